@@ -1,0 +1,25 @@
+// Two projects: `unit` (pure logic, no services) and `integration` (real Kafka, Postgres, HTTP,
+// SMTP — see test/support/environment.ts). `npm test` runs both, one file at a time.
+const base = {
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testEnvironment: 'node',
+  moduleNameMapper: {
+    '^@app/contracts(|/.*)$': '<rootDir>/libs/contracts/src$1',
+    '^@app/platform(|/.*)$': '<rootDir>/libs/platform/src$1',
+  },
+};
+module.exports = {
+  // Integration tests wait for real brokers, servers and retries; each bounds its own waits.
+  testTimeout: 120_000,
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { LIMITS } from '../limits';
+
+/** Names of member attributes and environment variables, as used in `${name}` placeholders. */
+export const variableNameSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.maxNameLength)
+  .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a letter or _ first, then letters, digits, _ . -');
+
+/** Scalar values only: nested objects cannot be substituted into a URL. */
+export const variableValueSchema = z.union([
+  z.string().max(LIMITS.maxValueLength),
+  z.number().finite(),
+  z.boolean(),
+  z.null(),
+]);
+
+export const variablesSchema = (max: number) =>
+  z
+    .record(variableNameSchema, variableValueSchema)
+    .refine((r) => Object.keys(r).length <= max, { message: `at most ${max} entries` });
+
+export const textSchema = z.string().max(LIMITS.maxTextLength);
+
+/** The message events that a callback can be configured for, plus communication completion. */
+export const CALLBACK_EVENT_TYPES = [
+  'MessageSent',
+  'MessageDeliveryProblem',
+  'MessageDeliveryStatusChanged',
+  'CommunicationCompleted',
+] as const;
+export const callbackEventTypeSchema = z.enum(CALLBACK_EVENT_TYPES);
+export type CallbackEventType = z.infer<typeof callbackEventTypeSchema>;
+
+export const MESSAGE_EVENT_TYPES = ['MessageSent', 'MessageDeliveryProblem', 'MessageDeliveryStatusChanged'] as const;
+export type MessageEventType = (typeof MESSAGE_EVENT_TYPES)[number];
+export const isMessageEventType = (t: string): t is MessageEventType =>
+  (MESSAGE_EVENT_TYPES as readonly string[]).includes(t);

@@ -1,0 +1,31 @@
+/**
+ * Hard limits on what an event may carry. They protect every consumer of the log (memory, row
+ * sizes, URL lengths) from one oversized or hostile producer. Changing a limit is a contract change:
+ * raising one is backward compatible, lowering one is not.
+ */
+export const LIMITS = {
+  /** Whole serialized event (envelope + data), in bytes. */
+  maxEventBytes: 64 * 1024,
+  /** Identifiers chosen by Dispatch (communication, batch, callback config ids...). */
+  maxIdLength: 128,
+  /** Member attributes per message. */
+  maxAttributes: 200,
+  /** Campaign environment variables per communication. */
+  maxEnvironmentVariables: 200,
+  /** Attribute / variable names. */
+  maxNameLength: 128,
+  /** Attribute / variable values (as strings). */
+  maxValueLength: 2048,
+  /** Callbacks configured on one communication. */
+  maxCallbacks: 50,
+  /** A URL template before substitution. */
+  maxUrlTemplateLength: 2048,
+  /** Addresses on a notification list. */
+  maxNotificationAddresses: 100,
+  /** Free text (reasons, problem descriptions). */
+  maxTextLength: 2000,
+  /** Response body kept in a CallbackAttempted event. */
+  maxResponseSnippetBytes: 4096,
+  /** Secrets in clear (password, signing secret) as sent by a producer. */
+  maxSecretLength: 1024,
+} as const;
