@@ -10,3 +10,4 @@ export * from './events/callback-events';
 export * from './events/communication-status';
 export * from './registry';
 export * from './validate';
+export * from './json-schema';

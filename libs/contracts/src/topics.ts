@@ -25,3 +25,14 @@ export const LOG_HEADERS = {
   type: 'event-type',
   version: 'event-version',
 } as const;
+
+/** The `LOG_HEADERS` values of one event, as Kafka header strings. */
+export const logHeadersOf = (event: {
+  id: string;
+  type: string;
+  version: number;
+}): Record<string, string> => ({
+  [LOG_HEADERS.eventId]: event.id,
+  [LOG_HEADERS.type]: event.type,
+  [LOG_HEADERS.version]: String(event.version),
+});

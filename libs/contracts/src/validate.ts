@@ -55,17 +55,25 @@ export function validateEvent(value: unknown, shape: Shape): Validated<InboundEv
   const head = envelopeHeaderSchema.safeParse(value);
   if (!head.success) return reject('invalid-envelope', 'the envelope is invalid', issuesOf(head.error));
   const { type, version } = head.data;
-  if (!isEventType(type)) return reject('unknown-type', `unknown event type "${type}"`, [{ path: 'type', message: 'unknown event type' }]);
+  if (!isEventType(type))
+    return reject('unknown-type', `unknown event type "${type}"`, [
+      { path: 'type', message: 'unknown event type' },
+    ]);
   const contract = CONTRACTS[type];
   if (shape === 'inbound' && contract.origin !== 'dispatch') {
-    return reject('internal-type', `"${type}" is produced by this service only`, [{ path: 'type', message: 'not accepted from producers' }]);
+    return reject('internal-type', `"${type}" is produced by this service only`, [
+      { path: 'type', message: 'not accepted from producers' },
+    ]);
   }
   const schemas = (contract.versions as Record<number, { inbound: z.ZodType; stored: z.ZodType }>)[version];
   if (!schemas) {
-    return reject('unknown-version', `unknown version ${version} of "${type}"`, [{ path: 'version', message: 'unknown schema version' }]);
+    return reject('unknown-version', `unknown version ${version} of "${type}"`, [
+      { path: 'version', message: 'unknown schema version' },
+    ]);
   }
   const data = schemas[shape].safeParse(head.data.data);
-  if (!data.success) return reject('invalid-data', `"${type}" v${version} data is invalid`, issuesOf(data.error, ['data']));
+  if (!data.success)
+    return reject('invalid-data', `"${type}" v${version} data is invalid`, issuesOf(data.error, ['data']));
   return { ok: true, event: { ...head.data, data: data.data } as InboundEvent | LogEvent };
 }
 

@@ -6,7 +6,10 @@ export const idSchema = z
   .string()
   .min(1)
   .max(LIMITS.maxIdLength)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits, and . _ : - only, starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:-]*$/,
+    'letters, digits, and . _ : - only, starting with a letter or digit',
+  );
 
 export const uuidSchema = z.uuid();
 

@@ -4,6 +4,14 @@ import { LIMITS } from '../limits';
 import { plainSecretSchema, sealedSecretSchema } from './secrets';
 import { callbackEventTypeSchema, variablesSchema } from './shared';
 
+/** RFC 7617: the user-id of HTTP Basic cannot contain a colon (it separates the password). */
+const basicUsernameSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  .regex(/^[^:\x00-\x1f\x7f]+$/, 'no colon or control characters');
+
 /**
  * `CommunicationConfigured` v1 — the whole configuration of one communication. Each one replaces
  * the previous configuration of that communication entirely (it is a snapshot, not a patch).
@@ -25,7 +33,7 @@ const callbackFields = <S extends z.ZodType>(secret: S) => ({
     .regex(/^https?:\/\//i, 'must start with http:// or https://'),
   /** Optional HTTP Basic credentials. */
   credentials: z
-    .object({ type: z.literal('basic'), username: z.string().min(1).max(256), password: secret })
+    .object({ type: z.literal('basic'), username: basicUsernameSchema, password: secret })
     .strict()
     .optional(),
   /** Optional Standard Webhooks signing secret (`whsec_` + base64); signs every request when set. */
@@ -69,7 +77,8 @@ export const communicationConfiguredStoredV1 = z
 function uniqueCallbackIds(d: { callbacks: { id: string }[] }, ctx: z.RefinementCtx) {
   const seen = new Set<string>();
   d.callbacks.forEach((c, i) => {
-    if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['callbacks', i, 'id'], message: 'duplicate callback id' });
+    if (seen.has(c.id))
+      ctx.addIssue({ code: 'custom', path: ['callbacks', i, 'id'], message: 'duplicate callback id' });
     seen.add(c.id);
   });
 }

@@ -39,9 +39,26 @@ export const messageDeliveryProblemV1 = z
   })
   .strict();
 
-export const SMS_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed'] as const;
+/**
+ * Twilio's outbound message statuses (Message resource): `accepted` and `scheduled` come from
+ * Messaging Services, `read` from channels with read receipts, `canceled` from a cancelled schedule.
+ */
+export const SMS_STATUSES = [
+  'accepted',
+  'scheduled',
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'undelivered',
+  'failed',
+  'read',
+  'canceled',
+] as const;
+/** Twilio's call statuses (Call resource). */
 export const VOICE_STATUSES = [
   'queued',
+  'initiated',
   'ringing',
   'in-progress',
   'completed',

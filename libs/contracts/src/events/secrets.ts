@@ -20,3 +20,13 @@ export const sealedSecretSchema = z
 export type SealedSecret = z.infer<typeof sealedSecretSchema>;
 
 export const plainSecretSchema = z.string().min(1).max(LIMITS.maxSecretLength);
+
+/** The fields of a callback configuration that hold a secret. */
+export type SecretField = 'password' | 'signingSecret';
+
+/**
+ * Additional authenticated data bound into a sealed secret: `<communicationId>/<callbackConfigId>/<field>`.
+ * Opening with any other value fails, so a sealed value copied to another callback is useless.
+ */
+export const secretAad = (communicationId: string, callbackConfigId: string, field: SecretField): string =>
+  `${communicationId}/${callbackConfigId}/${field}`;

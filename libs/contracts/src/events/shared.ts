@@ -16,10 +16,16 @@ export const variableValueSchema = z.union([
   z.null(),
 ]);
 
+/**
+ * A name → value map. zod leaves out a `__proto__` key (JSON.parse keeps it as an own property, and
+ * copying it would replace the result's prototype), so such an entry never reaches the log.
+ */
 export const variablesSchema = (max: number) =>
   z
     .record(variableNameSchema, variableValueSchema)
-    .refine((r) => Object.keys(r).length <= max, { message: `at most ${max} entries` });
+    .refine((r) => Object.keys(r).length <= max, { message: `at most ${max} entries` })
+    // zod cannot express the count limit itself in JSON Schema; this puts it in the exported files.
+    .meta({ maxProperties: max });
 
 export const textSchema = z.string().max(LIMITS.maxTextLength);
 
@@ -33,7 +39,11 @@ export const CALLBACK_EVENT_TYPES = [
 export const callbackEventTypeSchema = z.enum(CALLBACK_EVENT_TYPES);
 export type CallbackEventType = z.infer<typeof callbackEventTypeSchema>;
 
-export const MESSAGE_EVENT_TYPES = ['MessageSent', 'MessageDeliveryProblem', 'MessageDeliveryStatusChanged'] as const;
+export const MESSAGE_EVENT_TYPES = [
+  'MessageSent',
+  'MessageDeliveryProblem',
+  'MessageDeliveryStatusChanged',
+] as const;
 export type MessageEventType = (typeof MESSAGE_EVENT_TYPES)[number];
 export const isMessageEventType = (t: string): t is MessageEventType =>
   (MESSAGE_EVENT_TYPES as readonly string[]).includes(t);
