@@ -1,0 +1,126 @@
+import { DEFAULT_TOPICS } from '@app/contracts';
+import { env, loadConfig, SecretBox } from '@app/platform';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+/** A key ring that SecretBox accepts; checked at boot so a bad value names SECRETS_KEYS. */
+const keyRing = z.string().superRefine((v, ctx) => {
+  try {
+    SecretBox.parseKeyRing(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
+});
+
+/**
+ * Every environment variable ingest reads. The keys are the variable names (docs/ingest.md has the
+ * table); `loadIngestConfig` turns them into the typed `IngestConfig` the app runs on.
+ */
+export const ingestEnvSchema = z
+  .object({
+    KAFKA_BROKERS: env.brokers(),
+    KAFKA_CLIENT_ID: env.string('callbacks-ingest'),
+    INBOUND_TOPIC: env.string(DEFAULT_TOPICS.inbound),
+    INBOUND_PARTITIONS: env.int(6, 1, 1000),
+    INBOUND_RETENTION_MS: env.int(7 * 24 * 3600 * 1000, 60_000),
+    DLQ_TOPIC: env.string(DEFAULT_TOPICS.deadLetter),
+    DLQ_PARTITIONS: env.int(1, 1, 1000),
+    DLQ_RETENTION_MS: env.int(30 * 24 * 3600 * 1000, 60_000),
+    LOG_TOPIC: env.string(DEFAULT_TOPICS.log),
+    LOG_PARTITIONS: env.int(6, 1, 1000),
+    TOPIC_REPLICATION_FACTOR: env.int(1, 1, 10),
+    CONSUMER_GROUP: env.string('callbacks-ingest'),
+    TRANSACTIONAL_ID_PREFIX: env.string('callbacks-ingest'),
+    HTTP_TRANSACTIONAL_ID: env.string(`callbacks-ingest-http-${hostname()}`),
+    TRANSACTION_TIMEOUT_MS: env.int(15_000, 1_000, 900_000),
+    DEDUP_WINDOW_SECONDS: env.int(24 * 3600, 1, 30 * 24 * 3600),
+    DEDUP_MAX_IDS: env.int(1_000_000, 100, 50_000_000),
+    DEDUP_REBUILD_TIMEOUT_MS: env.int(30_000, 1_000, 600_000),
+    SECRETS_KEYS: keyRing,
+    SECRETS_ACTIVE_KEY: z.string().min(1).max(64).optional(),
+    HTTP_HOST: env.string('0.0.0.0'),
+    HTTP_PORT: env.port(3001),
+    API_KEYS: env.list().pipe(z.array(z.string().min(16, 'API keys must be at least 16 characters')).min(1)),
+    HTTP_BODY_LIMIT_BYTES: env.int(MiB, 1024, 64 * MiB),
+    HTTP_MAX_EVENTS: env.int(500, 1, 10_000),
+  })
+  .superRefine((v, ctx) => {
+    if (v.SECRETS_ACTIVE_KEY && !SecretBox.parseKeyRing(v.SECRETS_KEYS).has(v.SECRETS_ACTIVE_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['SECRETS_ACTIVE_KEY'], message: 'not a key id in SECRETS_KEYS' });
+    }
+  });
+
+export interface TopicsConfig {
+  inbound: string;
+  inboundPartitions: number;
+  inboundRetentionMs: number;
+  deadLetter: string;
+  deadLetterPartitions: number;
+  deadLetterRetentionMs: number;
+  log: string;
+  logPartitions: number;
+  replicationFactor: number;
+}
+
+/** The typed configuration ingest runs on; tests build one directly with unique names. */
+export interface IngestConfig {
+  kafka: { brokers: string[]; clientId: string };
+  topics: TopicsConfig;
+  consumer: {
+    groupId: string;
+    /** transactionalId = `<prefix>-<inbound topic>-<partition>`: one producer per input partition. */
+    transactionalIdPrefix: string;
+    transactionTimeoutMs: number;
+  };
+  dedup: { windowSeconds: number; maxIds: number; rebuildTimeoutMs: number };
+  secrets: { keys: string; activeKeyId?: string };
+  http: {
+    host: string;
+    /** 0 = any free port (tests). */
+    port: number;
+    apiKeys: string[];
+    bodyLimitBytes: number;
+    maxEvents: number;
+    /** Stable per instance, so a restarted instance fences and aborts its predecessor's open transaction. */
+    transactionalId: string;
+  };
+}
+
+export function loadIngestConfig(source: NodeJS.ProcessEnv = process.env): IngestConfig {
+  const v = loadConfig(ingestEnvSchema, source);
+  return {
+    kafka: { brokers: v.KAFKA_BROKERS, clientId: v.KAFKA_CLIENT_ID },
+    topics: {
+      inbound: v.INBOUND_TOPIC,
+      inboundPartitions: v.INBOUND_PARTITIONS,
+      inboundRetentionMs: v.INBOUND_RETENTION_MS,
+      deadLetter: v.DLQ_TOPIC,
+      deadLetterPartitions: v.DLQ_PARTITIONS,
+      deadLetterRetentionMs: v.DLQ_RETENTION_MS,
+      log: v.LOG_TOPIC,
+      logPartitions: v.LOG_PARTITIONS,
+      replicationFactor: v.TOPIC_REPLICATION_FACTOR,
+    },
+    consumer: {
+      groupId: v.CONSUMER_GROUP,
+      transactionalIdPrefix: v.TRANSACTIONAL_ID_PREFIX,
+      transactionTimeoutMs: v.TRANSACTION_TIMEOUT_MS,
+    },
+    dedup: {
+      windowSeconds: v.DEDUP_WINDOW_SECONDS,
+      maxIds: v.DEDUP_MAX_IDS,
+      rebuildTimeoutMs: v.DEDUP_REBUILD_TIMEOUT_MS,
+    },
+    secrets: { keys: v.SECRETS_KEYS, activeKeyId: v.SECRETS_ACTIVE_KEY },
+    http: {
+      host: v.HTTP_HOST,
+      port: v.HTTP_PORT,
+      apiKeys: v.API_KEYS,
+      bodyLimitBytes: v.HTTP_BODY_LIMIT_BYTES,
+      maxEvents: v.HTTP_MAX_EVENTS,
+      transactionalId: v.HTTP_TRANSACTIONAL_ID,
+    },
+  };
+}

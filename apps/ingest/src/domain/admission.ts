@@ -1,0 +1,28 @@
+import { decodeEvent, LogEvent, Rejection, validateEvent } from '@app/contracts';
+import { Sealer, sealSecrets } from './seal-secrets';
+
+export type Admission = { ok: true; event: LogEvent } | { ok: false; rejection: Rejection };
+
+/**
+ * Decides whether raw inbound bytes may go on the log, and in which form: decode and validate as a
+ * producer's event (size limit first), seal its secrets, then validate the stored form too, so no
+ * consumer of the log ever reads an event that breaks the stored contract.
+ */
+export function admitEvent(bytes: Buffer | null, sealer: Sealer): Admission {
+  const inbound = decodeEvent(bytes, 'inbound');
+  if (!inbound.ok) return inbound;
+  const stored = validateEvent(sealSecrets(inbound.event, sealer), 'stored');
+  if (!stored.ok) {
+    // Reachable only when sealing grows a value past a stored limit (e.g. a long multi-byte
+    // secret); reported as invalid data with the stored issues so the producer can fix it.
+    return {
+      ok: false,
+      rejection: {
+        code: 'invalid-data',
+        message: 'the event is invalid once its secrets are sealed',
+        issues: stored.rejection.issues,
+      },
+    };
+  }
+  return stored;
+}

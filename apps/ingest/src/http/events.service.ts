@@ -1,0 +1,118 @@
+import { LogEvent } from '@app/contracts';
+import { HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { IngestConfig } from '../config/ingest.config';
+import { AppendGate } from '../domain/append-gate';
+import { loggableEventId } from '../domain/loggable-id';
+import { EventAdmission } from '../event-admission.service';
+import { INGEST_CONFIG } from '../ingest.tokens';
+import { LogAppender } from '../kafka/log.appender';
+import { IngestMetrics } from '../metrics/ingest.metrics';
+
+export interface ItemIssue {
+  /** Position in the request (0 for a single event). */
+  index: number;
+  /** Rejection code (see docs/contracts.md): `invalid-data`, `unknown-type`, ... */
+  code: string;
+  path: string;
+  message: string;
+}
+
+export interface IntakeResult {
+  accepted: number;
+  duplicates: number;
+  events: { id: string; outcome: 'appended' | 'duplicate' }[];
+}
+
+const fail = (status: HttpStatus, code: string, message: string, issues?: ItemIssue[]) =>
+  new HttpException({ error: { code, message, ...(issues && { issues }) } }, status);
+
+/**
+ * HTTP intake: the same admission, sealing and de-duplication as the Kafka path. Every item is
+ * validated before anything is appended, so a request with one bad item appends nothing.
+ */
+@Injectable()
+export class EventsService {
+  private readonly logger = new Logger('http-intake');
+
+  constructor(
+    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+    private readonly admission: EventAdmission,
+    private readonly gate: AppendGate,
+    private readonly appender: LogAppender,
+    private readonly metrics: IngestMetrics,
+  ) {}
+
+  async intake(body: unknown): Promise<IntakeResult> {
+    if (typeof body !== 'object' || body === null) {
+      throw fail(
+        HttpStatus.BAD_REQUEST,
+        'invalid-body',
+        'the body must be one event (object) or an array of events',
+      );
+    }
+    const items: unknown[] = Array.isArray(body) ? body : [body];
+    if (items.length === 0) throw fail(HttpStatus.BAD_REQUEST, 'empty', 'the array holds no event');
+    if (items.length > this.config.http.maxEvents) {
+      throw fail(
+        HttpStatus.BAD_REQUEST,
+        'too-many-events',
+        `at most ${this.config.http.maxEvents} events per request`,
+      );
+    }
+
+    const events: LogEvent[] = [];
+    const issues: ItemIssue[] = [];
+    items.forEach((item, index) => {
+      // Re-serialised so the same byte-size limit applies as on Kafka.
+      const bytes = Buffer.from(JSON.stringify(item) ?? '');
+      const verdict = this.admission.admit(bytes);
+      if (verdict.ok) {
+        events.push(verdict.event);
+        return;
+      }
+      const { code, message } = verdict.rejection;
+      this.metrics.rejected.inc({ source: 'http', code });
+      const id = loggableEventId(bytes);
+      this.logger.warn(`rejected item ${index}: ${code}${id ? ` (event ${id})` : ''}`);
+      const found = verdict.rejection.issues;
+      if (found.length === 0) issues.push({ index, code, path: '(root)', message });
+      else for (const i of found) issues.push({ index, code, path: i.path, message: i.message });
+    });
+    if (issues.length > 0) {
+      throw fail(
+        HttpStatus.BAD_REQUEST,
+        'invalid-events',
+        'one or more events are invalid; none was appended',
+        issues,
+      );
+    }
+
+    const owner = {};
+    const fresh: LogEvent[] = [];
+    const outcomes: IntakeResult['events'] = [];
+    for (const e of events) {
+      const isNew = await this.gate.claim(e.id, owner);
+      if (isNew) fresh.push(e);
+      outcomes.push({ id: e.id, outcome: isNew ? 'appended' : 'duplicate' });
+    }
+    const ids = fresh.map((e) => e.id);
+    try {
+      await this.appender.append(fresh);
+    } catch (e) {
+      this.gate.aborted(ids);
+      this.metrics.failedTransactions.inc({ source: 'http' });
+      this.logger.error(`append failed (${(e as Error).name}); answered 503`);
+      throw fail(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'log-unavailable',
+        'the event log could not be written; retry later',
+      );
+    }
+    this.gate.committed(ids);
+    for (const e of fresh) this.metrics.appended.inc({ source: 'http', type: e.type });
+    const duplicates = events.length - fresh.length;
+    if (duplicates > 0) this.metrics.duplicates.inc({ source: 'http' }, duplicates);
+    this.metrics.dedupIds.set(this.gate.window.size);
+    return { accepted: fresh.length, duplicates, events: outcomes };
+  }
+}

@@ -1,0 +1,47 @@
+import { createKafka, MetricsController } from '@app/platform';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { IngestConfig } from './config/ingest.config';
+import { AppendGate } from './domain/append-gate';
+import { DedupWindow } from './domain/dedup-window';
+import { EventAdmission } from './event-admission.service';
+import { ErrorBodyFilter } from './http/error-body.filter';
+import { EventsController } from './http/events.controller';
+import { EventsService } from './http/events.service';
+import { HealthController } from './http/health.controller';
+import { IngestApiKeyGuard } from './http/ingest-api-key.guard';
+import { IngestLifecycle } from './ingest.lifecycle';
+import { INGEST_CONFIG, KAFKA } from './ingest.tokens';
+import { InboundConsumer } from './kafka/inbound.consumer';
+import { LogAppender } from './kafka/log.appender';
+import { IngestMetrics } from './metrics/ingest.metrics';
+
+@Module({})
+export class IngestModule {
+  static register(config: IngestConfig): DynamicModule {
+    return {
+      module: IngestModule,
+      controllers: [EventsController, HealthController, MetricsController],
+      providers: [
+        { provide: INGEST_CONFIG, useValue: config },
+        {
+          provide: KAFKA,
+          useFactory: () => createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId }),
+        },
+        {
+          provide: AppendGate,
+          useFactory: () =>
+            new AppendGate(new DedupWindow(config.dedup.windowSeconds * 1000, config.dedup.maxIds)),
+        },
+        { provide: APP_FILTER, useClass: ErrorBodyFilter },
+        IngestMetrics,
+        EventAdmission,
+        InboundConsumer,
+        LogAppender,
+        EventsService,
+        IngestApiKeyGuard,
+        IngestLifecycle,
+      ],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+/** Injection tokens for values that are not classes. */
+export const INGEST_CONFIG = Symbol('INGEST_CONFIG');
+export const KAFKA = Symbol('KAFKA');

@@ -1,0 +1,190 @@
+import { LogEvent, Rejection } from '@app/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Admin, Consumer, EachBatchPayload, Kafka, Message, Transaction } from 'kafkajs';
+import { IngestConfig } from '../config/ingest.config';
+import { Admission } from '../domain/admission';
+import { AppendGate } from '../domain/append-gate';
+import { loggableEventId } from '../domain/loggable-id';
+import { INGEST_CONFIG, KAFKA } from '../ingest.tokens';
+import { IngestMetrics } from '../metrics/ingest.metrics';
+import { EventAdmission } from '../event-admission.service';
+import { deadLetterRecordOf } from './dead-letter.record';
+import { logRecordOf } from './log.record';
+import { TransactionalProducers } from './transactional.producers';
+
+/**
+ * kafkajs does not retry AddOffsetsToTxn when the coordinator is still completing this producer's
+ * previous transaction (CONCURRENT_TRANSACTIONS), which is normal right after a commit; the Java
+ * client retries it, so do we, briefly, inside the same transaction.
+ */
+async function sendOffsetsPatiently(txn: Transaction, offsets: Parameters<Transaction['sendOffsets']>[0]) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await txn.sendOffsets(offsets);
+    } catch (e) {
+      if ((e as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 50) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+/** Pause before re-reading a partition whose transaction failed, so a broker outage is not a hot loop. */
+const RECOVERY_BACKOFF_MS = 500;
+
+interface Rejected {
+  offset: string;
+  rejection: Rejection;
+  eventId?: string;
+}
+
+/**
+ * Consumes the inbound topic. Each fetched batch becomes ONE Kafka transaction holding its log
+ * records, its dead letters and the consumer offset after it, so every input is acted on exactly
+ * once: a crash before the commit leaves no trace and the batch is read again. One transactional
+ * producer per input partition (`<prefix>-<topic>-<partition>`), so a new owner of a partition fences
+ * the old one. Bad input never stops the loop: it becomes a dead letter in the same transaction.
+ */
+@Injectable()
+export class InboundConsumer {
+  private readonly logger = new Logger(InboundConsumer.name);
+  private readonly producers: TransactionalProducers;
+  private consumer?: Consumer;
+  private crashed = false;
+
+  constructor(
+    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly admission: EventAdmission,
+    private readonly gate: AppendGate,
+    private readonly metrics: IngestMetrics,
+  ) {
+    this.producers = new TransactionalProducers(kafka, config.consumer.transactionTimeoutMs);
+  }
+
+  get running(): boolean {
+    return this.consumer !== undefined && !this.crashed;
+  }
+
+  async start(admin: Admin): Promise<void> {
+    const { groupId } = this.config.consumer;
+    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000, maxWaitTimeInMs: 250 });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.crashed = !payload.restart;
+      this.logger.error(`consumer crashed (${payload.error.name}); restart: ${payload.restart}`);
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.crashed = false));
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.config.topics.inbound, fromBeginning: true });
+    // Set before run(): the first batch can arrive before run() resolves, and rewind needs it.
+    this.consumer = consumer;
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.min(4, this.config.topics.inboundPartitions),
+      eachBatch: (payload) => this.onBatch(payload, admin),
+    });
+  }
+
+  /** Leaves the group after the batch in progress (kafkajs waits for it), then closes producers. */
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+    await this.producers.closeAll();
+  }
+
+  private async onBatch(p: EachBatchPayload, admin: Admin): Promise<void> {
+    const { batch } = p;
+    if (!p.isRunning() || p.isStale() || batch.messages.length === 0) return;
+    const stopTimer = this.metrics.batchSeconds.startTimer();
+    const owner = {};
+    const logMessages: Message[] = [];
+    const deadLetters: Message[] = [];
+    const appended: LogEvent[] = [];
+    const rejected: Rejected[] = [];
+    let duplicates = 0;
+    const now = new Date();
+
+    for (const m of batch.messages) {
+      const verdict: Admission = this.admission.admit(m.value);
+      if (!verdict.ok) {
+        const source = { topic: batch.topic, partition: batch.partition, ...m };
+        deadLetters.push(deadLetterRecordOf(source, verdict.rejection, now));
+        rejected.push({ offset: m.offset, rejection: verdict.rejection, eventId: loggableEventId(m.value) });
+      } else if (await this.gate.claim(verdict.event.id, owner)) {
+        logMessages.push(logRecordOf(verdict.event));
+        appended.push(verdict.event);
+      } else {
+        duplicates += 1;
+      }
+    }
+
+    const last = batch.messages[batch.messages.length - 1].offset;
+    const transactionalId = `${this.config.consumer.transactionalIdPrefix}-${batch.topic}-${batch.partition}`;
+    const claimed = appended.map((e) => e.id);
+    try {
+      const producer = await this.producers.get(transactionalId);
+      const txn = await producer.transaction();
+      try {
+        if (logMessages.length > 0)
+          await txn.send({ topic: this.config.topics.log, acks: -1, messages: logMessages });
+        if (deadLetters.length > 0) {
+          await txn.send({ topic: this.config.topics.deadLetter, acks: -1, messages: deadLetters });
+        }
+        await sendOffsetsPatiently(txn, {
+          consumerGroupId: this.config.consumer.groupId,
+          topics: [
+            {
+              topic: batch.topic,
+              partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }],
+            },
+          ],
+        });
+        await txn.commit();
+      } catch (e) {
+        await txn.abort().catch(() => undefined);
+        throw e;
+      }
+    } catch (e) {
+      this.gate.aborted(claimed);
+      this.metrics.failedTransactions.inc({ source: 'kafka' });
+      this.logger.warn(
+        `transaction for ${batch.topic}[${batch.partition}] failed (${(e as Error).name}); re-reading from the committed offset`,
+      );
+      await this.producers.drop(transactionalId);
+      await this.rewind(p, admin);
+      return;
+    }
+    this.gate.committed(claimed);
+    p.resolveOffset(last);
+    await p.heartbeat();
+
+    for (const e of appended) this.metrics.appended.inc({ source: 'kafka', type: e.type });
+    if (duplicates > 0) this.metrics.duplicates.inc({ source: 'kafka' }, duplicates);
+    this.metrics.dedupIds.set(this.gate.window.size);
+    for (const r of rejected) {
+      this.metrics.rejected.inc({ source: 'kafka', code: r.rejection.code });
+      // Code, position and id only: the payload may hold a secret in clear.
+      this.logger.warn(
+        `dead-lettered ${batch.topic}[${batch.partition}]@${r.offset}: ${r.rejection.code}` +
+          (r.eventId ? ` (event ${r.eventId})` : ''),
+      );
+    }
+    stopTimer();
+  }
+
+  /**
+   * After a failed transaction the in-memory position may be wrong either way (a commit can fail
+   * after the broker applied it), so the partition is re-read from the offset the group committed.
+   */
+  private async rewind({ batch }: EachBatchPayload, admin: Admin): Promise<void> {
+    await new Promise((r) => setTimeout(r, RECOVERY_BACKOFF_MS));
+    const [committed] = await admin.fetchOffsets({
+      groupId: this.config.consumer.groupId,
+      topics: [batch.topic],
+    });
+    const at = committed.partitions.find((x) => x.partition === batch.partition)?.offset ?? '-1';
+    // -1: nothing committed yet, so the group starts from the beginning as at first start.
+    const offset = at === '-1' ? batch.firstOffset()! : at;
+    this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset });
+  }
+}

@@ -1,0 +1,59 @@
+import { LogEvent } from '@app/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { IngestConfig } from '../config/ingest.config';
+import { INGEST_CONFIG, KAFKA } from '../ingest.tokens';
+import { logRecordOf } from './log.record';
+import { TransactionalProducers } from './transactional.producers';
+
+/**
+ * Appends the events of one HTTP request to the log in one transaction: all of them or none, and
+ * the promise resolves only once the broker has committed them (acks from all in-sync replicas).
+ * A producer runs one transaction at a time, so requests are queued.
+ */
+@Injectable()
+export class LogAppender {
+  private readonly producers: TransactionalProducers;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+    @Inject(KAFKA) kafka: Kafka,
+  ) {
+    this.producers = new TransactionalProducers(kafka, config.consumer.transactionTimeoutMs);
+  }
+
+  /** Initialises the producer early: that fences a previous incarnation and aborts what it left open. */
+  async start(): Promise<void> {
+    await this.producers.get(this.config.http.transactionalId);
+  }
+
+  append(events: LogEvent[]): Promise<void> {
+    const run = this.tail.then(() => this.appendNow(events));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async stop(): Promise<void> {
+    await this.tail;
+    await this.producers.closeAll();
+  }
+
+  private async appendNow(events: LogEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const id = this.config.http.transactionalId;
+    try {
+      const txn = await (await this.producers.get(id)).transaction();
+      try {
+        await txn.send({ topic: this.config.topics.log, acks: -1, messages: events.map(logRecordOf) });
+        await txn.commit();
+      } catch (e) {
+        await txn.abort().catch(() => undefined);
+        throw e;
+      }
+    } catch (e) {
+      await this.producers.drop(id);
+      throw e;
+    }
+  }
+}

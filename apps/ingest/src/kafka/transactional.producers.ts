@@ -1,0 +1,47 @@
+import { Kafka, Partitioners, Producer } from 'kafkajs';
+
+/**
+ * Transactional producers by transactional id, created on first use. A producer whose transaction
+ * failed is dropped (it may be fenced or in an unknown state) and re-created on next use; the new
+ * one's initialisation aborts whatever the old one left open.
+ */
+export class TransactionalProducers {
+  private readonly producers = new Map<string, Promise<Producer>>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly transactionTimeoutMs: number,
+  ) {}
+
+  get(transactionalId: string): Promise<Producer> {
+    let p = this.producers.get(transactionalId);
+    if (!p) {
+      const producer = this.kafka.producer({
+        transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: this.transactionTimeoutMs,
+        allowAutoTopicCreation: false,
+        // The Java-compatible murmur2 partitioner: a communication maps to the same log partition
+        // whichever client appended it.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      p = producer.connect().then(() => producer);
+      p.catch(() => this.producers.delete(transactionalId));
+      this.producers.set(transactionalId, p);
+    }
+    return p;
+  }
+
+  async drop(transactionalId: string): Promise<void> {
+    const p = this.producers.get(transactionalId);
+    this.producers.delete(transactionalId);
+    await p?.then((producer) => producer.disconnect()).catch(() => undefined);
+  }
+
+  /** Disconnects every producer (flushing is implicit: sends are awaited inside transactions). */
+  async closeAll(): Promise<void> {
+    const ids = [...this.producers.keys()];
+    await Promise.all(ids.map((id) => this.drop(id)));
+  }
+}

@@ -1,0 +1,135 @@
+import { LOG_HEADERS } from '@app/contracts';
+import { eventually } from '../support/environment';
+import { TestKafka } from '../support/kafka';
+import { exampleEvents, freshCopy, RunningIngest, startIngest, testSetup } from './ingest.harness';
+
+/** POST /v1/events against a running ingest and the real broker. */
+describe('ingest over HTTP', () => {
+  const tk = new TestKafka();
+  const setup = testSetup({ HTTP_BODY_LIMIT_BYTES: String(256 * 1024), HTTP_MAX_EVENTS: '10' });
+  const { config, apiKey } = setup;
+  const examples = exampleEvents();
+  let ingest: RunningIngest;
+
+  beforeAll(async () => {
+    ingest = await startIngest(config);
+  });
+  afterAll(async () => {
+    await ingest.close();
+    await tk.close();
+  });
+
+  const post = (body: unknown, headers: Record<string, string> = { authorization: `Bearer ${apiKey}` }) =>
+    fetch(`${ingest.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const logIds = async () => (await tk.readAll(config.topics.log)).map((r) => r.headers[LOG_HEADERS.eventId]);
+  const json = (b: Buffer) => JSON.parse(b.toString('utf8'));
+  interface Answer {
+    error: { code: string; issues: { index: number; path: string }[] };
+    accepted: number;
+    duplicates: number;
+    events: { id: string; outcome: string }[];
+  }
+  const answer = async (res: Response): Promise<Answer> => (await res.json()) as Answer;
+
+  it('answers 401 without a valid API key and appends nothing', async () => {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong-key-wrong-key' },
+      { 'x-api-key': `${apiKey}x` },
+    ];
+    for (const headers of attempts) {
+      const res = await post(json(freshCopy(examples[1])), headers);
+      expect(res.status).toBe(401);
+      expect((await answer(res)).error.code).toBe('unauthorized');
+    }
+    expect(await logIds()).toEqual([]);
+  });
+
+  it('answers 202 once every example event is on the log, then counts a re-send as duplicates', async () => {
+    const body = examples.map((e) => e.value);
+    const res = await post(body);
+    expect(res.status).toBe(202);
+    expect(await answer(res)).toMatchObject({ accepted: examples.length, duplicates: 0 });
+    // 202 means the transaction committed; read_committed readers see the records once the broker
+    // has written the commit markers, a moment later.
+    const want = examples.map((e) => e.value.id);
+    await eventually(async () => ((await logIds()).length >= want.length ? true : undefined), {
+      what: 'the accepted events on the log',
+    });
+    expect(await logIds()).toEqual(want);
+
+    const again = await post(examples[2].value, { 'x-api-key': apiKey });
+    expect(again.status).toBe(202);
+    expect(await answer(again)).toEqual({
+      accepted: 0,
+      duplicates: 1,
+      events: [{ id: examples[2].value.id, outcome: 'duplicate' }],
+    });
+    expect(await logIds()).toHaveLength(examples.length);
+
+    // Sealed on this path too: the clear password is nowhere in the log's bytes.
+    const password = (
+      examples[0].value as unknown as { data: { callbacks: { credentials?: { password: string } }[] } }
+    ).data.callbacks[0].credentials!.password;
+    const raw = Buffer.concat((await tk.readAll(config.topics.log)).map((r) => r.value!));
+    expect(raw.includes(Buffer.from(password))).toBe(false);
+  });
+
+  it('answers 400 with field errors per index and appends nothing when one item is invalid', async () => {
+    const good = json(freshCopy(examples[1]));
+    const broken = json(freshCopy(examples[1]));
+    delete broken.data.batchId;
+    broken.data.memberAttributes = 'not-an-object';
+    const before = await logIds();
+
+    const res = await post([good, broken]);
+    expect(res.status).toBe(400);
+    const body = await answer(res);
+    expect(body.error.code).toBe('invalid-events');
+    expect(body.error.issues.map((i) => [i.index, i.path]).sort()).toEqual([
+      [1, 'data.batchId'],
+      [1, 'data.memberAttributes'],
+    ]);
+    expect(await logIds()).toEqual(before);
+
+    // The valid item was neither appended nor remembered as seen.
+    const alone = await post(good);
+    expect(await answer(alone)).toMatchObject({ accepted: 1, duplicates: 0 });
+  });
+
+  it('answers 400 for malformed JSON, an empty array and too many events', async () => {
+    const malformed = await post('{"id": ');
+    expect(malformed.status).toBe(400);
+    expect((await answer(malformed)).error.code).toBe('malformed-json');
+    const empty = await post([]);
+    expect((await answer(empty)).error.code).toBe('empty');
+    const many = await post(Array.from({ length: 11 }, () => json(freshCopy(examples[1]))));
+    expect(many.status).toBe(400);
+    expect((await answer(many)).error.code).toBe('too-many-events');
+  });
+
+  it('answers 413 with a JSON error for a body over the limit and appends nothing', async () => {
+    const before = await logIds();
+    const big = Array.from({ length: 10 }, () => ({
+      ...json(freshCopy(examples[1])),
+      pad: 'x'.repeat(30 * 1024),
+    }));
+    const res = await post(big);
+    expect(res.status).toBe(413);
+    expect((await answer(res)).error.code).toBe('payload-too-large');
+    expect(await logIds()).toEqual(before);
+  });
+
+  it('reports health and serves metrics', async () => {
+    const health = await fetch(`${ingest.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await answer(health)).toEqual({ status: 'ok', kafka: 'up', consumer: 'running' });
+    const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+    expect(metrics).toMatch(/ingest_events_appended_total\{source="http",type="MessageSent"\} [1-9]/);
+    expect(metrics).toMatch(/ingest_events_duplicate_total\{source="http"\} [1-9]/);
+  });
+});
