@@ -34,7 +34,11 @@ describe('the Kafka broker the project runs', () => {
       eachMessage: async ({ topic, partition, message }) => {
         const value = message.value!.toString();
         const txn = await producer.transaction();
-        await txn.send({ topic: output, compression: CompressionTypes.None, messages: [{ value: value.toUpperCase() }] });
+        await txn.send({
+          topic: output,
+          compression: CompressionTypes.None,
+          messages: [{ value: value.toUpperCase() }],
+        });
         await txn.sendOffsets({
           consumerGroupId: group,
           topics: [{ topic, partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }] }],

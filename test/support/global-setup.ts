@@ -12,7 +12,9 @@ export default async function globalSetup(): Promise<void> {
   if (!needKafka && !needPostgres) return;
 
   if (!dockerAvailable()) {
-    const missing = [needKafka && 'KAFKA_BROKERS', needPostgres && 'DATABASE_URL'].filter(Boolean).join(' and ');
+    const missing = [needKafka && 'KAFKA_BROKERS', needPostgres && 'DATABASE_URL']
+      .filter(Boolean)
+      .join(' and ');
     throw new Error(
       `Integration tests need a Kafka broker and PostgreSQL. ${missing} not set and no Docker engine answers.\n` +
         'Either start them and export the variables, for example:\n' +

@@ -19,13 +19,20 @@ export class TestKafka {
   private consumers: Consumer[] = [];
 
   constructor() {
-    this.kafka = new Kafka({ brokers: kafkaBrokers(), clientId: uniqueName('test'), logLevel: logLevel.NOTHING });
+    this.kafka = new Kafka({
+      brokers: kafkaBrokers(),
+      clientId: uniqueName('test'),
+      logLevel: logLevel.NOTHING,
+    });
   }
 
   async createTopic(topic: string, numPartitions = 1): Promise<void> {
     this.admin ??= this.kafka.admin();
     await this.admin.connect();
-    await this.admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
+    await this.admin.createTopics({
+      topics: [{ topic, numPartitions, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
   }
 
   async send(
@@ -48,7 +55,11 @@ export class TestKafka {
     const total = [...wanted.values()].reduce((a, b) => a + b, 0n);
     const out: ReadRecord[] = [];
     if (total === 0n) return out;
-    const consumer = this.kafka.consumer({ groupId: uniqueName('reader'), sessionTimeout: 10_000, maxWaitTimeInMs: 200 });
+    const consumer = this.kafka.consumer({
+      groupId: uniqueName('reader'),
+      sessionTimeout: 10_000,
+      maxWaitTimeInMs: 200,
+    });
     this.consumers.push(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -74,7 +85,8 @@ export class TestKafka {
             quietFetches = 0;
             for (const message of batch.messages) {
               const headers: Record<string, string> = {};
-              for (const k of Object.keys(message.headers ?? {})) headers[k] = headerString(message.headers, k) ?? '';
+              for (const k of Object.keys(message.headers ?? {}))
+                headers[k] = headerString(message.headers, k) ?? '';
               out.push({
                 partition: batch.partition,
                 offset: message.offset,
@@ -84,7 +96,8 @@ export class TestKafka {
                 timestamp: message.timestamp,
               });
             }
-            if (BigInt(batch.lastOffset()) + 1n >= (wanted.get(batch.partition) ?? 0n)) done.add(batch.partition);
+            if (BigInt(batch.lastOffset()) + 1n >= (wanted.get(batch.partition) ?? 0n))
+              done.add(batch.partition);
             finish();
           },
         })

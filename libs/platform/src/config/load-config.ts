@@ -12,7 +12,10 @@ export class ConfigError extends Error {
  * Reads configuration from environment variables once, at start-up. The schema's keys ARE the
  * variable names, so an error message names exactly the variable to fix.
  */
-export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function loadConfig<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const input: Record<string, string | undefined> = {};
   for (const key of Object.keys(schema.shape)) {
     const v = env[key];

@@ -19,7 +19,9 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     const auth = req.headers.authorization;
-    const key = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : (req.headers['x-api-key'] as string | undefined);
+    const key = auth?.startsWith('Bearer ')
+      ? auth.slice(7).trim()
+      : (req.headers['x-api-key'] as string | undefined);
     if (key) {
       const d = digest(key);
       // Check every key (no early exit) so the position of a match does not leak either.
@@ -28,7 +30,9 @@ export class ApiKeyGuard implements CanActivate {
       if (ok) return true;
     }
     throw new HttpException(
-      { error: { code: 'unauthorized', message: 'a valid API key is required (Authorization: Bearer <key>)' } },
+      {
+        error: { code: 'unauthorized', message: 'a valid API key is required (Authorization: Bearer <key>)' },
+      },
       HttpStatus.UNAUTHORIZED,
     );
   }

@@ -16,7 +16,8 @@ export class SecretBox {
     private readonly activeKeyId: string,
   ) {
     for (const [id, key] of keys) {
-      if (key.length !== 32) throw new Error(`secret key "${id}" must be 32 bytes (base64 of 32 random bytes)`);
+      if (key.length !== 32)
+        throw new Error(`secret key "${id}" must be 32 bytes (base64 of 32 random bytes)`);
     }
     if (!keys.has(activeKeyId)) throw new Error(`active secret key "${activeKeyId}" is not in the key ring`);
     this.keys = keys;
@@ -24,7 +25,10 @@ export class SecretBox {
 
   static parseKeyRing(spec: string): Map<string, Buffer> {
     const ring = new Map<string, Buffer>();
-    for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const part of spec
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const i = part.indexOf(':');
       if (i <= 0) throw new Error('expected keyId:base64key[,keyId:base64key...]');
       const id = part.slice(0, i);
@@ -63,6 +67,8 @@ export class SecretBox {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
     decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]).toString(
+      'utf8',
+    );
   }
 }
