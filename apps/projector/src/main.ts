@@ -1,13 +1,13 @@
-import { NestFactory } from '@nestjs/core';
-import { Module } from '@nestjs/common';
-import { LIMITS } from '@app/contracts';
-
-@Module({})
-class PlaceholderModule {}
+import { configOrExit } from '@app/platform';
+import { projectorConfigFromEnv } from './config/projector.config';
+import { startProjector } from './projector.app';
 
 async function main() {
-  const app = await NestFactory.createApplicationContext(PlaceholderModule);
-  console.log('projector placeholder', LIMITS.maxEventBytes);
-  await app.close();
+  const config = configOrExit('projector', () => projectorConfigFromEnv());
+  await startProjector(config);
 }
-main();
+
+main().catch((e) => {
+  process.stderr.write(`[projector] failed to start: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

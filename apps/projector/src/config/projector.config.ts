@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { DEFAULT_TOPICS } from '@app/contracts';
+import { env, loadConfig } from '@app/platform';
+
+/** Schema names are interpolated into SQL, so they are restricted to plain identifiers. */
+export const schemaNameSchema = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier: a-z, 0-9, _ (max 63 characters)');
+
+/** Environment variables of the projector; the keys are the variable names. */
+export const projectorEnvSchema = z.object({
+  /** Kafka bootstrap servers, host:port[,host:port]. */
+  KAFKA_BROKERS: env.brokers(),
+  /** PostgreSQL connection URL. */
+  DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/test'),
+  /** Schema holding the projection; replay builds into another one. */
+  DB_SCHEMA: schemaNameSchema.default('callbacks'),
+  /** The event log topic. */
+  LOG_TOPIC: env.string(DEFAULT_TOPICS.log),
+  /** Partitions the log is created with if it does not exist yet. */
+  LOG_PARTITIONS: env.int(6, 1, 1000),
+  /** Consumer group of the projection (only an offset hint: the database checkpoint wins). */
+  CONSUMER_GROUP: env.string('callbacks-projector'),
+  /** Read API port. */
+  HTTP_PORT: env.port(3003),
+  /** API keys accepted by the read API (comma list); at least one. */
+  API_KEYS: env.list().pipe(z.array(z.string().min(16, 'API keys must be at least 16 characters')).min(1)),
+  /** SMTP server for notification emails, e.g. smtp://mail.example.edu:587. */
+  SMTP_URL: env.url('smtp://127.0.0.1:25'),
+  /** Sender address of notification emails. */
+  MAIL_FROM: z.email().default('dispatch-callbacks@localhost'),
+  /** Base URL of this API as operators reach it; used in the re-enable instructions of emails. */
+  PUBLIC_BASE_URL: env.url('http://127.0.0.1:3003'),
+  /** First delay before retrying an email after an SMTP failure; doubles up to MAIL_RETRY_MAX_MS. */
+  MAIL_RETRY_BASE_MS: env.int(5_000, 10),
+  MAIL_RETRY_MAX_MS: env.int(300_000, 10),
+  /** How often the email and event outboxes are polled. */
+  OUTBOX_POLL_MS: env.int(1_000, 10, 60_000),
+  /** Events applied per database transaction (each a few multi-row statements). */
+  APPLY_CHUNK: env.int(500, 1, 5_000),
+  /** Most members returned by GET /v1/batches/{id}?includemembers=true. */
+  BATCH_MEMBERS_LIMIT: env.int(100_000, 1, 10_000_000),
+});
+
+export interface ProjectorConfig {
+  kafkaBrokers: string[];
+  databaseUrl: string;
+  schema: string;
+  logTopic: string;
+  logPartitions: number;
+  consumerGroup: string;
+  httpPort: number;
+  apiKeys: string[];
+  smtpUrl: string;
+  mailFrom: string;
+  publicBaseUrl: string;
+  mailRetryBaseMs: number;
+  mailRetryMaxMs: number;
+  outboxPollMs: number;
+  applyChunk: number;
+  batchMembersLimit: number;
+  /** Which background workers run (tests turn some off to simulate a crash window). */
+  workers: { projection: boolean; relay: boolean; mail: boolean };
+  /** Test-only fault injection; never set from the environment. */
+  hooks?: ProjectorHooks;
+}
+
+export interface ProjectorHooks {
+  /** Called right after a projection transaction committed, before Kafka offsets are committed. */
+  afterCommit?: (info: { partition: number; nextOffset: string; types: string[] }) => void | Promise<void>;
+}
+
+export function projectorConfigFromEnv(source: NodeJS.ProcessEnv = process.env): ProjectorConfig {
+  const e = loadConfig(projectorEnvSchema, source);
+  return {
+    kafkaBrokers: e.KAFKA_BROKERS,
+    databaseUrl: e.DATABASE_URL,
+    schema: e.DB_SCHEMA,
+    logTopic: e.LOG_TOPIC,
+    logPartitions: e.LOG_PARTITIONS,
+    consumerGroup: e.CONSUMER_GROUP,
+    httpPort: e.HTTP_PORT,
+    apiKeys: e.API_KEYS,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    mailRetryBaseMs: e.MAIL_RETRY_BASE_MS,
+    mailRetryMaxMs: e.MAIL_RETRY_MAX_MS,
+    outboxPollMs: e.OUTBOX_POLL_MS,
+    applyChunk: e.APPLY_CHUNK,
+    batchMembersLimit: e.BATCH_MEMBERS_LIMIT,
+    workers: { projection: true, relay: true, mail: true },
+  };
+}

@@ -1,0 +1,47 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { PROJECTION_ENTITIES } from './entities';
+import { InitialProjection1764200000000 } from './migrations/1764200000000-initial-projection';
+import { quoteSchema } from './schema-name';
+
+export interface DatabaseOptions {
+  databaseUrl: string;
+  schema: string;
+  /** Pool size; the read API and the projection share it. */
+  poolSize?: number;
+}
+
+/** A DataSource bound to one projection schema. Never `synchronize`: migrations own the schema. */
+export function createDataSource({ databaseUrl, schema, poolSize = 10 }: DatabaseOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: databaseUrl,
+    schema,
+    entities: PROJECTION_ENTITIES,
+    migrations: [InitialProjection1764200000000],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'all',
+    synchronize: false,
+    logging: ['error'],
+    extra: { max: poolSize, application_name: `projector:${schema}` },
+  });
+}
+
+/** Creates the schema if needed and runs pending migrations; returns their names. */
+export async function migrate(options: DatabaseOptions): Promise<string[]> {
+  const client = new Client({ connectionString: options.databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteSchema(options.schema)}`);
+  } finally {
+    await client.end();
+  }
+  const ds = createDataSource({ ...options, poolSize: 1 });
+  await ds.initialize();
+  try {
+    const done = await ds.runMigrations({ transaction: 'all' });
+    return done.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,71 @@
+import { redactUrl } from '@app/platform/secrets/redact';
+import type { DataSource } from 'typeorm';
+import { quoteSchema } from '../database/schema-name';
+import type { FailureEmailContext } from './mail.renderer';
+
+/** One attempt in words: the HTTP status or the error, never a response header or credential. */
+export function describeAttempt(a: {
+  status_code: number | null;
+  error_kind: string | null;
+  error_message: string | null;
+  outcome: string;
+}): string {
+  const result = a.error_kind
+    ? `${a.error_kind}${a.error_message ? `: ${a.error_message}` : ''}`
+    : a.status_code !== null
+      ? `HTTP ${a.status_code}`
+      : 'no response';
+  return `${result} (${a.outcome})`;
+}
+
+/** Loads what a failure email shows from the projection (committed before the email row). */
+export async function loadFailureContext(
+  ds: DataSource,
+  schema: string,
+  email: { communication_id: string; callback_id: string; created_at: Date },
+  publicBaseUrl: string,
+): Promise<FailureEmailContext> {
+  const s = quoteSchema(schema);
+  const [comm] = await ds.query(`SELECT * FROM ${s}.communications WHERE communication_id = $1`, [
+    email.communication_id,
+  ]);
+  const [cb] = await ds.query(`SELECT * FROM ${s}.callbacks WHERE callback_id = $1`, [email.callback_id]);
+  const attempts: {
+    attempt: number;
+    started_at: Date;
+    duration_ms: number;
+    status_code: number | null;
+    error_kind: string | null;
+    error_message: string | null;
+    outcome: string;
+  }[] = await ds.query(`SELECT * FROM ${s}.attempts WHERE callback_id = $1 ORDER BY attempt, log_offset`, [
+    email.callback_id,
+  ]);
+  const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+  return {
+    communicationId: email.communication_id,
+    campaignId: comm?.campaign_id ?? null,
+    campaignMode: comm?.campaign_mode ?? null,
+    status: comm?.status ?? 'disabled',
+    disabledAt: iso(comm?.disabled_at),
+    disabledReason: comm?.disabled_reason ?? null,
+    failedAt: email.created_at.toISOString(),
+    callback: {
+      callbackId: email.callback_id,
+      triggerType: cb?.trigger_type ?? 'unknown',
+      method: cb?.method ?? 'unknown',
+      url: cb?.url ? redactUrl(cb.url) : '(not rendered)',
+      messageId: cb?.message_id ?? null,
+    },
+    attempts: attempts.map((a) => ({
+      attempt: a.attempt,
+      startedAt: a.started_at.toISOString(),
+      durationMs: a.duration_ms,
+      result: describeAttempt(a),
+    })),
+    enable: {
+      url: `${publicBaseUrl}/v1/communications/${encodeURIComponent(email.communication_id)}/enable`,
+      body: '{ "by": "<your name>", "reason": "<why it is safe to call the application again>" }',
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { Logger } from '@nestjs/common';
+import { encodeEvent, LOG_HEADERS, validateEvent } from '@app/contracts';
+import type { Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { quoteSchema } from '../database/schema-name';
+
+export interface OutboxRelayOptions {
+  topic: string;
+  pollMs: number;
+  /** True once the projection has applied the log up to the end offsets read at start-up. */
+  caughtUp: () => boolean;
+}
+
+/**
+ * Appends outbox events (CommunicationDisabled) to the log. A row is done when the projection
+ * consumes its event id from the log and marks it, in the same transaction as the rest. After a
+ * restart nothing is sent until the projection has caught up with the log end read at start-up:
+ * an event published just before a crash is then already marked, so it is not sent twice.
+ */
+export class OutboxRelay {
+  private readonly logger = new Logger('outbox-relay');
+  private readonly s: string;
+  /** Sent by this process and waiting for the projection to see them. */
+  private readonly sent = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+  publishedCount = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    schema: string,
+    private readonly producer: Producer,
+    private readonly options: OutboxRelayOptions,
+  ) {
+    this.s = quoteSchema(schema);
+  }
+
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.runOnce()
+        .catch((e) => this.logger.error(`relay pass failed: ${(e as Error).message}`))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs);
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  async runOnce(): Promise<void> {
+    if (!this.options.caughtUp()) return;
+    const rows: { event_id: string; communication_id: string; payload: unknown }[] =
+      await this.dataSource.query(
+        `SELECT event_id, communication_id, payload FROM ${this.s}.outbox_events
+        WHERE published_offset IS NULL ORDER BY created_at, event_id LIMIT 100`,
+      );
+    for (const row of rows) {
+      if (this.stopped || this.sent.has(row.event_id)) continue;
+      const checked = validateEvent(row.payload, 'stored');
+      if (!checked.ok) {
+        this.logger.error(
+          `outbox event ${row.event_id} is invalid (${checked.rejection.code}); not published`,
+        );
+        continue;
+      }
+      const e = checked.event;
+      await this.producer.send({
+        topic: this.options.topic,
+        acks: -1,
+        messages: [
+          {
+            key: e.communicationId,
+            value: encodeEvent(e),
+            headers: {
+              [LOG_HEADERS.eventId]: e.id,
+              [LOG_HEADERS.type]: e.type,
+              [LOG_HEADERS.version]: String(e.version),
+            },
+          },
+        ],
+      });
+      this.sent.add(row.event_id);
+      this.publishedCount += 1;
+      this.logger.log(`published ${e.type} ${e.id} for communication ${e.communicationId}`);
+    }
+  }
+}

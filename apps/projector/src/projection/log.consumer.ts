@@ -1,0 +1,133 @@
+import { Logger } from '@nestjs/common';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { ProjectorHooks } from '../config/projector.config';
+import type { ApplyResult, ProjectionApplier } from './projection.applier';
+
+export interface LogConsumerOptions {
+  topic: string;
+  groupId: string;
+  /** Events per database transaction. */
+  chunk: number;
+  /** Next offset per partition from the database: where consumption must resume. */
+  checkpoints: Map<number, bigint>;
+  hooks?: ProjectorHooks;
+  onApplied?: (partition: number, result: ApplyResult) => void;
+}
+
+/**
+ * Feeds the log into the applier, partition by partition. Kafka group offsets are only a hint: at
+ * start the group is pointed at the database checkpoints, and every record at or below a
+ * checkpoint is skipped by the applier anyway.
+ */
+export class LogConsumer {
+  private readonly logger = new Logger('log-consumer');
+  private consumer?: Consumer;
+  /** Next offset known to be applied (or skipped as a marker), per partition. */
+  readonly positions = new Map<number, bigint>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly applier: ProjectionApplier,
+    private readonly options: LogConsumerOptions,
+  ) {
+    for (const [p, next] of options.checkpoints) this.positions.set(p, next);
+  }
+
+  async start(): Promise<void> {
+    const { topic, groupId, chunk, hooks } = this.options;
+    await this.pointGroupAtCheckpoints();
+    const consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 250,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    this.consumer = consumer;
+    // Batches made only of transaction markers never reach eachBatch; follow them here so that
+    // "caught up to the end offsets" can be decided.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize === 0) this.advance(payload.partition, BigInt(payload.lastOffset) + 1n);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: true,
+      eachBatch: async ({
+        batch,
+        resolveOffset,
+        heartbeat,
+        isRunning,
+        isStale,
+        commitOffsetsIfNecessary,
+      }) => {
+        const messages = batch.messages;
+        for (let i = 0; i < messages.length; i += chunk) {
+          if (!isRunning() || isStale()) return;
+          const part = messages.slice(i, i + chunk);
+          const last = i + chunk >= messages.length;
+          const endOffset = last ? batch.lastOffset() : part[part.length - 1].offset;
+          const result = await this.applier.apply(batch.partition, part, endOffset);
+          await hooks?.afterCommit?.({
+            partition: batch.partition,
+            nextOffset: (BigInt(endOffset) + 1n).toString(),
+            types: result.types,
+          });
+          this.advance(batch.partition, BigInt(endOffset) + 1n);
+          this.options.onApplied?.(batch.partition, result);
+          resolveOffset(endOffset);
+          await heartbeat();
+        }
+        await commitOffsetsIfNecessary();
+      },
+    });
+  }
+
+  /** True when every partition has been applied up to the given end offsets. */
+  caughtUp(ends: Map<number, bigint>): boolean {
+    for (const [p, end] of ends) if ((this.positions.get(p) ?? 0n) < end) return false;
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+
+  private advance(partition: number, next: bigint) {
+    if (next > (this.positions.get(partition) ?? 0n)) this.positions.set(partition, next);
+  }
+
+  private async pointGroupAtCheckpoints(): Promise<void> {
+    const { topic, groupId, checkpoints } = this.options;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      const partitions = offsets.map((o) => ({
+        partition: o.partition,
+        offset: (checkpoints.get(o.partition) ?? BigInt(o.low)).toString(),
+      }));
+      await admin.setOffsets({ groupId, topic, partitions });
+    } catch (e) {
+      // Another member is running (the group is not empty): its committed offsets stay a hint and
+      // the checkpoint comparison in the applier still prevents duplicates.
+      this.logger.warn(`could not point group ${groupId} at the checkpoints: ${(e as Error).message}`);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+/** End offsets (high watermarks) of every partition of a topic, right now. */
+export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Row shapes of the projection as plain data (no ORM). Times are ISO strings taken from events, so
+ * rows are a pure function of the log. Names map 1:1 to snake_case columns (see projection.tables.ts).
+ */
+/** A configured callback as the projection keeps it: no credentials, only flags. */
+export interface ProjectedCallbackConfig {
+  id: string;
+  event: string;
+  method: 'GET' | 'POST';
+  /** The URL template with any userinfo removed. */
+  urlTemplate: string;
+  hasCredentials: boolean;
+  signed: boolean;
+}
+
+export type Json = Record<string, unknown>;
+
+/** Where an event sits on the log. */
+export interface LogPosition {
+  partition: number;
+  offset: string;
+  /** Kafka record timestamp (ms since epoch, as a string). */
+  timestamp: string;
+}
+
+export interface CommunicationRow {
+  communicationId: string;
+  campaignId: string | null;
+  campaignMode: string | null;
+  environment: Json;
+  callbacks: ProjectedCallbackConfig[];
+  notificationList: string[];
+  configEventId: string | null;
+  configuredAt: string | null;
+  status: 'active' | 'disabled';
+  disabledAt: string | null;
+  disabledReason: string | null;
+  disabledBy: string | null;
+  disabledCallbackId: string | null;
+  disabledCauseEventId: string | null;
+  enabledAt: string | null;
+  enabledBy: string | null;
+  enabledReason: string | null;
+  updatedAt: string;
+}
+
+export interface MessageRow {
+  messageId: string;
+  communicationId: string;
+  batchId: string;
+  memberAttributes: Json;
+  firstEventAt: string;
+  lastEventType: string;
+  lastEventAt: string;
+  sentAt: string | null;
+  problem: Json | null;
+  deliveryChannel: string | null;
+  deliveryStatus: string | null;
+  deliveryErrorCode: number | null;
+}
+
+export interface BatchRow {
+  batchId: string;
+  communicationId: string;
+  status: 'open' | 'complete';
+  messageCount: number | null;
+  firstEventAt: string;
+  completedAt: string | null;
+  completedEventId: string | null;
+}
+
+export interface BatchMemberRow {
+  batchId: string;
+  messageId: string;
+  memberAttributes: Json;
+}
+
+export type CallbackState = 'pending' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface CallbackRow {
+  callbackId: string;
+  communicationId: string;
+  callbackConfigId: string;
+  triggerEventId: string;
+  triggerType: string;
+  messageId: string | null;
+  method: string;
+  url: string | null;
+  state: CallbackState;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastErrorKind: string | null;
+  lastErrorMessage: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export interface AttemptRow {
+  eventId: string;
+  callbackId: string;
+  communicationId: string;
+  messageId: string | null;
+  attempt: number;
+  triggerType: string;
+  method: string;
+  url: string | null;
+  startedAt: string;
+  durationMs: number;
+  statusCode: number | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+  responseSnippet: string | null;
+  outcome: string;
+  nextAttemptAt: string | null;
+  logPartition: number;
+  logOffset: string;
+}
+
+export interface DeliveryStatusRow {
+  eventId: string;
+  messageId: string;
+  communicationId: string;
+  channel: string;
+  status: string;
+  previousStatus: string | null;
+  errorCode: number | null;
+  twilioSid: string | null;
+  occurredAt: string;
+  logPartition: number;
+  logOffset: string;
+}
+
+export interface OutboxEventRow {
+  eventId: string;
+  communicationId: string;
+  eventType: string;
+  payload: Json;
+  causeEventId: string;
+  createdAt: string;
+}
+
+export interface NotificationEmailRow {
+  emailId: string;
+  communicationId: string;
+  callbackId: string;
+  causeEventId: string;
+  toAddress: string;
+  createdAt: string;
+  /** `suppressed` in a replay: an audit rebuild never sends mail. */
+  status: 'pending' | 'suppressed';
+}
+
+/** An outbox event seen on the log: the relay's work for it is done. */
+export interface PublishedMark {
+  eventId: string;
+  partition: number;
+  offset: string;
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { startProjector, type RunningProjector } from '../../apps/projector/src/projector.app';
+import { eventually } from '../support/environment';
+import { TestKafka } from '../support/kafka';
+import { API_KEY, appendEvents, dropSchemas, scenario, testConfig } from './projector.fixtures';
+
+describe('the read API', () => {
+  const tk = new TestKafka();
+  const config = testConfig({ workers: { projection: true, relay: false, mail: false } });
+  let api: RunningProjector;
+  const s = scenario();
+  const messages = Array.from({ length: 5 }, (_, i) => s.sent(randomUUID(), { studentId: `s-${i}` }));
+  const events = [s.configured(), ...messages, s.attempted(messages[0], 1, 'succeeded', 200), s.completed(5)];
+  const get = (path: string, key: string | null = API_KEY) =>
+    fetch(`${api.url}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} }).then(
+      async (r) => ({
+        status: r.status,
+        body: (await r.json()) as Record<string, unknown> & { error?: { code: string } },
+      }),
+    );
+
+  beforeAll(async () => {
+    await tk.createTopic(config.logTopic, 3);
+    await appendEvents(tk, config.logTopic, events);
+    api = await startProjector(config, { host: '127.0.0.1', logger: ['error'] });
+    await eventually(
+      async () => ((await get(`/v1/batches/${s.batchId}`)).body.status === 'complete' ? true : undefined),
+      {
+        what: 'the batch to be projected',
+      },
+    );
+  });
+  afterAll(async () => {
+    await api?.close();
+    await tk.close();
+    await dropSchemas(config.schema);
+  });
+
+  it('returns the callback history of a message with every attempt', async () => {
+    const { status, body } = await get(`/v1/messages/${messages[0].data.messageId}/callbacks`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      messageId: messages[0].data.messageId,
+      batchId: s.batchId,
+      callbacks: [
+        {
+          event: 'MessageSent',
+          state: 'succeeded',
+          attempts: 1,
+          history: [{ attempt: 1, statusCode: 200, outcome: 'succeeded' }],
+        },
+      ],
+    });
+  });
+
+  it('returns a communication with its callbacks (no credentials) and counts by state', async () => {
+    const { status, body } = await get(`/v1/communications/${s.communicationId}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      status: 'active',
+      disabled: null,
+      callbackCounts: { pending: 5, succeeded: 1, failed: 0, cancelled: 0 },
+    });
+    expect(JSON.stringify(body)).not.toMatch(/user:pw|c2VjcmV0|password/);
+  });
+
+  it('pages through the callbacks of a communication with a cursor and a state filter', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const query: string = `state=pending&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const { status, body } = await get(`/v1/communications/${s.communicationId}/callbacks?${query}`);
+      expect(status).toBe(200);
+      const items = body.items as { callbackId: string; state: string }[];
+      expect(items.length).toBeLessThanOrEqual(2);
+      expect(items.every((i) => i.state === 'pending')).toBe(true);
+      seen.push(...items.map((i) => i.callbackId));
+      cursor = body.nextCursor as string | null;
+      if (!cursor) break;
+    }
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
+    expect([...seen].sort()).toEqual(seen);
+  });
+
+  it('returns the batch, and all its members with includemembers=true', async () => {
+    const plain = await get(`/v1/batches/${s.batchId}`);
+    expect(plain.body).toMatchObject({
+      batchId: s.batchId,
+      status: 'complete',
+      messageCount: 5,
+      memberCount: 5,
+    });
+    expect(plain.body.members).toBeUndefined();
+    const full = await get(`/v1/batches/${s.batchId}?includemembers=true`);
+    const members = full.body.members as { messageId: string; memberAttributes: Record<string, string> }[];
+    expect(members.map((m) => m.messageId).sort()).toEqual(messages.map((m) => m.data.messageId).sort());
+    expect(members.map((m) => m.memberAttributes.studentId).sort()).toEqual([
+      's-0',
+      's-1',
+      's-2',
+      's-3',
+      's-4',
+    ]);
+  });
+
+  it('answers errors as JSON with stable codes: 401, 400 and 404', async () => {
+    expect(await get(`/v1/communications/${s.communicationId}`, null)).toMatchObject({
+      status: 401,
+      body: { error: { code: 'unauthorized' } },
+    });
+    expect(await get(`/v1/communications/${s.communicationId}`, 'wrong-key-wrong-key')).toMatchObject({
+      status: 401,
+    });
+    for (const path of [
+      '/v1/messages/not-a-uuid/callbacks',
+      `/v1/communications/${s.communicationId}/callbacks?state=lost`,
+      `/v1/communications/${s.communicationId}/callbacks?cursor=bogus`,
+      `/v1/communications/${s.communicationId}/callbacks?limit=1000`,
+      `/v1/batches/${s.batchId}?includemembers=yes`,
+    ]) {
+      expect({ path, ...(await get(path)) }).toMatchObject({
+        path,
+        status: 400,
+        body: { error: { code: 'invalid-parameter' } },
+      });
+    }
+    for (const path of [
+      `/v1/messages/${randomUUID()}/callbacks`,
+      '/v1/communications/nobody',
+      '/v1/batches/no-batch',
+    ]) {
+      expect({ path, ...(await get(path)) }).toMatchObject({
+        path,
+        status: 404,
+        body: { error: { code: 'not-found' } },
+      });
+    }
+    const badEnable = await fetch(`${api.url}/v1/communications/${s.communicationId}/enable`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ by: '' }),
+    });
+    expect(badEnable.status).toBe(400);
+    const notDisabled = await fetch(`${api.url}/v1/communications/${s.communicationId}/enable`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ by: 'operations-desk', reason: 'test' }),
+    });
+    expect(notDisabled.status).toBe(409);
+  });
+
+  it('serves health, metrics and the OpenAPI document without a key', async () => {
+    const health = await fetch(`${api.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', postgres: 'up', kafka: 'up' });
+    expect(await (await fetch(`${api.url}/metrics`)).text()).toContain('projector_events_applied_total');
+    const doc = (await (await fetch(`${api.url}/docs-json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/messages/{messageId}/callbacks',
+        '/v1/communications/{id}/callbacks',
+        '/v1/batches/{batchId}',
+      ]),
+    );
+    expect((await fetch(`${api.url}/docs`)).status).toBe(200);
+  });
+});
