@@ -1,13 +1,15 @@
-import { NestFactory } from '@nestjs/core';
-import { Module } from '@nestjs/common';
-import { LIMITS } from '@app/contracts';
+import { configOrExit } from '@app/platform';
+import { loadDispatcherConfig } from './config/dispatcher.config';
+import { startDispatcher } from './dispatcher.app';
 
-@Module({})
-class PlaceholderModule {}
-
-async function main() {
-  const app = await NestFactory.createApplicationContext(PlaceholderModule);
-  console.log('dispatcher placeholder', LIMITS.maxEventBytes);
-  await app.close();
+async function main(): Promise<void> {
+  const config = configOrExit('dispatcher', () => loadDispatcherConfig());
+  const app = await startDispatcher(config);
+  // SIGTERM: finish the running batches, commit, leave the group, then exit.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 }
-main();
+
+main().catch((e) => {
+  process.stderr.write(`[dispatcher] failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { DEFAULT_TOPICS } from '@app/contracts';
+import { env, loadConfig, SecretBox } from '@app/platform';
+
+const statusList = z
+  .string()
+  .default('200')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^\d{3}$/, 'an HTTP status is three digits')
+          .transform(Number),
+      )
+      .min(1, 'at least one HTTP status')
+      .refine((a) => a.every((n) => n >= 100 && n <= 599), 'HTTP statuses are 100..599'),
+  );
+
+/** A key ring is checked at boot so that a bad key stops the service, not the first callback. */
+const keyRing = z
+  .string()
+  .min(1)
+  .refine(
+    (v) => {
+      try {
+        SecretBox.parseKeyRing(v);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected keyId:base64key[,keyId:base64key...] with 32-byte keys' },
+  );
+
+/** The variable names ARE the keys, so a validation error names the variable to fix. */
+export const dispatcherConfigSchema = z.object({
+  /** Kafka bootstrap brokers, host:port[,host:port]. */
+  KAFKA_BROKERS: env.brokers(),
+  /** The event log (source of truth) the dispatcher reads and appends to. */
+  LOG_TOPIC: env.string(DEFAULT_TOPICS.log),
+  /** Partitions of the log; the retry and state topics are created with the same count. */
+  LOG_PARTITIONS: env.int(6, 1, 1000),
+  /** Durable retry schedule (records carry their due time), co-partitioned with the log. */
+  RETRY_TOPIC: env.string('callbacks.retry'),
+  /** Compacted per-communication state, co-partitioned with the log, loaded at start-up. */
+  STATE_TOPIC: env.string('callbacks.dispatcher.state'),
+  /** Consumer group of the log and retry consumers; also the prefix of transactional ids. */
+  CONSUMER_GROUP: env.string('dispatcher'),
+  /** Key ring that opens sealed credentials and signing secrets (never logged). */
+  SECRETS_KEYS: keyRing,
+  /** Timeout of one whole HTTP exchange. */
+  CALLBACK_TIMEOUT_MS: env.int(120_000, 100, 600_000),
+  /** Delay between a failed attempt and the next one. */
+  RETRY_DELAY_MS: env.int(300_000, 100, 7 * 24 * 3600_000),
+  /** Attempts of one callback before it is flagged failed. */
+  MAX_ATTEMPTS: env.int(3, 1, 100),
+  /** HTTP statuses that count as success (comma list). */
+  SUCCESS_STATUSES: statusList,
+  /** Public base URL of the projector, for the batch URL in CommunicationCompleted POST bodies. */
+  PUBLIC_BASE_URL: env.url('http://127.0.0.1:3003'),
+  /** CIDR ranges callbacks may reach although private/loopback (comma list; empty = none). */
+  SSRF_ALLOWED_NETWORKS: env.list([]),
+  /** Requests in flight at once, all destinations together. */
+  MAX_CONCURRENCY: env.int(64, 1, 10_000),
+  /** Requests in flight at once to one destination host. */
+  MAX_CONCURRENCY_PER_HOST: env.int(8, 1, 10_000),
+  /** Kafka consumer session timeout: how fast a dead instance's partitions move to another. */
+  KAFKA_SESSION_TIMEOUT_MS: env.int(30_000, 6_000, 300_000),
+  /** Port of /health and /metrics. */
+  HTTP_PORT: env.port(3002),
+  /** Interface /health and /metrics listen on. */
+  HTTP_HOST: env.string('0.0.0.0'),
+});
+
+export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema>;
+
+export const loadDispatcherConfig = (source: NodeJS.ProcessEnv = process.env): DispatcherConfig =>
+  loadConfig(dispatcherConfigSchema, source);

@@ -1,0 +1,19 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication, LogLevel } from '@nestjs/common';
+import type { DispatcherConfig } from './config/dispatcher.config';
+import { DispatcherModule } from './dispatcher.module';
+
+/**
+ * Starts a dispatcher in this process and returns once it consumes and serves HTTP. Tests call it
+ * with their own topics, group and short timings; `app.close()` stops it cleanly.
+ */
+export async function startDispatcher(
+  config: DispatcherConfig,
+  options: { logger?: LogLevel[] | false } = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create(DispatcherModule.register(config), {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+  });
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  return app;
+}

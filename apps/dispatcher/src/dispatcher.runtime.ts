@@ -1,0 +1,163 @@
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { LIMITS } from '@app/contracts';
+import { createKafka, ensureTopics, FOREVER, SecretBox } from '@app/platform';
+import type { DispatcherConfig } from './config/dispatcher.config';
+import { HttpSender } from './delivery/http-sender';
+import { PERMANENT_ERRORS } from './domain/retry-policy';
+import { dispatcherMetrics } from './observability/dispatcher.metrics';
+import { CallbackAttemptRunner } from './pipeline/callback-attempt.runner';
+import { coPartitionAssigner, type MemberRole } from './pipeline/co-partition.assigner';
+import { ConcurrencyGate } from './pipeline/concurrency.gate';
+import { LogProcessor } from './pipeline/log.processor';
+import { PartitionRegistry } from './pipeline/partition.registry';
+import { RetryProcessor } from './pipeline/retry.processor';
+import { dispatcherTopicSpecs } from './pipeline/topic.specs';
+
+const HEARTBEAT_MS = 1000;
+
+export interface DispatcherStatus {
+  running: boolean;
+  instanceId: string;
+  assigned: Record<MemberRole, number[]>;
+}
+
+/**
+ * Wires the pipeline: topics, the two consumers of one group (log and retry) with the
+ * co-partitioning assigner, the processors, and an orderly stop. Kafka is driven by kafkajs
+ * directly (decision 0003); Nest only manages the lifecycle.
+ */
+export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Dispatcher');
+  private readonly instanceId = randomUUID();
+  private readonly kafka: Kafka;
+  private admin?: Admin;
+  private registry?: PartitionRegistry;
+  private sender?: HttpSender;
+  private consumers: Consumer[] = [];
+  private running = false;
+  private readonly assigned: Record<MemberRole, number[]> = { log: [], retry: [] };
+
+  constructor(private readonly config: DispatcherConfig) {
+    this.kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: `dispatcher-${this.instanceId.slice(0, 8)}`,
+    });
+  }
+
+  status(): DispatcherStatus {
+    return { running: this.running, instanceId: this.instanceId, assigned: this.assigned };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    const topics = { log: c.LOG_TOPIC, retry: c.RETRY_TOPIC, state: c.STATE_TOPIC };
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    await ensureTopics(this.admin, dispatcherTopicSpecs(c, FOREVER));
+    await this.checkCoPartitioned([topics.log, topics.retry, topics.state]);
+
+    const metrics = dispatcherMetrics();
+    this.sender = new HttpSender({
+      allowedNetworks: c.SSRF_ALLOWED_NETWORKS,
+      maxSnippetBytes: LIMITS.maxResponseSnippetBytes,
+      userAgent: 'dispatch-callbacks/1',
+      maxSocketsPerHost: c.MAX_CONCURRENCY_PER_HOST,
+      maxTotalSockets: c.MAX_CONCURRENCY,
+    });
+    const runner = new CallbackAttemptRunner(
+      {
+        policy: {
+          maxAttempts: c.MAX_ATTEMPTS,
+          delayMs: c.RETRY_DELAY_MS,
+          successStatuses: c.SUCCESS_STATUSES,
+          permanentErrors: PERMANENT_ERRORS,
+        },
+        timeoutMs: c.CALLBACK_TIMEOUT_MS,
+        publicBaseUrl: c.PUBLIC_BASE_URL,
+      },
+      SecretBox.fromSpec(c.SECRETS_KEYS),
+      this.sender,
+      new ConcurrencyGate(c.MAX_CONCURRENCY, c.MAX_CONCURRENCY_PER_HOST),
+      metrics,
+    );
+    const registry = new PartitionRegistry(this.kafka, this.admin, topics, c.CONSUMER_GROUP);
+    this.registry = registry;
+    const processors = {
+      log: new LogProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS),
+      retry: new RetryProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS),
+    };
+
+    for (const role of ['log', 'retry'] as const) {
+      const consumer = this.kafka.consumer({
+        groupId: c.CONSUMER_GROUP,
+        partitionAssigners: [coPartitionAssigner({ instanceId: this.instanceId, role }, topics)],
+        sessionTimeout: c.KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatInterval: Math.min(3000, Math.floor(c.KAFKA_SESSION_TIMEOUT_MS / 3)),
+        maxWaitTimeInMs: 250,
+        allowAutoTopicCreation: false,
+        // A batch that fails for good must not silently stop the consumer: it restarts and the
+        // batch is tried again (and /health, logs and metrics show it).
+        retry: { retries: 5, restartOnFailure: async () => true },
+      });
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        const mine = e.payload.memberAssignment[role === 'log' ? topics.log : topics.retry] ?? [];
+        this.assigned[role] = [...mine].sort((a, b) => a - b);
+        this.logger.log(`${role} consumer owns partitions [${this.assigned[role].join(',')}]`);
+        // Anything held from the previous generation may have been processed by another owner.
+        void registry.releaseAll(role);
+      });
+      consumer.on(consumer.events.CRASH, (e) => {
+        this.logger.error(
+          `${role} consumer crashed: ${String(e.payload.error)}; restart=${e.payload.restart}`,
+        );
+      });
+      await consumer.connect();
+      // Both consumers subscribe to both topics: kafkajs hands the leader's subscription to the
+      // assigner, which then gives each consumer only its own topic's partitions.
+      await consumer.subscribe({ topics: [topics.log, topics.retry], fromBeginning: true });
+      this.consumers.push(consumer);
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: c.LOG_PARTITIONS,
+        eachBatch: (payload) => processors[role].handle(payload),
+      });
+    }
+    this.running = true;
+    this.logger.log(`started (instance ${this.instanceId}, group ${c.CONSUMER_GROUP}, log ${topics.log})`);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.admin) return;
+    this.running = false;
+    // Consumers first: running batches finish (a retry wait returns at once), then nothing new starts.
+    await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
+    this.consumers = [];
+    await this.registry?.close();
+    await this.sender?.close();
+    await this.admin.disconnect();
+    this.admin = undefined;
+    this.logger.log('stopped');
+  }
+
+  /** The retry and state topics must have exactly the log's partition count, or keys would not line up. */
+  private async checkCoPartitioned(names: string[]): Promise<void> {
+    const meta = await this.admin!.fetchTopicMetadata({ topics: names });
+    const counts = meta.topics.map((t) => `${t.name}=${t.partitions.length}`);
+    if (new Set(meta.topics.map((t) => t.partitions.length)).size !== 1) {
+      throw new Error(
+        `the log, retry and state topics must have the same number of partitions (${counts.join(', ')})`,
+      );
+    }
+  }
+}

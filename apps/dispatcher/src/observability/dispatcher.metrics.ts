@@ -1,0 +1,53 @@
+import { Counter, Histogram } from 'prom-client';
+import { metricsRegistry } from '@app/platform';
+
+/**
+ * The dispatcher's Prometheus metrics. Created once per process (tests start several dispatchers
+ * in one process, and a registry refuses a second metric of the same name). Labels never carry a
+ * URL, host or credential: only closed sets (outcome, error kind, topic role).
+ */
+export interface DispatcherMetrics {
+  attempts: Counter<'outcome' | 'error_kind'>;
+  attemptDuration: Histogram<'outcome'>;
+  cancelled: Counter;
+  undecodable: Counter<'role'>;
+  batches: Counter<'role'>;
+}
+
+let metrics: DispatcherMetrics | undefined;
+
+export function dispatcherMetrics(): DispatcherMetrics {
+  metrics ??= {
+    attempts: new Counter({
+      name: 'dispatcher_callback_attempts_total',
+      help: 'Callback attempts by outcome (succeeded, retrying, failed) and error kind (none when it succeeded)',
+      labelNames: ['outcome', 'error_kind'],
+      registers: [metricsRegistry],
+    }),
+    attemptDuration: new Histogram({
+      name: 'dispatcher_callback_attempt_duration_seconds',
+      help: 'Duration of callback attempts, from the start of the request to the end of the response',
+      labelNames: ['outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [metricsRegistry],
+    }),
+    cancelled: new Counter({
+      name: 'dispatcher_callbacks_cancelled_total',
+      help: 'Callbacks not attempted because their communication was disabled',
+      registers: [metricsRegistry],
+    }),
+    undecodable: new Counter({
+      name: 'dispatcher_undecodable_records_total',
+      help: 'Records skipped because they could not be decoded (log = event log, retry = retry topic)',
+      labelNames: ['role'],
+      registers: [metricsRegistry],
+    }),
+    batches: new Counter({
+      name: 'dispatcher_batches_committed_total',
+      help: 'Kafka transactions committed, by input (log or retry)',
+      labelNames: ['role'],
+      registers: [metricsRegistry],
+    }),
+  };
+  return metrics;
+}

@@ -1,0 +1,178 @@
+import { Logger } from '@nestjs/common';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { initialState, type CommunicationState } from '../domain/communication-state';
+import type { MemberRole } from './co-partition.assigner';
+import { readStateTopic } from './state-topic.reader';
+
+export interface RegistryTopics {
+  log: string;
+  retry: string;
+  state: string;
+}
+
+/** What a processor needs to work on one input partition. */
+export interface PartitionLease {
+  /** Transactional producer of this (role, partition); its id fences any previous owner. */
+  producer: Producer;
+  /** First offset not yet processed, as committed by whoever owned the partition before. */
+  nextOffset: bigint;
+}
+
+/**
+ * Everything this process holds per owned partition: transactional producers, the committed
+ * position, the communications' state, and failures not yet read back from the log.
+ *
+ * Taking a partition over is: connect the transactional producer (which fences the previous owner
+ * and resolves its open transaction), THEN read the committed offset and the state topic. Both are
+ * final at that point, so a batch the previous owner committed at the last moment is never redone.
+ */
+export class PartitionRegistry {
+  private readonly log = new Logger('PartitionRegistry');
+  private readonly producers = new Map<string, Promise<Producer>>();
+  private readonly leases = new Map<string, Promise<PartitionLease>>();
+  private readonly states = new Map<number, Map<string, CommunicationState>>();
+  private readonly stateLoads = new Map<number, Promise<void>>();
+  /** Communications whose CallbackFailed this process appended but has not read back yet. */
+  private readonly failing = new Map<string, number>();
+  private loadQueue: { partitions: Set<number>; run: Promise<void> } | null = null;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+    private readonly topics: RegistryTopics,
+    private readonly groupId: string,
+  ) {}
+
+  /** Prepares (once) the partition for a processor; see the class comment for the order. */
+  lease(role: MemberRole, partition: number): Promise<PartitionLease> {
+    const key = `${role}.${partition}`;
+    let lease = this.leases.get(key);
+    if (!lease) {
+      lease = this.takeOver(role, partition);
+      this.leases.set(key, lease);
+      lease.catch(() => this.leases.delete(key));
+    }
+    return lease;
+  }
+
+  /** After a failed batch or a rebalance: the next batch takes the partition over again. */
+  async release(role: MemberRole, partition: number): Promise<void> {
+    const key = `${role}.${partition}`;
+    this.leases.delete(key);
+    // The next stateReady() reloads; the old map stays until then, so a retry being judged right
+    // now never sees a blank (enabled) state in place of a disabled one.
+    if (role === 'log') this.stateLoads.delete(partition);
+    const producer = this.producers.get(key);
+    this.producers.delete(key);
+    await producer?.then((p) => p.disconnect()).catch(() => undefined);
+  }
+
+  /** After a rebalance: every partition of the role is taken over again before its next batch. */
+  async releaseAll(role: MemberRole): Promise<void> {
+    const partitions = [...this.leases.keys()]
+      .filter((k) => k.startsWith(`${role}.`))
+      .map((k) => Number(k.split('.')[1]));
+    await Promise.all(partitions.map((p) => this.release(role, p)));
+  }
+
+  advance(role: MemberRole, partition: number, nextOffset: bigint): void {
+    this.leases.get(`${role}.${partition}`)?.then((l) => (l.nextOffset = nextOffset));
+  }
+
+  /** The state of one communication of a loaded partition. */
+  stateOf(partition: number, communicationId: string): CommunicationState {
+    return this.states.get(partition)?.get(communicationId) ?? initialState(communicationId);
+  }
+
+  setState(partition: number, state: CommunicationState): void {
+    let states = this.states.get(partition);
+    if (!states) this.states.set(partition, (states = new Map()));
+    states.set(state.communicationId, state);
+  }
+
+  /** Enabled, in the given disable epoch, and no CallbackFailed of ours still on its way. */
+  isActive(partition: number, communicationId: string, epoch: number): boolean {
+    const s = this.stateOf(partition, communicationId);
+    return s.enabled && s.epoch === epoch && !this.failing.has(communicationId);
+  }
+
+  markFailing(partition: number, communicationId: string): void {
+    this.failing.set(communicationId, partition);
+  }
+
+  /** The CallbackFailed was read back from the log: the state now says disabled by itself. */
+  clearFailing(communicationId: string): void {
+    this.failing.delete(communicationId);
+  }
+
+  /** Waits until the partition's state is loaded (fencing the log producer of p first). */
+  stateReady(partition: number): Promise<void> {
+    let load = this.stateLoads.get(partition);
+    if (!load) {
+      load = this.producer('log', partition).then(() => this.loadState(partition));
+      this.stateLoads.set(partition, load);
+      load.catch(() => this.stateLoads.delete(partition));
+    }
+    return load;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.producers.values()];
+    this.producers.clear();
+    this.leases.clear();
+    await Promise.allSettled(all.map((p) => p.then((x) => x.disconnect())));
+  }
+
+  private async takeOver(role: MemberRole, partition: number): Promise<PartitionLease> {
+    const producer = await this.producer(role, partition);
+    await this.stateReady(partition);
+    const topic = role === 'log' ? this.topics.log : this.topics.retry;
+    const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
+    const offset = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+    return { producer, nextOffset: BigInt(offset) < 0n ? 0n : BigInt(offset) };
+  }
+
+  private producer(role: MemberRole, partition: number): Promise<Producer> {
+    const key = `${role}.${partition}`;
+    let producer = this.producers.get(key);
+    if (!producer) {
+      producer = (async () => {
+        const p = this.kafka.producer({
+          transactionalId: `${this.groupId}.${role}.${partition}`,
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+        });
+        await p.connect();
+        return p;
+      })();
+      this.producers.set(key, producer);
+      producer.catch(() => this.producers.delete(key));
+    }
+    return producer;
+  }
+
+  /** Partitions asked for within one tick are loaded by one read of the state topic. */
+  private loadState(partition: number): Promise<void> {
+    if (this.loadQueue) {
+      this.loadQueue.partitions.add(partition);
+      return this.loadQueue.run;
+    }
+    const partitions = new Set([partition]);
+    const run = (async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      this.loadQueue = null;
+      const started = Date.now();
+      const loaded = await readStateTopic(this.kafka, this.topics.state, partitions);
+      for (const [p, states] of loaded) this.states.set(p, states);
+      // Freshly loaded state is authoritative; a failure not read back yet is read back from the log.
+      for (const [c, p] of this.failing) if (partitions.has(p)) this.failing.delete(c);
+      const count = [...loaded.values()].reduce((n, s) => n + s.size, 0);
+      this.log.log(
+        `loaded ${count} communication states of partitions ${[...partitions].join(',')} in ${Date.now() - started} ms`,
+      );
+    })();
+    this.loadQueue = { partitions, run };
+    return run;
+  }
+}

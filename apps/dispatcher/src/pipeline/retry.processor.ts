@@ -1,0 +1,132 @@
+import { Logger } from '@nestjs/common';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { decodeRetryRecord, type RetryRecord } from '../domain/retry-record';
+import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
+import type { CallbackAttemptRunner } from './callback-attempt.runner';
+import type { PartitionRegistry } from './partition.registry';
+import { commitTransaction, type OutputTopics } from './transaction.writer';
+
+/** Retries handled in one transaction at most (bounds memory and the size of a transaction). */
+const MAX_CHUNK = 500;
+
+/**
+ * One batch of one retry partition. The delay is the same for every retry, so records are in due
+ * order within a partition and the head is always the next one due: wait until it is due
+ * (heartbeating, and giving up at once on shutdown or rebalance), then attempt every record that is
+ * due by now and commit their results with the retry offset in one transaction.
+ *
+ * The wait happens inside eachBatch instead of pause()/resume(), which kafkajs 2.x gets wrong in
+ * some rebalance cases (issues 1376 and 1599).
+ */
+export class RetryProcessor {
+  private readonly log = new Logger('RetryProcessor');
+
+  constructor(
+    private readonly registry: PartitionRegistry,
+    private readonly runner: CallbackAttemptRunner,
+    private readonly topics: OutputTopics,
+    private readonly groupId: string,
+    private readonly metrics: DispatcherMetrics,
+    private readonly heartbeatMs: number,
+  ) {}
+
+  async handle({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+    const partition = batch.partition;
+    if (batch.topic !== this.topics.retry || batch.messages.length === 0) return;
+    const lease = await this.registry.lease('retry', partition);
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= lease.nextOffset);
+    if (messages.length === 0) return resolveOffset(batch.lastOffset());
+
+    let next = 0;
+    while (next < messages.length) {
+      if (!isRunning() || isStale()) return;
+      const dueAt = dueTimeOf(messages[next]);
+      if (dueAt > Date.now()) {
+        await this.waitUntil(dueAt, heartbeat, () => isRunning() && !isStale());
+        continue;
+      }
+      const chunk: { message: KafkaMessage; record: RetryRecord | null }[] = [];
+      const now = Date.now();
+      while (next < messages.length && chunk.length < MAX_CHUNK && dueTimeOf(messages[next]) <= now) {
+        const decoded = decodeRetryRecord(messages[next].value);
+        if (!decoded.ok) {
+          this.metrics.undecodable.inc({ role: 'retry' });
+          this.log.warn(`skipped retry record ${partition}/${messages[next].offset}: ${decoded.message}`);
+        }
+        chunk.push({ message: messages[next], record: decoded.ok ? decoded.record : null });
+        next += 1;
+      }
+      await this.attemptChunk(partition, chunk, heartbeat);
+      resolveOffset(chunk[chunk.length - 1].message.offset);
+    }
+  }
+
+  private async attemptChunk(
+    partition: number,
+    chunk: { message: KafkaMessage; record: RetryRecord | null }[],
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const lease = await this.registry.lease('retry', partition);
+    await this.registry.stateReady(partition);
+    const timer = setInterval(() => heartbeat().catch(() => undefined), this.heartbeatMs);
+    try {
+      const outputs = await Promise.all(
+        chunk.flatMap(({ record }) => (record ? [this.attempt(partition, record)] : [])),
+      );
+      const nextOffset = BigInt(chunk[chunk.length - 1].message.offset) + 1n;
+      await commitTransaction(
+        lease.producer,
+        this.topics,
+        { groupId: this.groupId, topic: this.topics.retry, partition, nextOffset },
+        {
+          events: outputs.flatMap((o) => o.events),
+          retries: outputs.flatMap((o) => (o.retry ? [o.retry] : [])),
+          states: [],
+        },
+      );
+      this.registry.advance('retry', partition, nextOffset);
+      this.metrics.batches.inc({ role: 'retry' });
+    } catch (e) {
+      await this.registry.release('retry', partition);
+      throw e;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  private async attempt(partition: number, record: RetryRecord) {
+    const callback = record.config.callbacks.find((c) => c.id === record.callbackConfigId)!;
+    const output = await this.runner.run({
+      callbackId: record.callbackId,
+      callback,
+      trigger: record.trigger,
+      config: record.config,
+      attempt: record.attempt,
+      epoch: record.epoch,
+      stillActive: () => this.registry.isActive(partition, record.communicationId, record.epoch),
+    });
+    if (output.failed) this.registry.markFailing(partition, record.communicationId);
+    return output;
+  }
+
+  /** Sleeps until `dueAt` in short steps, heartbeating; returns early when `keepGoing` turns false. */
+  private async waitUntil(
+    dueAt: number,
+    heartbeat: () => Promise<void>,
+    keepGoing: () => boolean,
+  ): Promise<void> {
+    while (keepGoing()) {
+      const left = dueAt - Date.now();
+      if (left <= 0) return;
+      await new Promise((r) => setTimeout(r, Math.min(left, this.heartbeatMs, 1000)));
+      // Throws on a rebalance: kafkajs then rejoins, and the wait starts over under the new owner.
+      await heartbeat();
+    }
+  }
+}
+
+/** Due time of a record; an unreadable record is "due now" so it is skipped without waiting. */
+function dueTimeOf(message: KafkaMessage): number {
+  const decoded = decodeRetryRecord(message.value);
+  return decoded.ok ? Date.parse(decoded.record.dueAt) : 0;
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { CommunicationState } from '../domain/communication-state';
+import { decodeStateRecord } from '../domain/state-record';
+
+export type PartitionStates = Map<number, Map<string, CommunicationState>>;
+
+/** Empty fetches in a row that mean "caught up" (commit markers are never delivered as records). */
+const QUIET_FETCHES = 3;
+
+/**
+ * Reads the compacted state topic from its start to its end and keeps the records of the wanted
+ * partitions. kafkajs cannot assign partitions by hand, so a throw-away group reads the topic;
+ * compaction keeps it at one record per communication, so this does not grow with the log.
+ */
+export async function readStateTopic(
+  kafka: Kafka,
+  topic: string,
+  partitions: ReadonlySet<number>,
+  timeoutMs = 60_000,
+): Promise<PartitionStates> {
+  const result: PartitionStates = new Map([...partitions].map((p) => [p, new Map()]));
+  const admin = kafka.admin();
+  await admin.connect();
+  const groupId = `dispatcher-state-load-${randomUUID()}`;
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const pending = new Set(
+      ends
+        .filter((e) => partitions.has(e.partition) && BigInt(e.high) > BigInt(e.low))
+        .map((e) => e.partition),
+    );
+    if (pending.size === 0) return result;
+    const high = new Map(ends.map((e) => [e.partition, BigInt(e.high)]));
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 10_000 });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`loading ${topic} took more than ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        let quiet = 0;
+        const check = () => {
+          if (pending.size === 0 || quiet >= QUIET_FETCHES) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        consumer.on(consumer.events.FETCH, () => {
+          quiet += 1;
+          check();
+        });
+        consumer
+          .run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+              quiet = 0;
+              const states = result.get(batch.partition);
+              for (const m of batch.messages) {
+                const state = states && decodeStateRecord(m.value);
+                if (states && state) states.set(state.communicationId, state);
+              }
+              if (BigInt(batch.lastOffset()) + 1n >= (high.get(batch.partition) ?? 0n))
+                pending.delete(batch.partition);
+              check();
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+  } finally {
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+  return result;
+}

@@ -1,0 +1,38 @@
+import type { TopicSpec } from '@app/platform';
+import type { DispatcherConfig } from '../config/dispatcher.config';
+
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * The topics the dispatcher needs, created at start-up when missing (see docs/dispatcher.md):
+ * - log: kept forever (the source of truth);
+ * - retry: plain retention long enough for every scheduled attempt, never less than 7 days;
+ * - state: compacted, one live record per communication.
+ */
+export function dispatcherTopicSpecs(
+  c: Pick<
+    DispatcherConfig,
+    'LOG_TOPIC' | 'RETRY_TOPIC' | 'STATE_TOPIC' | 'LOG_PARTITIONS' | 'RETRY_DELAY_MS' | 'MAX_ATTEMPTS'
+  >,
+  forever: Record<string, string>,
+): TopicSpec[] {
+  const retryRetention = Math.max(7 * DAY_MS, 4 * c.RETRY_DELAY_MS * c.MAX_ATTEMPTS);
+  return [
+    { topic: c.LOG_TOPIC, numPartitions: c.LOG_PARTITIONS, configs: { ...forever } },
+    {
+      topic: c.RETRY_TOPIC,
+      numPartitions: c.LOG_PARTITIONS,
+      configs: { 'cleanup.policy': 'delete', 'retention.ms': String(retryRetention) },
+    },
+    {
+      topic: c.STATE_TOPIC,
+      numPartitions: c.LOG_PARTITIONS,
+      configs: {
+        'cleanup.policy': 'compact',
+        'min.cleanable.dirty.ratio': '0.1',
+        'segment.ms': String(DAY_MS),
+        'max.message.bytes': String(2 * 1024 * 1024),
+      },
+    },
+  ];
+}

@@ -1,0 +1,119 @@
+import { CompressionTypes, type Producer, type TopicMessages } from 'kafkajs';
+import { encodeEvent, logHeadersOf, validateEvent, type LogEvent } from '@app/contracts';
+import type { CommunicationState } from '../domain/communication-state';
+import { encodeRetryRecord, type RetryRecord } from '../domain/retry-record';
+import { encodeStateRecord } from '../domain/state-record';
+
+export interface TransactionOutput {
+  events: LogEvent[];
+  retries: RetryRecord[];
+  states: CommunicationState[];
+}
+
+export interface ConsumedInput {
+  groupId: string;
+  topic: string;
+  partition: number;
+  /** The next offset to consume (last processed + 1). */
+  nextOffset: bigint;
+}
+
+export interface OutputTopics {
+  log: string;
+  retry: string;
+  state: string;
+}
+
+/** Bytes per produce request, well under the broker's default 1 MiB record-batch limit. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Splits the output into produce requests the broker accepts; all still go in one transaction. */
+function* inParts(topicMessages: TopicMessages[]): Generator<TopicMessages[]> {
+  let part: TopicMessages[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    for (const m of messages) {
+      const size = (m.value as Buffer).length + String(m.key ?? '').length + 200;
+      if (bytes + size > MAX_REQUEST_BYTES && part.length > 0) {
+        yield part;
+        part = [];
+        bytes = 0;
+      }
+      let last = part[part.length - 1];
+      if (!last || last.topic !== topic) part.push((last = { topic, messages: [] }));
+      last.messages.push(m);
+      bytes += size;
+    }
+  }
+  if (part.length > 0) yield part;
+}
+
+/**
+ * Appends a batch's output and commits the consumed offset in ONE Kafka transaction: either all of
+ * it becomes visible (to read_committed consumers) or none of it. Retry and state records go to the
+ * input's partition number explicitly, which is what keeps the three topics co-partitioned.
+ */
+export async function commitTransaction(
+  producer: Producer,
+  topics: OutputTopics,
+  input: ConsumedInput,
+  output: TransactionOutput,
+): Promise<void> {
+  for (const e of output.events) {
+    const check = validateEvent(e, 'stored');
+    // Our own event not matching the contract is a bug: never append it, never retry it silently.
+    if (!check.ok)
+      throw new Error(`refusing to append an invalid ${e.type}: ${JSON.stringify(check.rejection.issues)}`);
+  }
+  const topicMessages: TopicMessages[] = [];
+  if (output.events.length > 0) {
+    topicMessages.push({
+      topic: topics.log,
+      messages: output.events.map((e) => ({
+        key: e.communicationId,
+        value: encodeEvent(e),
+        headers: logHeadersOf(e),
+      })),
+    });
+  }
+  if (output.retries.length > 0) {
+    // Sorted by due time: the retry consumer waits on the head of the partition.
+    const retries = [...output.retries].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+    topicMessages.push({
+      topic: topics.retry,
+      messages: retries.map((r) => ({
+        key: r.communicationId,
+        partition: input.partition,
+        value: encodeRetryRecord(r),
+      })),
+    });
+  }
+  if (output.states.length > 0) {
+    topicMessages.push({
+      topic: topics.state,
+      messages: output.states.map((s) => ({
+        key: s.communicationId,
+        partition: input.partition,
+        value: encodeStateRecord(s),
+      })),
+    });
+  }
+  const txn = await producer.transaction();
+  try {
+    for (const part of inParts(topicMessages))
+      await txn.sendBatch({ topicMessages: part, compression: CompressionTypes.None });
+    await txn.sendOffsets({
+      consumerGroupId: input.groupId,
+      topics: [
+        {
+          topic: input.topic,
+          partitions: [{ partition: input.partition, offset: input.nextOffset.toString() }],
+        },
+      ],
+    });
+    await txn.commit();
+  } catch (e) {
+    await txn.abort().catch(() => undefined);
+    throw e;
+  }
+}
