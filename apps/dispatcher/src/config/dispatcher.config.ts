@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@app/contracts';
 import { env, loadConfig, SecretBox } from '@app/platform';
+import { parseCidr } from '../delivery/address-guard';
 
 const statusList = z
   .string()
@@ -66,11 +67,19 @@ export const dispatcherConfigSchema = z.object({
   /** Public base URL of the projector, for the batch URL in CommunicationCompleted POST bodies. */
   PUBLIC_BASE_URL: env.url('http://127.0.0.1:3003'),
   /** CIDR ranges callbacks may reach although private/loopback (comma list; empty = none). */
-  SSRF_ALLOWED_NETWORKS: env.list([]),
+  SSRF_ALLOWED_NETWORKS: env.list([]).superRefine((list, ctx) => {
+    for (const cidr of list) {
+      try {
+        parseCidr(cidr);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    }
+  }),
   /** Requests in flight at once, all destinations together. */
-  MAX_CONCURRENCY: env.int(64, 1, 10_000),
+  MAX_CONCURRENCY: env.int(256, 1, 10_000),
   /** Requests in flight at once to one destination host. */
-  MAX_CONCURRENCY_PER_HOST: env.int(8, 1, 10_000),
+  MAX_CONCURRENCY_PER_HOST: env.int(32, 1, 10_000),
   /** Kafka consumer session timeout: how fast a dead instance's partitions move to another. */
   KAFKA_SESSION_TIMEOUT_MS: env.int(30_000, 6_000, 300_000),
   /** Port of /health and /metrics. */
