@@ -53,7 +53,7 @@ export const dispatcherConfigSchema = z.object({
   /** Compacted per-communication state, co-partitioned with the log, loaded at start-up. */
   STATE_TOPIC: env.string('callbacks.dispatcher.state'),
   /** Consumer group of the log and retry consumers; also the prefix of transactional ids. */
-  CONSUMER_GROUP: env.string('dispatcher'),
+  CONSUMER_GROUP: env.string('callbacks-dispatcher'),
   /** Key ring that opens sealed credentials and signing secrets (never logged). */
   SECRETS_KEYS: keyRing,
   /** Timeout of one whole HTTP exchange. */
