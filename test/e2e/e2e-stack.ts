@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { builtEntry, ChildService } from '../support/child-service';
+import { databaseUrl, eventually, kafkaBrokers, uniqueName } from '../support/environment';
+import { freePort } from '../support/free-port';
+
+/** Short timings so the whole failure path (3 attempts) takes seconds, not 10 minutes. */
+export const E2E_TIMINGS = { retryDelayMs: 1_500, callbackTimeoutMs: 1_000, maxAttempts: 3 } as const;
+
+/** Everything a test needs to know about one running stack. */
+export interface E2eStack {
+  ingestUrl: string;
+  projectorUrl: string;
+  dispatcherUrl: string;
+  apiKey: string;
+  topics: { inbound: string; deadLetter: string; log: string; retry: string; state: string };
+  logPartitions: number;
+  schema: string;
+  consumerGroups: { ingest: string; dispatcher: string; projector: string };
+  /** The environment the projector runs with, for its command-line tools (replay, verify). */
+  projectorEnv: Record<string, string>;
+  services: ChildService[];
+  /** Output tails of every service, to append to a failure message. */
+  diagnostics(): string;
+}
+
+/**
+ * Starts ingest, dispatcher and projector from their BUILT entry points as child processes, each
+ * configured only through environment variables, with names no other run uses (topics, consumer
+ * groups, transactional ids, database schema) and seconds-scale timings.
+ */
+export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eStack> {
+  const brokers = kafkaBrokers().join(',');
+  const logPartitions = 3;
+  const topics = {
+    inbound: uniqueName('e2e.inbound'),
+    deadLetter: uniqueName('e2e.dlq'),
+    log: uniqueName('e2e.log'),
+    retry: uniqueName('e2e.retry'),
+    state: uniqueName('e2e.state'),
+  };
+  const schema = uniqueName('e2e');
+  const consumerGroups = {
+    ingest: uniqueName('e2e-ingest'),
+    dispatcher: uniqueName('e2e-dispatcher'),
+    projector: uniqueName('e2e-projector'),
+  };
+  const apiKey = `e2e-${randomBytes(16).toString('hex')}`;
+  const secretsKeys = `e2e1:${randomBytes(32).toString('base64')}`;
+  const [ingestPort, dispatcherPort, projectorPort] = [await freePort(), await freePort(), await freePort()];
+  const projectorUrl = `http://127.0.0.1:${projectorPort}`;
+  const shared = { KAFKA_BROKERS: brokers, LOG_TOPIC: topics.log, LOG_PARTITIONS: String(logPartitions) };
+
+  const projectorEnv = {
+    ...shared,
+    DATABASE_URL: databaseUrl(),
+    DB_SCHEMA: schema,
+    CONSUMER_GROUP: consumerGroups.projector,
+    HTTP_PORT: String(projectorPort),
+    API_KEYS: apiKey,
+    SMTP_URL: options.smtpUrl,
+    MAIL_FROM: 'callbacks@example.test',
+    PUBLIC_BASE_URL: projectorUrl,
+    MAIL_RETRY_BASE_MS: '200',
+    MAIL_RETRY_MAX_MS: '2000',
+    OUTBOX_POLL_MS: '200',
+  };
+  const services = [
+    new ChildService('ingest', builtEntry('ingest'), {
+      ...shared,
+      INBOUND_TOPIC: topics.inbound,
+      INBOUND_PARTITIONS: String(logPartitions),
+      DLQ_TOPIC: topics.deadLetter,
+      CONSUMER_GROUP: consumerGroups.ingest,
+      KAFKA_CLIENT_ID: uniqueName('e2e-ingest'),
+      TRANSACTIONAL_ID_PREFIX: uniqueName('e2e-ingest-tx'),
+      HTTP_TRANSACTIONAL_ID: uniqueName('e2e-ingest-http'),
+      SECRETS_KEYS: secretsKeys,
+      SECRETS_ACTIVE_KEY: 'e2e1',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(ingestPort),
+      API_KEYS: apiKey,
+    }),
+    new ChildService('dispatcher', builtEntry('dispatcher'), {
+      ...shared,
+      RETRY_TOPIC: topics.retry,
+      STATE_TOPIC: topics.state,
+      CONSUMER_GROUP: consumerGroups.dispatcher,
+      SECRETS_KEYS: secretsKeys,
+      CALLBACK_TIMEOUT_MS: String(E2E_TIMINGS.callbackTimeoutMs),
+      RETRY_DELAY_MS: String(E2E_TIMINGS.retryDelayMs),
+      MAX_ATTEMPTS: String(E2E_TIMINGS.maxAttempts),
+      PUBLIC_BASE_URL: projectorUrl,
+      SSRF_ALLOWED_NETWORKS: '127.0.0.0/8',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(dispatcherPort),
+    }),
+    new ChildService('projector', builtEntry('projector'), projectorEnv),
+  ];
+  const stack: E2eStack = {
+    ingestUrl: `http://127.0.0.1:${ingestPort}`,
+    dispatcherUrl: `http://127.0.0.1:${dispatcherPort}`,
+    projectorUrl,
+    apiKey,
+    topics,
+    logPartitions,
+    schema,
+    consumerGroups,
+    projectorEnv: {
+      KAFKA_BROKERS: brokers,
+      DATABASE_URL: projectorEnv.DATABASE_URL,
+      DB_SCHEMA: schema,
+      LOG_TOPIC: topics.log,
+    },
+    services,
+    diagnostics: () => services.map((s) => s.tail()).join('\n'),
+  };
+  try {
+    await Promise.all(
+      [stack.ingestUrl, stack.dispatcherUrl, stack.projectorUrl].map((base, i) =>
+        eventually(
+          async () => {
+            if (!services[i].running) throw new Error(`${services[i].name} exited`);
+            const res = await fetch(`${base}/health`);
+            return res.status === 200 ? true : undefined;
+          },
+          { timeoutMs: 90_000, intervalMs: 250, what: `${services[i].name} /health` },
+        ),
+      ),
+    );
+  } catch (e) {
+    const diagnostics = stack.diagnostics();
+    await Promise.all(services.map((s) => s.kill()));
+    throw new Error(`${(e as Error).message}\n${diagnostics}`, { cause: e });
+  }
+  return stack;
+}
+
+/** Stops every service of the stack, killing what does not stop in time. */
+export async function stopE2eStack(stack: E2eStack | undefined): Promise<void> {
+  if (!stack) return;
+  await Promise.all(stack.services.map((s) => s.stop(10_000).catch(() => s.kill())));
+}
