@@ -212,4 +212,31 @@ describe('disabling a communication whose callback failed', () => {
     );
     expect(rows[0].n).toBe(2);
   });
+  it('refuses to re-enable while the automatic CommunicationDisabled is not yet on the log', async () => {
+    const base = testConfig({ smtpUrl: 'smtp://127.0.0.1:9' });
+    schemas.push(base.schema);
+    await tk.createTopic(base.logTopic, 3);
+    const { s, events } = failingCommunication();
+    await appendEvents(tk, base.logTopic, events);
+    // The relay is off, so the disable stays in the outbox: an enable now would be undone by it.
+    const projector = await start({ ...base, workers: { projection: true, relay: false, mail: false } });
+    const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+    await eventually(
+      async () => {
+        const r = await fetch(`${projector.url}/v1/communications/${s.communicationId}`, { headers });
+        return r.ok && ((await r.json()) as { status: string }).status === 'disabled' ? true : undefined;
+      },
+      { what: 'the communication to be disabled in the projection' },
+    );
+    const enable = await fetch(`${projector.url}/v1/communications/${s.communicationId}/enable`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ by: 'operations-desk', reason: 'receiver fixed' }),
+    });
+    expect(enable.status).toBe(409);
+    expect(await enable.json()).toMatchObject({ error: { code: 'disable-pending' } });
+    expect(
+      (await tk.readJson<LogEvent>(base.logTopic)).filter((e) => e.type === 'CommunicationEnabled'),
+    ).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CURRENT_VERSION, encodeEvent, LOG_HEADERS, type LogEventOf } from '@app/contracts';
+import { CURRENT_VERSION, encodeEvent, logHeadersOf, type LogEventOf } from '@app/contracts';
 import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In } from 'typeorm';
@@ -21,6 +21,7 @@ import type {
   CommunicationDto,
   MessageCallbacksDto,
 } from './api.dto';
+import { quoteSchema } from '../database/schema-name';
 import { ApiError, notFound } from './api.errors';
 import { HttpStatus } from '@nestjs/common';
 
@@ -160,6 +161,21 @@ export class ReadService {
     if (!c) throw notFound('communication', id);
     if (c.status !== 'disabled')
       throw new ApiError(HttpStatus.CONFLICT, 'not-disabled', `communication ${id} is not disabled`);
+    // The automatic CommunicationDisabled is appended by the outbox relay a moment after the
+    // failure is projected. An enable appended before it would be undone by it (on the log, the
+    // disable would come last), so the operator is asked to retry once the disable is on the log.
+    const pending: unknown[] = await this.ds.query(
+      `SELECT 1 FROM ${quoteSchema(this.config.schema)}.outbox_events
+        WHERE communication_id = $1 AND event_type = 'CommunicationDisabled' AND published_offset IS NULL LIMIT 1`,
+      [id],
+    );
+    if (pending.length > 0) {
+      throw new ApiError(
+        HttpStatus.CONFLICT,
+        'disable-pending',
+        `communication ${id} is being disabled (CommunicationDisabled not yet on the log); retry in a few seconds`,
+      );
+    }
     const event: LogEventOf<'CommunicationEnabled'> = {
       id: randomUUID(),
       type: 'CommunicationEnabled',
@@ -175,11 +191,7 @@ export class ReadService {
         {
           key: id,
           value: encodeEvent(event),
-          headers: {
-            [LOG_HEADERS.eventId]: event.id,
-            [LOG_HEADERS.type]: event.type,
-            [LOG_HEADERS.version]: String(event.version),
-          },
+          headers: logHeadersOf(event),
         },
       ],
     });
