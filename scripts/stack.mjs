@@ -139,9 +139,15 @@ async function mailCatcher() {
 }
 
 function startApp(app, env) {
+  // Variables that name one app's own resources must not leak from the shell into all three
+  // (one CONSUMER_GROUP for all would put them in one group).
+  const inherited = { ...process.env };
+  for (const k of ['CONSUMER_GROUP', 'KAFKA_CLIENT_ID', 'TRANSACTIONAL_ID_PREFIX', 'HTTP_TRANSACTIONAL_ID']) {
+    delete inherited[k];
+  }
   const child = spawn(process.execPath, [mainOf(app.name)], {
     cwd: root,
-    env: { ...process.env, ...env, HTTP_PORT: String(app.port) },
+    env: { ...inherited, ...env, HTTP_PORT: String(app.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `[${app.name}] `;
@@ -219,6 +225,11 @@ try {
     // Local development only: callbacks may go to receivers on this machine. Production leaves
     // the allow-list empty so loopback and private addresses are refused (SSRF guard).
     SSRF_ALLOWED_NETWORKS: process.env.SSRF_ALLOWED_NETWORKS ?? '127.0.0.0/8',
+    // Local development: services listen on loopback only, and a failing callback reaches its
+    // third attempt in seconds rather than ten minutes (production defaults: 300000 / 120000).
+    HTTP_HOST: process.env.HTTP_HOST ?? '127.0.0.1',
+    RETRY_DELAY_MS: process.env.RETRY_DELAY_MS ?? '5000',
+    CALLBACK_TIMEOUT_MS: process.env.CALLBACK_TIMEOUT_MS ?? '10000',
     ...devSecrets(),
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
@@ -235,7 +246,10 @@ try {
   say(`  dispatcher  http://127.0.0.1:${apps[1].port}  (/health, /metrics)`);
   say(`  projector   http://127.0.0.1:${apps[2].port}  (read API, OpenAPI at /docs)`);
   say(`  Kafka ${brokers}; Postgres ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}; mail ${smtpUrl}`);
-  say(`  callbacks to 127.0.0.0/8 are allowed (SSRF_ALLOWED_NETWORKS=${env.SSRF_ALLOWED_NETWORKS})`);
+  say(
+    `  local development settings: SSRF_ALLOWED_NETWORKS=${env.SSRF_ALLOWED_NETWORKS}, RETRY_DELAY_MS=${env.RETRY_DELAY_MS}, CALLBACK_TIMEOUT_MS=${env.CALLBACK_TIMEOUT_MS}`,
+  );
+  say(`  try it: npm run demo (in another terminal)`);
   say(`  API key for local use: see .local/dev.env (API_KEYS). Ctrl-C stops everything.`);
 } catch (e) {
   say(`failed: ${e.message}`);

@@ -17,6 +17,7 @@ export function testConfig(overrides: Partial<ProjectorConfig> = {}): ProjectorC
     logPartitions: 3,
     consumerGroup: uniqueName('projector'),
     httpPort: 0,
+    httpHost: '127.0.0.1',
     apiKeys: [API_KEY],
     smtpUrl: 'smtp://127.0.0.1:1',
     mailFrom: 'callbacks@example.test',

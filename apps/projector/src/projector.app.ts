@@ -40,7 +40,7 @@ export async function startProjector(
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
-  await app.listen(config.httpPort, options.host ?? '0.0.0.0');
+  await app.listen(config.httpPort, options.host ?? config.httpHost);
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,

@@ -23,6 +23,8 @@ export const projectorEnvSchema = z.object({
   CONSUMER_GROUP: env.string('callbacks-projector'),
   /** Read API port. */
   HTTP_PORT: env.port(3003),
+  /** Interface the read API listens on. */
+  HTTP_HOST: env.string('0.0.0.0'),
   /** API keys accepted by the read API (comma list); at least one. */
   API_KEYS: env.list().pipe(z.array(z.string().min(16, 'API keys must be at least 16 characters')).min(1)),
   /** SMTP server for notification emails, e.g. smtp://mail.example.edu:587. */
@@ -50,6 +52,7 @@ export interface ProjectorConfig {
   logPartitions: number;
   consumerGroup: string;
   httpPort: number;
+  httpHost: string;
   apiKeys: string[];
   smtpUrl: string;
   mailFrom: string;
@@ -80,6 +83,7 @@ export function projectorConfigFromEnv(source: NodeJS.ProcessEnv = process.env):
     logPartitions: e.LOG_PARTITIONS,
     consumerGroup: e.CONSUMER_GROUP,
     httpPort: e.HTTP_PORT,
+    httpHost: e.HTTP_HOST,
     apiKeys: e.API_KEYS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
