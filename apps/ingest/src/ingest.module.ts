@@ -1,11 +1,11 @@
-import { createKafka, MetricsController } from '@app/platform';
+import { createKafka, JsonErrorFilter, MetricsController } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { IngestConfig } from './config/ingest.config';
 import { AppendGate } from './domain/append-gate';
 import { DedupWindow } from './domain/dedup-window';
 import { EventAdmission } from './event-admission.service';
-import { ErrorBodyFilter } from './http/error-body.filter';
+
 import { EventsController } from './http/events.controller';
 import { EventsService } from './http/events.service';
 import { HealthController } from './http/health.controller';
@@ -33,7 +33,7 @@ export class IngestModule {
           useFactory: () =>
             new AppendGate(new DedupWindow(config.dedup.windowSeconds * 1000, config.dedup.maxIds)),
         },
-        { provide: APP_FILTER, useClass: ErrorBodyFilter },
+        { provide: APP_FILTER, useClass: JsonErrorFilter },
         IngestMetrics,
         EventAdmission,
         InboundConsumer,

@@ -1,7 +1,7 @@
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ApiErrorFilter } from './api/api.errors';
+import { JsonErrorFilter } from '@app/platform';
 import type { ProjectorConfig } from './config/projector.config';
 import { migrate } from './database/data-source';
 import { ProjectorModule } from './projector.module';
@@ -28,7 +28,7 @@ export async function startProjector(
     logger: options.logger ?? ['error', 'warn', 'log'],
     abortOnError: false,
   });
-  app.useGlobalFilters(new ApiErrorFilter());
+  app.useGlobalFilters(new JsonErrorFilter());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

@@ -6,3 +6,4 @@ export * from './secrets/secret-box';
 export * from './secrets/redact';
 export * from './observability/metrics';
 export * from './http/api-key.guard';
+export * from './http/json-error.filter';

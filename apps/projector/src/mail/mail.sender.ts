@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
 import { loadFailureContext } from './mail.context';
 import { MailRenderer } from './mail.renderer';
+import { PollingLoop } from '../outbox/polling.loop';
 
 export interface MailSenderOptions {
   smtpUrl: string;
@@ -28,9 +29,7 @@ export class MailSender {
   private readonly s: string;
   private readonly transport: Transporter;
   private readonly renderer = new MailRenderer();
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly loop: PollingLoop;
   sentCount = 0;
 
   constructor(
@@ -39,31 +38,22 @@ export class MailSender {
     private readonly options: MailSenderOptions,
   ) {
     this.s = quoteSchema(schema);
+    this.loop = new PollingLoop('mail', options.pollMs, this.logger, () => this.drain());
     this.transport = createTransport(options.smtpUrl, { from: options.from });
   }
 
   start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.drain()
-        .catch((e) => this.logger.error(`mail pass failed: ${(e as Error).message}`))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs);
-        });
-    };
-    tick();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     this.transport.close();
   }
 
   /** Sends due emails until none is due (bounded per pass). */
   async drain(): Promise<void> {
-    for (let i = 0; i < 100 && !this.stopped; i++) {
+    for (let i = 0; i < 100 && !this.loop.isStopped; i++) {
       if (!(await this.sendOne())) return;
     }
   }

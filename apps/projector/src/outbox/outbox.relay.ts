@@ -3,6 +3,7 @@ import { encodeEvent, LOG_HEADERS, validateEvent } from '@app/contracts';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
+import { PollingLoop } from './polling.loop';
 
 export interface OutboxRelayOptions {
   topic: string;
@@ -22,9 +23,7 @@ export class OutboxRelay {
   private readonly s: string;
   /** Sent by this process and waiting for the projection to see them. */
   private readonly sent = new Set<string>();
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly loop: PollingLoop;
   publishedCount = 0;
 
   constructor(
@@ -34,24 +33,15 @@ export class OutboxRelay {
     private readonly options: OutboxRelayOptions,
   ) {
     this.s = quoteSchema(schema);
+    this.loop = new PollingLoop('relay', options.pollMs, this.logger, () => this.runOnce());
   }
 
   start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce()
-        .catch((e) => this.logger.error(`relay pass failed: ${(e as Error).message}`))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs);
-        });
-    };
-    tick();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   async runOnce(): Promise<void> {
@@ -62,7 +52,7 @@ export class OutboxRelay {
         WHERE published_offset IS NULL ORDER BY created_at, event_id LIMIT 100`,
       );
     for (const row of rows) {
-      if (this.stopped || this.sent.has(row.event_id)) continue;
+      if (this.loop.isStopped || this.sent.has(row.event_id)) continue;
       const checked = validateEvent(row.payload, 'stored');
       if (!checked.ok) {
         this.logger.error(

@@ -1,21 +1,25 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { Response } from 'express';
+import type { Response } from 'express';
 
+/** Stable codes for Nest's own exceptions (a 404 route, a 413 body...). */
 const CODES: Record<number, string> = {
   400: 'bad-request',
   401: 'unauthorized',
   404: 'not-found',
   405: 'method-not-allowed',
+  409: 'conflict',
   413: 'payload-too-large',
+  415: 'unsupported-media-type',
   503: 'unavailable',
 };
 
 /**
- * Every error leaves as `{ error: { code, message, issues? } }`. Exceptions already in that shape
- * pass through; Nest's own (404...) are mapped; anything unexpected is a 500 without details.
+ * Every HTTP error of every service leaves as `{ error: { code, message, ... } }`. Exceptions
+ * already in that shape pass through; Nest's own are mapped to a stable code; anything unexpected
+ * is logged and answered as a 500 without details (no stack or input is echoed).
  */
 @Catch()
-export class ErrorBodyFilter implements ExceptionFilter {
+export class JsonErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -27,13 +31,14 @@ export class ErrorBodyFilter implements ExceptionFilter {
         res.status(status).json(body);
         return;
       }
-      res.status(status).json({ error: { code: CODES[status] ?? 'http-error', message: exception.message } });
+      const message =
+        typeof body === 'string'
+          ? body
+          : String((body as { message?: unknown }).message ?? exception.message);
+      res.status(status).json({ error: { code: CODES[status] ?? `http-${status}`, message } });
       return;
     }
-    this.logger.error(
-      `unhandled error: ${(exception as Error)?.name ?? 'unknown'}`,
-      (exception as Error)?.stack,
-    );
+    this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
     res
       .status(HttpStatus.INTERNAL_SERVER_ERROR)
       .json({ error: { code: 'internal', message: 'internal error' } });
