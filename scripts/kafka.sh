@@ -7,7 +7,7 @@
 #   scripts/kafka.sh status   print whether it runs and answers
 #   scripts/kafka.sh reset    stop and delete its data (topics, offsets)
 #
-# Environment: KAFKA_HOME (default .local/kafka in the repo), KAFKA_PORT (9092),
+# Environment: KAFKA_HOME (default .local/kafka in the repo: data, logs, pid), KAFKA_PORT (9092),
 # KAFKA_CONTROLLER_PORT (9093), KAFKA_START_TIMEOUT seconds (120).
 set -euo pipefail
 
@@ -18,7 +18,8 @@ port=${KAFKA_PORT:-9092}
 cport=${KAFKA_CONTROLLER_PORT:-9093}
 timeout=${KAFKA_START_TIMEOUT:-120}
 version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/kafka/pom.xml")
-libs="$home/libs-$version"
+# The jars are shared by every KAFKA_HOME (a test may run a second, private broker).
+libs="${KAFKA_LIBS:-$root/.local/kafka-libs/$version}"
 data="$home/data"
 logs="$home/logs"
 pidfile="$home/kafka.pid"
@@ -45,7 +46,7 @@ fetch() {
   command -v java >/dev/null || { log "Java 17+ is required to run the broker"; exit 1; }
   log "fetching Apache Kafka $version jars from Maven Central (first run only)..."
   rm -rf "$libs"; mkdir -p "$libs"
-  mvn -B -q -Dstyle.color=never -f "$here/kafka/pom.xml" dependency:copy-dependencies \
+  MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.passthrough=false" mvn -B -q -Dstyle.color=never -f "$here/kafka/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$libs" >&2
   touch "$libs/.complete"
   log "fetched $(ls "$libs" | wc -l) jars"

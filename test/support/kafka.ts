@@ -18,9 +18,9 @@ export class TestKafka {
   private admin?: Admin;
   private consumers: Consumer[] = [];
 
-  constructor() {
+  constructor(brokers: string[] = kafkaBrokers()) {
     this.kafka = new Kafka({
-      brokers: kafkaBrokers(),
+      brokers,
       clientId: uniqueName('test'),
       logLevel: logLevel.NOTHING,
     });
