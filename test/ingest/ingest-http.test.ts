@@ -128,6 +128,8 @@ describe('ingest over HTTP', () => {
     const health = await fetch(`${ingest.url}/health`);
     expect(health.status).toBe(200);
     expect(await answer(health)).toEqual({ status: 'ok', kafka: 'up', consumer: 'running' });
+    const live = await fetch(`${ingest.url}/live`);
+    expect([live.status, await live.json()]).toEqual([200, { status: 'ok' }]);
     const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
     expect(metrics).toMatch(/ingest_events_appended_total\{source="http",type="MessageSent"\} [1-9]/);
     expect(metrics).toMatch(/ingest_events_duplicate_total\{source="http"\} [1-9]/);

@@ -154,6 +154,7 @@ describe('the read API', () => {
     const health = await fetch(`${api.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', postgres: 'up', kafka: 'up' });
+    expect((await fetch(`${api.url}/live`)).status).toBe(200);
     expect(await (await fetch(`${api.url}/metrics`)).text()).toContain('projector_events_applied_total');
     const doc = (await (await fetch(`${api.url}/docs-json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MetricsController } from '@app/platform';
+import { LivenessController, MetricsController } from '@app/platform';
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { DispatcherRuntime } from './dispatcher.runtime';
 import { HealthController } from './http/health.controller';
@@ -10,7 +10,7 @@ export class DispatcherModule {
   static register(config: DispatcherConfig): DynamicModule {
     return {
       module: DispatcherModule,
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, LivenessController],
       providers: [{ provide: DispatcherRuntime, useFactory: () => new DispatcherRuntime(config) }],
     };
   }

@@ -1,4 +1,4 @@
-import { createKafka, JsonErrorFilter, MetricsController } from '@app/platform';
+import { createKafka, JsonErrorFilter, LivenessController, MetricsController } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { IngestConfig } from './config/ingest.config';
@@ -21,7 +21,7 @@ export class IngestModule {
   static register(config: IngestConfig): DynamicModule {
     return {
       module: IngestModule,
-      controllers: [EventsController, HealthController, MetricsController],
+      controllers: [EventsController, HealthController, MetricsController, LivenessController],
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
         {

@@ -6,7 +6,7 @@ import {
   OnApplicationBootstrap,
   BeforeApplicationShutdown,
 } from '@nestjs/common';
-import { createKafka, MetricsController } from '@app/platform';
+import { createKafka, LivenessController, MetricsController } from '@app/platform';
 import type { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { BatchesController } from './api/batches.controller';
@@ -50,6 +50,7 @@ export class ProjectorModule {
         BatchesController,
         HealthController,
         MetricsController,
+        LivenessController,
       ],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },

@@ -7,3 +7,4 @@ export * from './secrets/redact';
 export * from './observability/metrics';
 export * from './http/api-key.guard';
 export * from './http/json-error.filter';
+export * from './observability/liveness.controller';
