@@ -145,7 +145,8 @@ function startApp(app, env) {
   for (const k of ['CONSUMER_GROUP', 'KAFKA_CLIENT_ID', 'TRANSACTIONAL_ID_PREFIX', 'HTTP_TRANSACTIONAL_ID']) {
     delete inherited[k];
   }
-  const child = spawn(process.execPath, [mainOf(app.name)], {
+  // Same heap cap as the Dockerfiles (see docs/performance.md, memory).
+  const child = spawn(process.execPath, ['--max-old-space-size=256', mainOf(app.name)], {
     cwd: root,
     env: { ...inherited, ...env, HTTP_PORT: String(app.port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -104,6 +104,10 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
         sessionTimeout: c.KAFKA_SESSION_TIMEOUT_MS,
         heartbeatInterval: Math.min(3000, Math.floor(c.KAFKA_SESSION_TIMEOUT_MS / 3)),
         maxWaitTimeInMs: 250,
+        // Smaller fetches than kafkajs's 10 MiB / 1 MiB defaults: a batch's attempts are all alive
+        // until its transaction commits, so the fetch size bounds memory under a backlog.
+        maxBytes: 4 * 1024 * 1024,
+        maxBytesPerPartition: 512 * 1024,
         allowAutoTopicCreation: false,
         // A batch that fails for good must not silently stop the consumer: it restarts and the
         // batch is tried again (and /health, logs and metrics show it).

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Admin, Kafka, Producer } from 'kafkajs';
+import { transactionalProducer } from '@app/platform';
 import { initialState, type CommunicationState } from '../domain/communication-state';
 import type { MemberRole } from './co-partition.assigner';
 import { readStateTopic } from './state-topic.reader';
@@ -137,11 +138,8 @@ export class PartitionRegistry {
     let producer = this.producers.get(key);
     if (!producer) {
       producer = (async () => {
-        const p = this.kafka.producer({
+        const p = transactionalProducer(this.kafka, {
           transactionalId: `${this.groupId}.${role}.${partition}`,
-          idempotent: true,
-          maxInFlightRequests: 1,
-          allowAutoTopicCreation: false,
         });
         await p.connect();
         return p;

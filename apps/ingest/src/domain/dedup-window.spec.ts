@@ -42,4 +42,14 @@ describe('DedupWindow', () => {
     sut.release(['a']);
     expect(sut.claim('a', 1)).toBe(true);
   });
+
+  it('treats the two spellings of one UUID as the same id and keeps UUIDs apart from other ids', () => {
+    const sut = new DedupWindow(hour, 10);
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    expect(sut.claim(id, 0)).toBe(true);
+    expect(sut.claim(id.toUpperCase(), 1)).toBe(false);
+    expect(sut.claim(Buffer.from(id.replace(/-/g, ''), 'hex').toString('latin1'), 2)).toBe(true);
+    sut.release([id.toUpperCase()]);
+    expect(sut.claim(id, 3)).toBe(true);
+  });
 });

@@ -67,7 +67,13 @@ export class InboundConsumer {
 
   async start(admin: Admin): Promise<void> {
     const { groupId } = this.config.consumer;
-    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000, maxWaitTimeInMs: 250 });
+    // maxBytes below kafkajs's 10 MiB default bounds memory while a backlog drains.
+    const consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: 30_000,
+      maxWaitTimeInMs: 250,
+      maxBytes: 4 * 1024 * 1024,
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.crashed = !payload.restart;
       this.logger.error(`consumer crashed (${payload.error.name}); restart: ${payload.restart}`);

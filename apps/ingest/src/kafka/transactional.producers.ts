@@ -1,4 +1,5 @@
-import { Kafka, Partitioners, Producer } from 'kafkajs';
+import { transactionalProducer } from '@app/platform';
+import type { Kafka, Producer } from 'kafkajs';
 
 /**
  * Transactional producers by transactional id, created on first use. A producer whose transaction
@@ -16,15 +17,9 @@ export class TransactionalProducers {
   get(transactionalId: string): Promise<Producer> {
     let p = this.producers.get(transactionalId);
     if (!p) {
-      const producer = this.kafka.producer({
+      const producer = transactionalProducer(this.kafka, {
         transactionalId,
-        idempotent: true,
-        maxInFlightRequests: 1,
         transactionTimeout: this.transactionTimeoutMs,
-        allowAutoTopicCreation: false,
-        // The Java-compatible murmur2 partitioner: a communication maps to the same log partition
-        // whichever client appended it.
-        createPartitioner: Partitioners.DefaultPartitioner,
       });
       p = producer.connect().then(() => producer);
       p.catch(() => this.producers.delete(transactionalId));

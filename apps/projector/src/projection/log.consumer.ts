@@ -41,7 +41,9 @@ export class LogConsumer {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 250,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      // Large fetches keep replay fast; the total stays bounded (kafkajs's default is 10 MiB).
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxBytes: 8 * 1024 * 1024,
     });
     this.consumer = consumer;
     // Batches made only of transaction markers never reach eachBatch; follow them here so that

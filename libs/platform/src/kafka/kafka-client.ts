@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
 
 /** kafkajs log levels mapped onto Nest's logger; kafkajs INFO is noisy, so it becomes debug. */
 function logCreator(context: string) {
@@ -29,5 +29,29 @@ export function createKafka({ brokers, clientId, level = logLevel.WARN }: KafkaO
     logCreator: logCreator(`kafka:${clientId}`),
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
     connectionTimeout: 5_000,
+  });
+}
+
+/**
+ * A transactional producer as every consume → produce loop here needs it: idempotent, one request
+ * in flight, no topic auto-creation, and the Java-compatible murmur2 partitioner (a communication
+ * maps to the same log partition whichever client appends it).
+ *
+ * Its retry starts at 10 ms, not the client's 200 ms: a transaction that starts while the broker is
+ * still writing the previous one's commit markers gets CONCURRENT_TRANSACTIONS on
+ * AddPartitionsToTxn, which clears within milliseconds. With 200 ms, back-to-back transactions
+ * waited ~200 ms at p90 (docs/performance.md, cause 1).
+ */
+export function transactionalProducer(
+  kafka: Kafka,
+  options: { transactionalId: string; transactionTimeout?: number },
+): Producer {
+  return kafka.producer({
+    ...options,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { initialRetryTime: 10, maxRetryTime: 1_000, retries: 10 },
   });
 }
