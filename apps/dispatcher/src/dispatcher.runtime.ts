@@ -7,6 +7,7 @@ import type { DispatcherConfig } from './config/dispatcher.config';
 import { HttpSender } from './delivery/http-sender';
 import { PERMANENT_ERRORS } from './domain/retry-policy';
 import { dispatcherMetrics } from './observability/dispatcher.metrics';
+import { AttemptHandOff } from './pipeline/attempt.hand-off';
 import { CallbackAttemptRunner } from './pipeline/callback-attempt.runner';
 import { coPartitionAssigner, type MemberRole } from './pipeline/co-partition.assigner';
 import { ConcurrencyGate } from './pipeline/concurrency.gate';
@@ -16,6 +17,8 @@ import { RetryProcessor } from './pipeline/retry.processor';
 import { dispatcherTopicSpecs } from './pipeline/topic.specs';
 
 const HEARTBEAT_MS = 1000;
+/** Attempts handed off and not recorded yet, per process; beyond it batches wait as before 0335. */
+const MAX_IN_FLIGHT = 10_000;
 
 export interface DispatcherStatus {
   running: boolean;
@@ -92,9 +95,10 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     );
     const registry = new PartitionRegistry(this.kafka, this.admin, topics, c.CONSUMER_GROUP);
     this.registry = registry;
+    const handOff = new AttemptHandOff(c.BATCH_WAIT_MS, c.RETRY_DELAY_MS, MAX_IN_FLIGHT);
     const processors = {
-      log: new LogProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS),
-      retry: new RetryProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS),
+      log: new LogProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),
+      retry: new RetryProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),
     };
 
     for (const role of ['log', 'retry'] as const) {
@@ -119,6 +123,8 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
         this.logger.log(`${role} consumer owns partitions [${this.assigned[role].join(',')}]`);
         // Anything held from the previous generation may have been processed by another owner.
         void registry.releaseAll(role);
+        // Attempts handed off in partitions now owned elsewhere are sent again by their new owner.
+        handOff.retain(this.assigned[role]);
       });
       consumer.on(consumer.events.CRASH, (e) => {
         this.logger.error(

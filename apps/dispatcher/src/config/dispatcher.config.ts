@@ -60,6 +60,11 @@ export const dispatcherConfigSchema = z.object({
   CALLBACK_TIMEOUT_MS: env.int(120_000, 100, 600_000),
   /** Delay between a failed attempt and the next one. */
   RETRY_DELAY_MS: env.int(300_000, 100, 7 * 24 * 3600_000),
+  /**
+   * How long a batch waits for its attempts before handing the ones still running to the retry
+   * topic (decision 0335): a slow receiver then holds no fetch of other partitions or batches.
+   */
+  BATCH_WAIT_MS: env.int(1000, 50, 600_000),
   /** Attempts of one callback before it is flagged failed. */
   MAX_ATTEMPTS: env.int(3, 1, 100),
   /** HTTP statuses that count as success (comma list). */

@@ -19,6 +19,12 @@ export interface RetryRecord {
   callbackConfigId: string;
   /** The attempt number this record will perform (2 for the first retry). */
   attempt: number;
+  /**
+   * Set when the attempt was already sent and still running at hand-off (decision 0335): the record
+   * stands for that attempt's result. The process that sent it records the result when it has it;
+   * any other process (after a crash or a move) sends the attempt again.
+   */
+  inFlight?: true;
   /** When it is due (ISO instant). */
   dueAt: string;
   /** The communication's disable epoch when it was scheduled (see CommunicationState.epoch). */
@@ -34,13 +40,16 @@ const shape = z
     communicationId: z.string().min(1),
     callbackId: z.string().min(1).max(300),
     callbackConfigId: z.string().min(1),
-    attempt: z.number().int().min(2).max(100),
+    attempt: z.number().int().min(1).max(100),
+    inFlight: z.literal(true).optional(),
     dueAt: instantSchema,
     epoch: z.number().int().min(0),
     trigger: z.unknown(),
     config: communicationConfiguredStoredV1,
   })
-  .strict();
+  .strict()
+  // Only an attempt handed off while in flight can be the first one; retries start at 2.
+  .refine((r) => r.attempt >= 2 || r.inFlight === true, { message: 'attempt must be at least 2' });
 
 export type DecodedRetry = { ok: true; record: RetryRecord } | { ok: false; message: string };
 
@@ -74,5 +83,38 @@ export function configForOneCallback(
     ...config,
     callbacks: config.callbacks.filter((c) => c.id === callbackConfigId),
     notificationList: [],
+  };
+}
+
+/** Key of one attempt of one callback: what the in-flight hand-off is tracked by. */
+export const attemptKey = (callbackId: string, attempt: number): string => `${callbackId}#${attempt}`;
+
+/** What an in-flight hand-off record is made of: the attempt as it was started. */
+export interface StartedAttempt {
+  communicationId: string;
+  callbackId: string;
+  callbackConfigId: string;
+  attempt: number;
+  epoch: number;
+  trigger: TriggeringEvent;
+  config: CommunicationConfigured;
+}
+
+/**
+ * The record that stands for an attempt still running when its batch stopped waiting. Due after
+ * the same fixed delay as every retry record, so the retry topic stays in due order.
+ */
+export function inFlightRecord(started: StartedAttempt, writtenAt: Date, delayMs: number): RetryRecord {
+  return {
+    v: 1,
+    communicationId: started.communicationId,
+    callbackId: started.callbackId,
+    callbackConfigId: started.callbackConfigId,
+    attempt: started.attempt,
+    inFlight: true,
+    dueAt: new Date(writtenAt.getTime() + delayMs).toISOString(),
+    epoch: started.epoch,
+    trigger: started.trigger,
+    config: configForOneCallback(started.config, started.callbackConfigId),
   };
 }

@@ -12,6 +12,7 @@ export interface DispatcherMetrics {
   cancelled: Counter;
   undecodable: Counter<'role'>;
   batches: Counter<'role'>;
+  handedOff: Counter<'role'>;
 }
 
 let metrics: DispatcherMetrics | undefined;
@@ -45,6 +46,12 @@ export function dispatcherMetrics(): DispatcherMetrics {
     batches: new Counter({
       name: 'dispatcher_batches_committed_total',
       help: 'Kafka transactions committed, by input (log or retry)',
+      labelNames: ['role'],
+      registers: [metricsRegistry],
+    }),
+    handedOff: new Counter({
+      name: 'dispatcher_attempts_handed_off_total',
+      help: 'Attempts still running when their batch stopped waiting, handed to the retry topic (by input)',
       labelNames: ['role'],
       registers: [metricsRegistry],
     }),

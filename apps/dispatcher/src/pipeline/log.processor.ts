@@ -4,15 +4,18 @@ import { decodeEvent } from '@app/contracts';
 import { callbacksDue } from '../domain/callbacks-due';
 import { evolve, type CommunicationState } from '../domain/communication-state';
 import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
-import type { AttemptOutput, CallbackAttemptRunner } from './callback-attempt.runner';
+import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-off';
+import type { CallbackAttemptRunner } from './callback-attempt.runner';
 import { startHeartbeats } from './heartbeat.loop';
 import type { PartitionRegistry } from './partition.registry';
 import { commitTransaction, type OutputTopics } from './transaction.writer';
 
 /**
  * One batch of one log partition: fold every event into the communications' state, make the first
- * attempt of every callback it triggers (concurrently, through the gate), then append the results,
- * the retry schedule and the changed states with the consumed offset in one transaction.
+ * attempt of every callback it triggers (concurrently, through the gate), wait for them at most
+ * BATCH_WAIT_MS, then append the results, the retry schedule (with an in-flight record for each
+ * attempt still running, decision 0335) and the changed states with the consumed offset in one
+ * transaction.
  *
  * The service's own events (CallbackAttempted, CallbackFailed, ...) only change state; they never
  * trigger callbacks. An event that cannot be decoded is counted, logged and skipped.
@@ -27,6 +30,7 @@ export class LogProcessor {
     private readonly groupId: string,
     private readonly metrics: DispatcherMetrics,
     private readonly heartbeatMs: number,
+    private readonly handOff: AttemptHandOff,
   ) {}
 
   async handle({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
@@ -40,9 +44,10 @@ export class LogProcessor {
     if (!isRunning() || isStale()) return;
 
     const beats = startHeartbeats(heartbeat, this.heartbeatMs);
+    let collected: Collected | undefined;
     try {
       const changed = new Map<string, CommunicationState>();
-      const attempts: Promise<AttemptOutput>[] = [];
+      const attempts: RunningAttempt[] = [];
       for (const message of messages) {
         const decoded = decodeEvent(message.value, 'stored');
         if (!decoded.ok) {
@@ -67,13 +72,26 @@ export class LogProcessor {
             epoch: after.epoch,
             stillActive: () => this.registry.isActive(partition, after.communicationId, after.epoch),
           });
-          // A failed callback stops the communication's callbacks that have not left yet.
-          attempts.push(
-            attempt.then((o) => (o.failed && this.registry.markFailing(partition, after.communicationId), o)),
-          );
+          attempts.push({
+            started: {
+              communicationId: after.communicationId,
+              callbackId: due.callbackId,
+              callbackConfigId: due.callback.id,
+              attempt: 1,
+              epoch: after.epoch,
+              trigger: due.trigger,
+              config: after.config!,
+            },
+            // A failed callback stops the communication's callbacks that have not left yet.
+            output: attempt.then(
+              (o) => (o.failed && this.registry.markFailing(partition, after.communicationId), o),
+            ),
+            held: false,
+          });
         }
       }
-      const outputs = await Promise.all(attempts);
+      collected = await this.handOff.collect(partition, attempts);
+      const outputs = collected.outputs;
       const nextOffset = BigInt(messages[messages.length - 1].offset) + 1n;
       await commitTransaction(
         lease.producer,
@@ -81,14 +99,17 @@ export class LogProcessor {
         { groupId: this.groupId, topic: batch.topic, partition, nextOffset },
         {
           events: outputs.flatMap((o) => o.events),
-          retries: outputs.flatMap((o) => (o.retry ? [o.retry] : [])),
+          retries: [...outputs.flatMap((o) => (o.retry ? [o.retry] : [])), ...collected.handedOff],
           states: [...changed.values()],
         },
       );
+      this.handOff.committed(collected);
+      this.metrics.handedOff.inc({ role: 'log' }, collected.handedOff.length);
       this.registry.advance('log', partition, nextOffset);
       resolveOffset(messages[messages.length - 1].offset);
       this.metrics.batches.inc({ role: 'log' });
     } catch (e) {
+      if (collected) this.handOff.aborted(collected);
       // State in memory may be ahead of what was committed: take the partition over again.
       await this.registry.release('log', partition);
       throw e;

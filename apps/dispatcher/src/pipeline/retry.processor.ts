@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { decodeRetryRecord, type RetryRecord } from '../domain/retry-record';
 import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
+import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-off';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
 import type { PartitionRegistry } from './partition.registry';
 import { commitTransaction, type OutputTopics } from './transaction.writer';
@@ -14,6 +15,10 @@ const MAX_CHUNK = 500;
  * order within a partition and the head is always the next one due: wait until it is due
  * (heartbeating, and giving up at once on shutdown or rebalance), then attempt every record that is
  * due by now and commit their results with the retry offset in one transaction.
+ *
+ * An in-flight record (decision 0335) stands for an attempt already sent: when this process still
+ * holds it, its result is recorded without sending again; otherwise it is sent again. Attempts of a
+ * chunk still running after BATCH_WAIT_MS are handed off the same way as the log's.
  *
  * The wait happens inside eachBatch instead of pause()/resume(), which kafkajs 2.x gets wrong in
  * some rebalance cases (issues 1376 and 1599).
@@ -28,6 +33,7 @@ export class RetryProcessor {
     private readonly groupId: string,
     private readonly metrics: DispatcherMetrics,
     private readonly heartbeatMs: number,
+    private readonly handOff: AttemptHandOff,
   ) {}
 
   async handle({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
@@ -69,10 +75,11 @@ export class RetryProcessor {
     const lease = await this.registry.lease('retry', partition);
     await this.registry.stateReady(partition);
     const timer = setInterval(() => heartbeat().catch(() => undefined), this.heartbeatMs);
+    let collected: Collected | undefined;
     try {
-      const outputs = await Promise.all(
-        chunk.flatMap(({ record }) => (record ? [this.attempt(partition, record)] : [])),
-      );
+      const running = chunk.flatMap(({ record }) => (record ? [this.start(partition, record)] : []));
+      collected = await this.handOff.collect(partition, running);
+      const outputs = collected.outputs;
       const nextOffset = BigInt(chunk[chunk.length - 1].message.offset) + 1n;
       await commitTransaction(
         lease.producer,
@@ -80,18 +87,37 @@ export class RetryProcessor {
         { groupId: this.groupId, topic: this.topics.retry, partition, nextOffset },
         {
           events: outputs.flatMap((o) => o.events),
-          retries: outputs.flatMap((o) => (o.retry ? [o.retry] : [])),
+          retries: [...outputs.flatMap((o) => (o.retry ? [o.retry] : [])), ...collected.handedOff],
           states: [],
         },
       );
+      this.handOff.committed(collected);
+      this.metrics.handedOff.inc({ role: 'retry' }, collected.handedOff.length);
       this.registry.advance('retry', partition, nextOffset);
       this.metrics.batches.inc({ role: 'retry' });
     } catch (e) {
+      if (collected) this.handOff.aborted(collected);
       await this.registry.release('retry', partition);
       throw e;
     } finally {
       clearInterval(timer);
     }
+  }
+
+  /** The running attempt this process handed off, or a new request for the record. */
+  private start(partition: number, record: RetryRecord): RunningAttempt {
+    const started = {
+      communicationId: record.communicationId,
+      callbackId: record.callbackId,
+      callbackConfigId: record.callbackConfigId,
+      attempt: record.attempt,
+      epoch: record.epoch,
+      trigger: record.trigger,
+      config: record.config,
+    };
+    const held = record.inFlight ? this.handOff.held(record.callbackId, record.attempt) : undefined;
+    if (held) return { started, output: held, held: true };
+    return { started, output: this.attempt(partition, record), held: false };
   }
 
   private async attempt(partition: number, record: RetryRecord) {

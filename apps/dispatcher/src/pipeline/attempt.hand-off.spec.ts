@@ -1,0 +1,97 @@
+import { decodeRetryRecord, encodeRetryRecord } from '../domain/retry-record';
+import { AttemptHandOff, type RunningAttempt } from './attempt.hand-off';
+import type { AttemptOutput } from './callback-attempt.runner';
+
+const config = {
+  campaignId: 'c',
+  campaignMode: 'production',
+  environment: {},
+  notificationList: [],
+  callbacks: [{ id: 'cb', event: 'MessageSent', method: 'GET', url: 'https://example.org/x' }],
+} as const;
+const trigger = {
+  id: 'e0000000-0000-4000-8000-000000000002',
+  type: 'MessageSent',
+  version: 1,
+  occurredAt: '2026-01-01T00:00:00.000Z',
+  communicationId: 'comm-1',
+  data: { messageId: 'e0000000-0000-4000-8000-000000000003', batchId: 'b', memberAttributes: {} },
+} as const;
+const output: AttemptOutput = { events: [], retry: null, failed: false };
+
+const running = (callbackId: string, result: Promise<AttemptOutput>, held = false): RunningAttempt => ({
+  started: {
+    communicationId: 'comm-1',
+    callbackId,
+    callbackConfigId: 'cb',
+    attempt: 1,
+    epoch: 0,
+    trigger: trigger as never,
+    config: config as never,
+  },
+  output: result,
+  held,
+});
+
+describe('attempt hand-off', () => {
+  it('records finished attempts and hands off running ones as decodable in-flight records', async () => {
+    const sut = new AttemptHandOff(50, 5000, 10);
+    const slow = new Promise<AttemptOutput>((r) => setTimeout(() => r(output), 300));
+    const c = await sut.collect(3, [running('fast', Promise.resolve(output)), running('slow', slow)]);
+    expect(c.outputs).toEqual([output]);
+    expect(c.handedOff).toHaveLength(1);
+    const decoded = decodeRetryRecord(encodeRetryRecord(c.handedOff[0]));
+    expect(decoded).toMatchObject({ ok: true, record: { callbackId: 'slow', attempt: 1, inFlight: true } });
+    expect(sut.held('slow', 1)).toBe(slow);
+    sut.committed(c);
+    expect(sut.held('slow', 1)).toBe(slow);
+    // Reached while still running (timeout longer than the delay): handed off again, not resent.
+    const again = await sut.collect(3, [running('slow', sut.held('slow', 1)!, true)]);
+    expect(again.handedOff).toHaveLength(1);
+    expect(again.added).toEqual([]);
+    sut.committed(again);
+    await slow;
+    // Reached once finished: the held promise is recorded and forgotten.
+    const later = await sut.collect(3, [running('slow', sut.held('slow', 1)!, true)]);
+    expect(later.outputs).toEqual([output]);
+    sut.committed(later);
+    expect(sut.size).toBe(0);
+  });
+
+  it('forgets attempts of a failed transaction and of partitions that moved', async () => {
+    const sut = new AttemptHandOff(20, 5000, 10);
+    const never = () => new Promise<AttemptOutput>(() => undefined);
+    const a = await sut.collect(1, [running('a', never())]);
+    await sut.collect(2, [running('b', never())]);
+    expect(sut.size).toBe(2);
+    sut.aborted(a);
+    expect(sut.held('a', 1)).toBeUndefined();
+    sut.retain([1]);
+    expect(sut.size).toBe(0);
+  });
+
+  it('waits for the attempts instead of growing past its bound', async () => {
+    const sut = new AttemptHandOff(20, 5000, 1);
+    const slow = () => new Promise<AttemptOutput>((r) => setTimeout(() => r(output), 100));
+    const c = await sut.collect(1, [running('a', slow()), running('b', slow())]);
+    expect(c.outputs).toHaveLength(2);
+    expect(c.handedOff).toEqual([]);
+    expect(sut.size).toBe(0);
+  });
+
+  it('accepts attempt 1 on the retry topic only as an in-flight record', () => {
+    const record = {
+      v: 1,
+      communicationId: 'comm-1',
+      callbackId: 'x',
+      callbackConfigId: 'cb',
+      attempt: 1,
+      dueAt: '2026-01-01T00:00:00.000Z',
+      epoch: 0,
+      trigger,
+      config,
+    };
+    expect(decodeRetryRecord(Buffer.from(JSON.stringify(record))).ok).toBe(false);
+    expect(decodeRetryRecord(Buffer.from(JSON.stringify({ ...record, inFlight: true }))).ok).toBe(true);
+  });
+});

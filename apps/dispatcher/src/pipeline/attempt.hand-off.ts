@@ -1,0 +1,103 @@
+import { attemptKey, inFlightRecord, type RetryRecord, type StartedAttempt } from '../domain/retry-record';
+import type { AttemptOutput } from './callback-attempt.runner';
+import { settleWithin } from './settle-within';
+
+/** An attempt a batch started (or took over from the in-flight map) and must record. */
+export interface RunningAttempt {
+  started: StartedAttempt;
+  output: Promise<AttemptOutput>;
+  /** True when `output` came from the in-flight map (an earlier batch handed it off). */
+  held: boolean;
+}
+
+/** What a batch writes after its bounded wait, and which map entries it touched. */
+export interface Collected {
+  /** Outputs of the attempts that finished in time: recorded as usual. */
+  outputs: AttemptOutput[];
+  /** One in-flight retry record per attempt still running: written in the same transaction. */
+  handedOff: RetryRecord[];
+  /** Map entries this batch added: dropped again if its transaction fails. */
+  added: string[];
+  /** Attempts recorded by this batch: their entries are dropped once it committed. */
+  recorded: string[];
+}
+
+const keyOf = (s: StartedAttempt) => attemptKey(s.callbackId, s.attempt);
+
+/**
+ * Decision 0335: a batch waits at most `budgetMs` for its attempts. Each attempt still running is
+ * written as an in-flight retry record (same attempt number, due after the retry delay) and its
+ * promise is kept here, keyed by callback and attempt, so that the retry processor records its
+ * result instead of sending again. The map belongs to this process: after a crash or a partition
+ * move the entry is missing and the new owner sends the attempt again (same idempotency key).
+ *
+ * Bounded: when the map is full a batch waits for its attempts as it did before the hand-off.
+ */
+export class AttemptHandOff {
+  private readonly inFlight = new Map<string, { partition: number; output: Promise<AttemptOutput> }>();
+
+  constructor(
+    private readonly budgetMs: number,
+    private readonly delayMs: number,
+    private readonly maxInFlight: number,
+  ) {}
+
+  get size(): number {
+    return this.inFlight.size;
+  }
+
+  /** The running attempt an in-flight record stands for, when this process started it. */
+  held(callbackId: string, attempt: number): Promise<AttemptOutput> | undefined {
+    return this.inFlight.get(attemptKey(callbackId, attempt))?.output;
+  }
+
+  async collect(partition: number, running: RunningAttempt[]): Promise<Collected> {
+    let settled = await settleWithin(
+      running.map((r) => r.output),
+      this.budgetMs,
+    );
+    const late = running.filter((_, i) => !settled[i].done);
+    const fresh = late.filter((r) => !r.held).length;
+    if (fresh > 0 && this.inFlight.size + fresh > this.maxInFlight) {
+      // No room to remember more: fall back to waiting, which only slows this instance down.
+      const outputs = await Promise.all(running.map((r) => r.output));
+      settled = outputs.map((value) => ({ done: true, value }));
+    }
+    const collected: Collected = { outputs: [], handedOff: [], added: [], recorded: [] };
+    const writtenAt = new Date();
+    running.forEach((r, i) => {
+      const s = settled[i];
+      const key = keyOf(r.started);
+      if (s.done) {
+        collected.outputs.push(s.value);
+        collected.recorded.push(key);
+        return;
+      }
+      collected.handedOff.push(inFlightRecord(r.started, writtenAt, this.delayMs));
+      if (!r.held) {
+        this.inFlight.set(key, { partition, output: r.output });
+        collected.added.push(key);
+        // A bug that rejects must not leave an entry that fails every later batch: drop it, and
+        // the record is sent again like one from another process.
+        r.output.catch(() => this.inFlight.delete(key));
+      }
+    });
+    return collected;
+  }
+
+  /** The batch's transaction committed: what it recorded is on the log now. */
+  committed(c: Collected): void {
+    for (const key of c.recorded) this.inFlight.delete(key);
+  }
+
+  /** The batch's transaction failed: it is redone, and its attempts with it. */
+  aborted(c: Collected): void {
+    for (const key of c.added) this.inFlight.delete(key);
+  }
+
+  /** After a rebalance: attempts of partitions now owned elsewhere are the new owner's to redo. */
+  retain(owned: readonly number[]): void {
+    const keep = new Set(owned);
+    for (const [key, entry] of this.inFlight) if (!keep.has(entry.partition)) this.inFlight.delete(key);
+  }
+}
