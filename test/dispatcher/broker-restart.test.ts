@@ -5,6 +5,7 @@ import { TestKafka } from '../support/kafka';
 import { PrivateBroker } from '../support/private-broker';
 import {
   append,
+  awaitAttempts,
   configured,
   eventsOf,
   messageSent,
@@ -53,13 +54,7 @@ describe('dispatcher: broker restart between attempts', () => {
       configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${rx.base}/m/\${id}` }]),
       messageSent(comm),
     );
-    const [attempt1] = await eventually(
-      async () => {
-        const a = ofType(await eventsOf(tk, config.LOG_TOPIC, comm), 'CallbackAttempted');
-        return a.length >= 1 ? a : undefined;
-      },
-      { what: 'first attempt on the log' },
-    );
+    const [attempt1] = await awaitAttempts(tk, config.LOG_TOPIC, comm, 1);
     expect(attempt1.data.outcome).toBe('retrying');
     const due = Date.parse(attempt1.data.nextAttemptAt!);
 
@@ -75,13 +70,7 @@ describe('dispatcher: broker restart between attempts', () => {
     expect(rx.requests[1].at).toBeGreaterThanOrEqual(due - 50);
     expect(rx.requests[1].at - due).toBeLessThan(2_000);
 
-    await eventually(
-      async () => {
-        const a = ofType(await eventsOf(tk, config.LOG_TOPIC, comm), 'CallbackAttempted');
-        return a.length >= 2 ? a : undefined;
-      },
-      { what: 'second attempt on the log' },
-    );
+    await awaitAttempts(tk, config.LOG_TOPIC, comm, 2);
     const final = ofType(await eventsOf(tk, config.LOG_TOPIC, comm), 'CallbackAttempted');
     expect(final.map((a) => [a.data.attempt, a.data.outcome])).toEqual([
       [1, 'retrying'],

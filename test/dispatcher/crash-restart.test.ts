@@ -5,6 +5,7 @@ import { eventually, kafkaBrokers, uniqueName } from '../support/environment';
 import { TestKafka } from '../support/kafka';
 import {
   append,
+  awaitAttempts,
   configured,
   eventsOf,
   messageSent,
@@ -80,13 +81,7 @@ describe('dispatcher: SIGKILL between attempts', () => {
       configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${rx.base}/m/\${id}` }]),
       messageSent(comm),
     );
-    const [attempt1] = await eventually(
-      async () => {
-        const a = ofType(await eventsOf(tk, env.LOG_TOPIC, comm), 'CallbackAttempted');
-        return a.length >= 1 ? a : undefined;
-      },
-      { what: 'first attempt on the log' },
-    );
+    const [attempt1] = await awaitAttempts(tk, env.LOG_TOPIC, comm, 1);
     expect(attempt1.data.outcome).toBe('retrying');
 
     first.kill('SIGKILL');
@@ -102,13 +97,7 @@ describe('dispatcher: SIGKILL between attempts', () => {
     expect(rx.requests[1].at).toBeGreaterThanOrEqual(due - 50);
     expect(rx.requests[1].at - due).toBeLessThan(2000);
 
-    const attempts = await eventually(
-      async () => {
-        const a = ofType(await eventsOf(tk, env.LOG_TOPIC, comm), 'CallbackAttempted');
-        return a.length >= 2 ? a : undefined;
-      },
-      { what: 'second attempt on the log' },
-    );
+    const attempts = await awaitAttempts(tk, env.LOG_TOPIC, comm, 2);
     await new Promise((r) => setTimeout(r, 1500));
     const final = ofType(await eventsOf(tk, env.LOG_TOPIC, comm), 'CallbackAttempted');
     expect(final.map((a) => [a.data.attempt, a.data.outcome])).toEqual([

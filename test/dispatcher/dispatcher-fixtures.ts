@@ -7,7 +7,7 @@ import {
   loadDispatcherConfig,
   type DispatcherConfig,
 } from '../../apps/dispatcher/src/config/dispatcher.config';
-import { kafkaBrokers, uniqueName } from '../support/environment';
+import { eventually, kafkaBrokers, uniqueName } from '../support/environment';
 import type { TestKafka } from '../support/kafka';
 
 /** A throw-away key ring for the tests (never a real key). */
@@ -244,3 +244,20 @@ export async function eventsOf(tk: TestKafka, topic: string, communicationId: st
 
 export const ofType = <K extends LogEvent['type']>(events: LogEvent[], type: K) =>
   events.filter((e): e is LogEventOf<K> => e.type === type);
+
+/** Waits until at least `count` CallbackAttempted events of the communication are on the log. */
+export async function awaitAttempts(
+  tk: TestKafka,
+  topic: string,
+  communicationId: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<LogEventOf<'CallbackAttempted'>[]> {
+  return eventually(
+    async () => {
+      const a = ofType(await eventsOf(tk, topic, communicationId), 'CallbackAttempted');
+      return a.length >= count ? a : undefined;
+    },
+    { what: `${count} CallbackAttempted on the log`, timeoutMs },
+  );
+}
