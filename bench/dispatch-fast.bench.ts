@@ -1,0 +1,54 @@
+/**
+ * Benchmark 2 — dispatch with a fast receiver (answers 200 at once).
+ *
+ * End to end: BENCH_EVENTS (100 000) MessageSent events produced on the log → callback received
+ * by the receiver → attempt projected in Postgres by the projector; callbacks/s over that whole
+ * span. Then the raw ceiling: the same receiver process driven by a bare HTTP client loop with the
+ * dispatcher's concurrency, no Kafka. Prints ours/raw.
+ */
+import { benchMain } from './support/bench.main';
+import { size } from './support/bench.env';
+import { burst, startDispatchStack } from './support/dispatch.scenario';
+import { rawClientLoop } from './support/raw-client.loop';
+import { ReceiverHandle } from './support/receiver.handle';
+import { figure, fmt, target } from './support/report';
+import { stopAll } from './support/services.launcher';
+
+const EVENTS = size('EVENTS', 100_000);
+const CONCURRENCY = size('CONCURRENCY', 64);
+
+benchMain('2. dispatch, fast receiver: log → callback → projected', async (run) => {
+  const receiver = await ReceiverHandle.start();
+  run.receivers.push(receiver);
+  const stack = await startDispatchStack(run, 'fast', receiver, {
+    MAX_CONCURRENCY: String(CONCURRENCY),
+    MAX_CONCURRENCY_PER_HOST: String(CONCURRENCY),
+  });
+  figure('events / dispatcher concurrency', `${fmt(EVENTS)} / ${CONCURRENCY} (global and per host)`);
+  const r = await burst(run, stack, receiver, EVENTS, 20 * 60_000);
+  await stopAll([stack.dispatcher, stack.projector]);
+  run.services.length = 0;
+
+  const raw = await rawClientLoop(`${receiver.baseUrl}/cb/raw`, EVENTS, CONCURRENCY);
+  const received = EVENTS / r.receivedSeconds;
+  const ours = EVENTS / r.projectedSeconds;
+  figure(
+    'produce (bench producer)',
+    `${fmt(r.produceSeconds, 1)} s (${fmt(EVENTS / r.produceSeconds)} events/s)`,
+  );
+  figure(
+    'callbacks received (produce start → last)',
+    `${fmt(r.receivedSeconds, 1)} s → ${fmt(received)} callbacks/s`,
+  );
+  figure('requests received (at-least-once, ≥ events)', fmt(r.requests));
+  figure('attempts handed off (recorded RETRY_DELAY_MS later)', fmt(r.handedOff));
+  figure('end to end incl. projection', `${fmt(r.projectedSeconds, 1)} s → ${fmt(ours)} callbacks/s`);
+  figure(
+    'raw ceiling (bare HTTP loop, same receiver)',
+    `${fmt(raw.seconds, 1)} s → ${fmt(raw.perSecond)} callbacks/s`,
+  );
+  figure('ratio ours / raw (end to end)', fmt(ours / raw.perSecond, 3));
+  figure('ratio ours / raw (received only)', fmt(received / raw.perSecond, 3));
+  figure('peak RSS dispatcher / projector', `${fmt(r.memory.dispatcher)} / ${fmt(r.memory.projector)} MiB`);
+  target('end-to-end callbacks/s (fast receiver)', ours, 2_000, 'higher');
+});

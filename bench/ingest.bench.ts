@@ -1,0 +1,49 @@
+/**
+ * Benchmark 1 — ingest: events/s from the inbound topic to the log.
+ *
+ * A backlog of BENCH_EVENTS (200 000) valid inbound MessageSent events is written to a fresh
+ * inbound topic first; then ingest starts and drains it. The rate is taken between the first and
+ * the last appended event (ingest's own counter), so start-up time is reported separately.
+ */
+import { benchMain } from './support/bench.main';
+import { size } from './support/bench.env';
+import { communicationIds, messageSent, recordOf } from './support/log-events.factory';
+import { figure, fmt, sleep } from './support/report';
+import { benchNames, counter, memoryOf, startIngest } from './support/services.launcher';
+
+const EVENTS = size('EVENTS', 200_000);
+const COMMUNICATIONS = 60;
+
+benchMain('1. ingest: inbound topic → log', async (run) => {
+  const names = benchNames('ingest');
+  run.topics.push(names.inbound, names.log, names.deadLetter);
+  const comms = communicationIds(COMMUNICATIONS, 'ingest');
+  await run.producer.createTopic(names.inbound, names.partitions);
+  const produceSeconds = await run.producer.sendMany(names.inbound, EVENTS, (i) =>
+    recordOf(messageSent(comms[i % COMMUNICATIONS], i), 'inbound'),
+  );
+  figure('backlog written', `${fmt(EVENTS)} events in ${fmt(produceSeconds, 1)} s`);
+
+  const startedAt = Date.now();
+  const ingest = run.track(await startIngest(names));
+  const readyAt = Date.now();
+  let first: { at: number; count: number } | undefined;
+  let count = 0;
+  const deadline = Date.now() + 15 * 60_000;
+  while (count < EVENTS) {
+    if (Date.now() > deadline) throw new Error(`ingest appended only ${count} of ${EVENTS} in 15 minutes`);
+    await sleep(100);
+    count = await counter(ingest.url, 'ingest_events_appended_total');
+    if (count > 0 && !first) first = { at: Date.now(), count };
+  }
+  const doneAt = Date.now();
+  const memory = memoryOf(ingest.service.pid);
+  const rate = (EVENTS - first!.count) / ((doneAt - first!.at) / 1000);
+  figure('start-up (process start → /health 200)', `${fmt((readyAt - startedAt) / 1000, 1)} s`);
+  figure('drain (first → last append)', `${fmt((doneAt - first!.at) / 1000, 1)} s`);
+  figure('ingest throughput', `${fmt(rate)} events/s`);
+  figure('ingest throughput incl. start-up', `${fmt(EVENTS / ((doneAt - startedAt) / 1000))} events/s`);
+  figure('raw produce rate (bench producer, same broker)', `${fmt(EVENTS / produceSeconds)} events/s`);
+  figure('ratio ingest / raw produce', fmt(rate / (EVENTS / produceSeconds), 2));
+  figure('ingest peak RSS', `${fmt(memory?.peakMiB ?? NaN)} MiB`);
+});
