@@ -95,7 +95,11 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     );
     const registry = new PartitionRegistry(this.kafka, this.admin, topics, c.CONSUMER_GROUP);
     this.registry = registry;
-    const handOff = new AttemptHandOff(c.BATCH_WAIT_MS, c.RETRY_DELAY_MS, MAX_IN_FLIGHT);
+    // A handed-off attempt is recorded once its request must have ended (timeout + 1 s), or after
+    // the retry delay if that is shorter: never later than a retry would be, so the retry topic's
+    // head is still the next record due.
+    const inFlightDueMs = Math.min(c.RETRY_DELAY_MS, c.CALLBACK_TIMEOUT_MS + 1_000);
+    const handOff = new AttemptHandOff(c.BATCH_WAIT_MS, inFlightDueMs, MAX_IN_FLIGHT);
     const processors = {
       log: new LogProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),
       retry: new RetryProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),

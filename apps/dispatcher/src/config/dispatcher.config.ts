@@ -62,9 +62,12 @@ export const dispatcherConfigSchema = z.object({
   RETRY_DELAY_MS: env.int(300_000, 100, 7 * 24 * 3600_000),
   /**
    * How long a batch waits for its attempts before handing the ones still running to the retry
-   * topic (decision 0335): a slow receiver then holds no fetch of other partitions or batches.
+   * topic (decision 0335): a slow receiver then holds no fetch of other partitions or batches
+   * longer than this. The wait includes time queued at the concurrency gate, so it is set well
+   * above what a busy batch of healthy receivers takes (a shorter wait hands off healthy attempts
+   * whose history then arrives late).
    */
-  BATCH_WAIT_MS: env.int(1000, 50, 600_000),
+  BATCH_WAIT_MS: env.int(10_000, 50, 600_000),
   /** Attempts of one callback before it is flagged failed. */
   MAX_ATTEMPTS: env.int(3, 1, 100),
   /** HTTP statuses that count as success (comma list). */
