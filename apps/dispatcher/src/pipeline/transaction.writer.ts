@@ -1,4 +1,5 @@
 import { CompressionTypes, type Producer, type TopicMessages } from 'kafkajs';
+import { sendOffsetsPatiently } from '@app/platform';
 import { encodeEvent, logHeadersOf, validateEvent, type LogEvent } from '@app/contracts';
 import type { CommunicationState } from '../domain/communication-state';
 import { encodeRetryRecord, type RetryRecord } from '../domain/retry-record';
@@ -102,7 +103,7 @@ export async function commitTransaction(
   try {
     for (const part of inParts(topicMessages))
       await txn.sendBatch({ topicMessages: part, compression: CompressionTypes.None });
-    await txn.sendOffsets({
+    await sendOffsetsPatiently(txn, {
       consumerGroupId: input.groupId,
       topics: [
         {

@@ -1,6 +1,7 @@
 import { LogEvent, Rejection } from '@app/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Admin, Consumer, EachBatchPayload, Kafka, Message, Transaction } from 'kafkajs';
+import { Admin, Consumer, EachBatchPayload, Kafka, Message } from 'kafkajs';
+import { sendOffsetsPatiently } from '@app/platform';
 import { IngestConfig } from '../config/ingest.config';
 import { Admission } from '../domain/admission';
 import { AppendGate } from '../domain/append-gate';
@@ -11,22 +12,6 @@ import { EventAdmission } from '../event-admission.service';
 import { deadLetterRecordOf } from './dead-letter.record';
 import { logRecordOf } from './log.record';
 import { TransactionalProducers } from './transactional.producers';
-
-/**
- * kafkajs does not retry AddOffsetsToTxn when the coordinator is still completing this producer's
- * previous transaction (CONCURRENT_TRANSACTIONS), which is normal right after a commit; the Java
- * client retries it, so do we, briefly, inside the same transaction.
- */
-async function sendOffsetsPatiently(txn: Transaction, offsets: Parameters<Transaction['sendOffsets']>[0]) {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await txn.sendOffsets(offsets);
-    } catch (e) {
-      if ((e as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 50) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
 /** Pause before re-reading a partition whose transaction failed, so a broker outage is not a hot loop. */
 const RECOVERY_BACKOFF_MS = 500;

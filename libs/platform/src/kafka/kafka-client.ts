@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, Partitioners, Producer, Transaction } from 'kafkajs';
 
 /** kafkajs log levels mapped onto Nest's logger; kafkajs INFO is noisy, so it becomes debug. */
 function logCreator(context: string) {
@@ -54,4 +54,24 @@ export function transactionalProducer(
     createPartitioner: Partitioners.DefaultPartitioner,
     retry: { initialRetryTime: 10, maxRetryTime: 1_000, retries: 10 },
   });
+}
+
+/**
+ * `transaction.sendOffsets`, retried while the coordinator answers CONCURRENT_TRANSACTIONS. kafkajs
+ * does not retry AddOffsetsToTxn when the coordinator is still completing this producer's previous
+ * transaction, which is normal right after a commit (and always so for a transaction that sends
+ * nothing but offsets); the Java client retries it, so do we, briefly, inside the same transaction.
+ */
+export async function sendOffsetsPatiently(
+  txn: Transaction,
+  offsets: Parameters<Transaction['sendOffsets']>[0],
+): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await txn.sendOffsets(offsets);
+    } catch (e) {
+      if ((e as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 50) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }
