@@ -11,6 +11,7 @@ import {
   ofType,
   Receiver,
   testConfig,
+  awaitAttempts,
 } from './dispatcher-fixtures';
 
 /**
@@ -108,13 +109,7 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     ]);
 
     // The hand-off record comes due: the result of the request already made is recorded, once.
-    const [attempt] = await eventually(
-      async () => {
-        const a = await attemptsOf(config, slowComm);
-        return a.length > 0 ? a : undefined;
-      },
-      { what: 'the slow attempt', timeoutMs: 15_000 },
-    );
+    const [attempt] = await awaitAttempts(tk, config.LOG_TOPIC, slowComm, 1, 15_000);
     expect(attempt.data).toMatchObject({ attempt: 1, outcome: 'succeeded', statusCode: 200 });
     expect(attempt.data.durationMs).toBeGreaterThanOrEqual(SLOW_MS - 100);
     expect(attempt.data.responseSnippet).toBe('slow but fine');
@@ -132,13 +127,7 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
       configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${slow.base}/r/\${id}` }]),
       messageSent(comm),
     );
-    const attempts = await eventually(
-      async () => {
-        const a = await attemptsOf(config, comm);
-        return a.length >= 2 ? a : undefined;
-      },
-      { what: 'two attempts', timeoutMs: 40_000, intervalMs: 250 },
-    );
+    const attempts = await awaitAttempts(tk, config.LOG_TOPIC, comm, 2, 40_000);
     expect(attempts.map((a) => [a.data.attempt, a.data.outcome, a.data.statusCode])).toEqual([
       [1, 'retrying', 500],
       [2, 'succeeded', 200],
@@ -173,13 +162,7 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     apps.splice(apps.indexOf(first), 1);
     await start(own);
 
-    const attempts = await eventually(
-      async () => {
-        const a = await attemptsOf(own, comm);
-        return a.length > 0 ? a : undefined;
-      },
-      { what: 'the attempt', timeoutMs: 30_000, intervalMs: 250 },
-    );
+    const attempts = await awaitAttempts(tk, own.LOG_TOPIC, comm, 1, 30_000);
     expect(attempts.map((a) => [a.data.attempt, a.data.outcome])).toEqual([[1, 'succeeded']]);
     expect(slow.requests).toHaveLength(2);
     expect(slow.requests[1].headers['idempotency-key']).toBe(slow.requests[0].headers['idempotency-key']);
