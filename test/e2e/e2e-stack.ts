@@ -115,20 +115,33 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
     services,
     diagnostics: () => services.map((s) => s.tail()).join('\n'),
   };
-  try {
-    await Promise.all(
-      [stack.ingestUrl, stack.dispatcherUrl, stack.projectorUrl].map((base, i) =>
-        eventually(
-          async () => {
-            if (!services[i].running) throw new Error(`${services[i].name} exited`);
-            const res = await fetch(`${base}/health`);
-            return res.status === 200 ? true : undefined;
-          },
-          { timeoutMs: 90_000, intervalMs: 250, what: `${services[i].name} /health` },
-        ),
+  // A service that exits during start-up fails the start at once, with its output, instead of
+  // leaving the health probes to time out.
+  let settled = false;
+  const exitedEarly = new Promise<never>((_, reject) => {
+    for (const s of services) {
+      void s.ended.then((how) => {
+        if (!settled) reject(new Error(`${s.name} exited during start-up (${how.signal ?? how.code})`));
+      });
+    }
+  });
+  const healthy = Promise.all(
+    [stack.ingestUrl, stack.dispatcherUrl, stack.projectorUrl].map((base, i) =>
+      eventually(
+        async () => {
+          const res = await fetch(`${base}/health`);
+          return res.status === 200 ? true : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 250, what: `${services[i].name} /health` },
       ),
-    );
+    ),
+  );
+  try {
+    await Promise.race([healthy, exitedEarly]);
+    settled = true;
   } catch (e) {
+    settled = true;
+    healthy.catch(() => undefined);
     const diagnostics = stack.diagnostics();
     await Promise.all(services.map((s) => s.kill()));
     throw new Error(`${(e as Error).message}\n${diagnostics}`, { cause: e });

@@ -71,6 +71,11 @@ export class ChildService {
     if (process.env.E2E_VERBOSE === '1') process.stdout.write(`[${this.name}] ${line}\n`);
   }
 
+  /** Resolves when the process exits, however it ends. */
+  get ended(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return this.exitPromise;
+  }
+
   get running(): boolean {
     return this.exited === undefined;
   }

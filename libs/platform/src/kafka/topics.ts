@@ -10,11 +10,25 @@ export interface TopicSpec {
 /** The event log keeps everything forever: it is the source of truth. */
 export const FOREVER = { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete' } as const;
 
+/** How long `ensureTopics` waits for a topic's partitions to have serving leaders. */
+const READY_TIMEOUT_MS = 30_000;
 /**
- * Creates missing topics with explicit settings. Existing topics are left alone, but one with
- * fewer partitions than asked is reported: keys would map to other partitions than expected.
+ * Errors a partition answers with while its leader is still being elected or loaded (kafkajs calls
+ * NOT_LEADER_OR_FOLLOWER by its old name).
  */
-export async function ensureTopics(admin: Admin, specs: TopicSpec[], replicationFactor = 1): Promise<void> {
+const NOT_READY = new Set(['LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'UNKNOWN_TOPIC_OR_PARTITION']);
+
+/**
+ * Creates missing topics with explicit settings, and returns only once every partition of every
+ * topic answers offset requests. Existing topics are left alone, but one with fewer partitions
+ * than asked is reported: keys would map to other partitions than expected.
+ */
+export async function ensureTopics(
+  admin: Admin,
+  specs: TopicSpec[],
+  replicationFactor = 1,
+  readyTimeoutMs = READY_TIMEOUT_MS,
+): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing: ITopicConfig[] = specs
     .filter((s) => !existing.has(s.topic))
@@ -41,6 +55,39 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[], replication
         throw new Error(
           `topic ${t.name} has ${t.partitions.length} partitions, fewer than the configured ${want.numPartitions}`,
         );
+      }
+    }
+  }
+  await waitUntilServing(
+    admin,
+    specs.map((s) => s.topic),
+    readyTimeoutMs,
+  );
+}
+
+/**
+ * Right after a topic is created, its partitions can answer NOT_LEADER_OR_FOLLOWER for a moment,
+ * and kafkajs waits for leaders only when its own create request made the topic, not when another
+ * service created it first (two services starting together race on the shared log topic). A
+ * service's first offset request would then fail its start-up, so this asks for every partition's
+ * end offset until all answer.
+ */
+async function waitUntilServing(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const topic of topics) {
+    for (;;) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (e) {
+        const type = (e as { type?: string }).type ?? '';
+        if (!NOT_READY.has(type)) throw e;
+        if (Date.now() > deadline) {
+          throw new Error(`topic ${topic} has no serving leader after ${timeoutMs} ms (${type})`, {
+            cause: e,
+          });
+        }
+        await new Promise((r) => setTimeout(r, 100));
       }
     }
   }
