@@ -129,6 +129,7 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
     [stack.ingestUrl, stack.dispatcherUrl, stack.projectorUrl].map((base, i) =>
       eventually(
         async () => {
+          if (settled) return true; // start-up already failed: stop polling
           const res = await fetch(`${base}/health`);
           return res.status === 200 ? true : undefined;
         },
@@ -141,7 +142,6 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
     settled = true;
   } catch (e) {
     settled = true;
-    healthy.catch(() => undefined);
     const diagnostics = stack.diagnostics();
     await Promise.all(services.map((s) => s.kill()));
     throw new Error(`${(e as Error).message}\n${diagnostics}`, { cause: e });

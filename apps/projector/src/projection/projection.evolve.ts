@@ -119,25 +119,23 @@ export function evolve(
     for (const cfg of comm.callbacks.filter((c) => c.event === e.type)) {
       const callbackId = callbackIdOf(e.id, cfg.id);
       if (get('callbacks', callbackId)) continue;
-      put('callbacks', callbackId, {
+      put(
+        'callbacks',
         callbackId,
-        communicationId: e.communicationId,
-        callbackConfigId: cfg.id,
-        triggerEventId: e.id,
-        triggerType: e.type,
-        messageId,
-        method: cfg.method,
-        url: null,
-        state: 'pending',
-        attempts: 0,
-        lastStatusCode: null,
-        lastErrorKind: null,
-        lastErrorMessage: null,
-        nextAttemptAt: null,
-        createdAt: e.occurredAt,
-        updatedAt: e.occurredAt,
-        finishedAt: null,
-      });
+        pendingCallback(
+          {
+            callbackId,
+            communicationId: e.communicationId,
+            callbackConfigId: cfg.id,
+            triggerEventId: e.id,
+            triggerType: e.type,
+            messageId,
+            method: cfg.method,
+            url: null,
+          },
+          e.occurredAt,
+        ),
+      );
     }
   };
 
@@ -221,25 +219,20 @@ export function evolve(
   const callbackOf = (
     e: LogEventOf<'CallbackAttempted' | 'CallbackFailed' | 'CallbackCancelled'>,
   ): CallbackRow =>
-    get('callbacks', e.data.callbackId) ?? {
-      callbackId: e.data.callbackId,
-      communicationId: e.communicationId,
-      callbackConfigId: e.data.callbackConfigId,
-      triggerEventId: e.data.triggerEventId,
-      triggerType: e.data.triggerType,
-      messageId: e.data.messageId,
-      method: e.data.method,
-      url: e.data.url,
-      state: 'pending',
-      attempts: 0,
-      lastStatusCode: null,
-      lastErrorKind: null,
-      lastErrorMessage: null,
-      nextAttemptAt: null,
-      createdAt: e.occurredAt,
-      updatedAt: e.occurredAt,
-      finishedAt: null,
-    };
+    get('callbacks', e.data.callbackId) ??
+    pendingCallback(
+      {
+        callbackId: e.data.callbackId,
+        communicationId: e.communicationId,
+        callbackConfigId: e.data.callbackConfigId,
+        triggerEventId: e.data.triggerEventId,
+        triggerType: e.data.triggerType,
+        messageId: e.data.messageId,
+        method: e.data.method,
+        url: e.data.url,
+      },
+      e.occurredAt,
+    );
 
   for (const { event: e, position } of events) {
     switch (e.type) {
@@ -441,6 +434,33 @@ export function evolve(
   }
   return changes;
 }
+
+/** The fields that name a callback; everything else about it starts empty. */
+type CallbackIdentity = Pick<
+  CallbackRow,
+  | 'callbackId'
+  | 'communicationId'
+  | 'callbackConfigId'
+  | 'triggerEventId'
+  | 'triggerType'
+  | 'messageId'
+  | 'method'
+  | 'url'
+>;
+
+/** A callback nobody has attempted yet, as of `at`. */
+const pendingCallback = (identity: CallbackIdentity, at: string): CallbackRow => ({
+  ...identity,
+  state: 'pending',
+  attempts: 0,
+  lastStatusCode: null,
+  lastErrorKind: null,
+  lastErrorMessage: null,
+  nextAttemptAt: null,
+  createdAt: at,
+  updatedAt: at,
+  finishedAt: null,
+});
 
 const NOT_DISABLED = {
   disabledAt: null,
