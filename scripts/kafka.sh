@@ -27,11 +27,13 @@ props="$home/server.properties"
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
 
+alive() {
+  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
 running() {
-  [ -f "$pidfile" ] || return 1
-  local pid; pid=$(cat "$pidfile")
   # The pid must still be our java process, not a recycled pid.
-  kill -0 "$pid" 2>/dev/null && grep -q 'kafka.Kafka' "/proc/$pid/cmdline" 2>/dev/null
+  alive && grep -q 'kafka.Kafka' "/proc/$(cat "$pidfile")/cmdline" 2>/dev/null
 }
 
 answers() {
@@ -103,7 +105,9 @@ start() {
 wait_ready() {
   local started=$SECONDS
   until answers; do
-    if ! running; then log "broker exited; last lines of $logs/stdout.log:"; tail -n 30 "$logs/stdout.log" >&2; exit 1; fi
+    # alive, not running: right after the start the child may not have become java yet (its
+    # cmdline is still the shell's), which is not an exit.
+    if ! alive; then log "broker exited; last lines of $logs/stdout.log:"; tail -n 30 "$logs/stdout.log" >&2; exit 1; fi
     if (( SECONDS - started > timeout )); then log "not ready after ${timeout}s"; exit 1; fi
     sleep 0.5
   done

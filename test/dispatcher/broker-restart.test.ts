@@ -14,7 +14,7 @@ import {
   testConfig,
 } from './dispatcher-fixtures';
 
-const RETRY_DELAY_MS = 12_000;
+const RETRY_DELAY_MS = 20_000;
 
 /**
  * A scheduled retry lives in Kafka, so it must survive the broker itself going down: the broker is

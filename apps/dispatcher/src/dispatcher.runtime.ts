@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nest
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { LIMITS } from '@app/contracts';
-import { createKafka, ensureTopics, FOREVER, SecretBox } from '@app/platform';
+import { ConsumerSupervisor, createKafka, ensureTopics, FOREVER, SecretBox } from '@app/platform';
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { HttpSender } from './delivery/http-sender';
 import { PERMANENT_ERRORS } from './domain/retry-policy';
@@ -38,7 +38,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   private admin?: Admin;
   private registry?: PartitionRegistry;
   private sender?: HttpSender;
-  private consumers: Consumer[] = [];
+  private consumers: ConsumerSupervisor[] = [];
   private running = false;
   private readonly assigned: Record<MemberRole, number[]> = { log: [], retry: [] };
 
@@ -106,46 +106,24 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     };
 
     for (const role of ['log', 'retry'] as const) {
-      const consumer = this.kafka.consumer({
-        groupId: c.CONSUMER_GROUP,
-        partitionAssigners: [coPartitionAssigner({ instanceId: this.instanceId, role }, topics)],
-        sessionTimeout: c.KAFKA_SESSION_TIMEOUT_MS,
-        heartbeatInterval: Math.min(3000, Math.floor(c.KAFKA_SESSION_TIMEOUT_MS / 3)),
-        maxWaitTimeInMs: 250,
-        // Smaller fetches than kafkajs's 10 MiB / 1 MiB defaults: a batch's attempts are all alive
-        // until its transaction commits, so the fetch size bounds memory under a backlog.
-        maxBytes: 4 * 1024 * 1024,
-        maxBytesPerPartition: 512 * 1024,
-        allowAutoTopicCreation: false,
-        // A batch that fails for good must not silently stop the consumer: it restarts and the
-        // batch is tried again (and /health, logs and metrics show it).
-        retry: { retries: 5, restartOnFailure: async () => true },
+      const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
+        name: `dispatcher-${role}`,
+        create: () => this.createConsumer(role, topics, registry, handOff, () => supervisor.active),
+        run: async (consumer) => {
+          await consumer.connect();
+          // Both consumers subscribe to both topics: kafkajs hands the leader's subscription to the
+          // assigner, which then gives each consumer only its own topic's partitions.
+          await consumer.subscribe({ topics: [topics.log, topics.retry], fromBeginning: true });
+          await consumer.run({
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            partitionsConsumedConcurrently: c.LOG_PARTITIONS,
+            eachBatch: (payload) => processors[role].handle(payload),
+          });
+        },
       });
-      consumer.on(consumer.events.GROUP_JOIN, (e) => {
-        const mine = e.payload.memberAssignment[role === 'log' ? topics.log : topics.retry] ?? [];
-        this.assigned[role] = [...mine].sort((a, b) => a - b);
-        this.logger.log(`${role} consumer owns partitions [${this.assigned[role].join(',')}]`);
-        // Anything held from the previous generation may have been processed by another owner.
-        void registry.releaseAll(role);
-        // Attempts handed off in partitions now owned elsewhere are sent again by their new owner.
-        handOff.retain(this.assigned[role]);
-      });
-      consumer.on(consumer.events.CRASH, (e) => {
-        this.logger.error(
-          `${role} consumer crashed: ${String(e.payload.error)}; restart=${e.payload.restart}`,
-        );
-      });
-      await consumer.connect();
-      // Both consumers subscribe to both topics: kafkajs hands the leader's subscription to the
-      // assigner, which then gives each consumer only its own topic's partitions.
-      await consumer.subscribe({ topics: [topics.log, topics.retry], fromBeginning: true });
-      this.consumers.push(consumer);
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: c.LOG_PARTITIONS,
-        eachBatch: (payload) => processors[role].handle(payload),
-      });
+      this.consumers.push(supervisor);
+      await supervisor.start();
     }
     this.running = true;
     this.logger.log(`started (instance ${this.instanceId}, group ${c.CONSUMER_GROUP}, log ${topics.log})`);
@@ -155,13 +133,51 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     if (!this.admin) return;
     this.running = false;
     // Consumers first: running batches finish (a retry wait returns at once), then nothing new starts.
-    await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
+    await Promise.allSettled(this.consumers.map((c) => c.stop()));
     this.consumers = [];
     await this.registry?.close();
     await this.sender?.close();
     await this.admin.disconnect();
     this.admin = undefined;
     this.logger.log('stopped');
+  }
+
+  private createConsumer(
+    role: MemberRole,
+    topics: { log: string; retry: string },
+    registry: PartitionRegistry,
+    handOff: AttemptHandOff,
+    active: () => boolean,
+  ): Consumer {
+    const c = this.config;
+    const consumer = this.kafka.consumer({
+      groupId: c.CONSUMER_GROUP,
+      partitionAssigners: [coPartitionAssigner({ instanceId: this.instanceId, role }, topics)],
+      sessionTimeout: c.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.min(3000, Math.floor(c.KAFKA_SESSION_TIMEOUT_MS / 3)),
+      maxWaitTimeInMs: 250,
+      // Smaller fetches than kafkajs's 10 MiB / 1 MiB defaults: a batch's attempts are all alive
+      // until its transaction commits, so the fetch size bounds memory under a backlog.
+      maxBytes: 4 * 1024 * 1024,
+      maxBytesPerPartition: 512 * 1024,
+      allowAutoTopicCreation: false,
+      // A batch that fails for good must not silently stop the consumer: it restarts and the
+      // batch is tried again (and /health, logs and metrics show it). Not once stopping.
+      retry: { retries: 5, restartOnFailure: async () => active() },
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      const mine = e.payload.memberAssignment[role === 'log' ? topics.log : topics.retry] ?? [];
+      this.assigned[role] = [...mine].sort((a, b) => a - b);
+      this.logger.log(`${role} consumer owns partitions [${this.assigned[role].join(',')}]`);
+      // Anything held from the previous generation may have been processed by another owner.
+      void registry.releaseAll(role);
+      // Attempts handed off in partitions now owned elsewhere are sent again by their new owner.
+      handOff.retain(this.assigned[role]);
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.logger.error(`${role} consumer crashed: ${String(e.payload.error)}; restart=${e.payload.restart}`);
+    });
+    return consumer;
   }
 
   /** The retry and state topics must have exactly the log's partition count, or keys would not line up. */

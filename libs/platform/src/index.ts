@@ -8,3 +8,4 @@ export * from './observability/metrics';
 export * from './http/api-key.guard';
 export * from './http/json-error.filter';
 export * from './observability/liveness.controller';
+export * from './kafka/consumer.supervisor';

@@ -1,7 +1,7 @@
 import { LogEvent, Rejection } from '@app/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Admin, Consumer, EachBatchPayload, Kafka, Message } from 'kafkajs';
-import { sendOffsetsPatiently } from '@app/platform';
+import { Admin, EachBatchPayload, Kafka, Message } from 'kafkajs';
+import { ConsumerSupervisor, sendOffsetsPatiently } from '@app/platform';
 import { IngestConfig } from '../config/ingest.config';
 import { Admission } from '../domain/admission';
 import { AppendGate } from '../domain/append-gate';
@@ -33,7 +33,7 @@ interface Rejected {
 export class InboundConsumer {
   private readonly logger = new Logger(InboundConsumer.name);
   private readonly producers: TransactionalProducers;
-  private consumer?: Consumer;
+  private supervisor?: ConsumerSupervisor;
   private crashed = false;
 
   constructor(
@@ -47,39 +47,50 @@ export class InboundConsumer {
   }
 
   get running(): boolean {
-    return this.consumer !== undefined && !this.crashed;
+    return this.supervisor?.current !== undefined && !this.crashed;
   }
 
   async start(admin: Admin): Promise<void> {
     const { groupId } = this.config.consumer;
-    // maxBytes below kafkajs's 10 MiB default bounds memory while a backlog drains.
-    const consumer = this.kafka.consumer({
-      groupId,
-      sessionTimeout: 30_000,
-      maxWaitTimeInMs: 250,
-      maxBytes: 4 * 1024 * 1024,
+    const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
+      name: 'ingest-inbound',
+      create: () => {
+        // maxBytes below kafkajs's 10 MiB default bounds memory while a backlog drains.
+        const consumer = this.kafka.consumer({
+          groupId,
+          sessionTimeout: 30_000,
+          maxWaitTimeInMs: 250,
+          maxBytes: 4 * 1024 * 1024,
+          // kafkajs's default retry count; its restarts end once stopping.
+          retry: { retries: 5, restartOnFailure: async () => supervisor.active },
+        });
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          this.crashed = !payload.restart;
+          this.logger.error(`consumer crashed (${payload.error.name}); restart: ${payload.restart}`);
+        });
+        consumer.on(consumer.events.GROUP_JOIN, () => (this.crashed = false));
+        return consumer;
+      },
+      run: async (consumer) => {
+        await consumer.connect();
+        await consumer.subscribe({ topic: this.config.topics.inbound, fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: Math.min(4, this.config.topics.inboundPartitions),
+          eachBatch: (payload) => this.onBatch(payload, admin),
+        });
+      },
     });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.crashed = !payload.restart;
-      this.logger.error(`consumer crashed (${payload.error.name}); restart: ${payload.restart}`);
-    });
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.crashed = false));
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.config.topics.inbound, fromBeginning: true });
-    // Set before run(): the first batch can arrive before run() resolves, and rewind needs it.
-    this.consumer = consumer;
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: Math.min(4, this.config.topics.inboundPartitions),
-      eachBatch: (payload) => this.onBatch(payload, admin),
-    });
+    // Set before start(): the first batch can arrive before run() resolves, and rewind needs it.
+    this.supervisor = supervisor;
+    await supervisor.start();
   }
 
   /** Leaves the group after the batch in progress (kafkajs waits for it), then closes producers. */
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    this.consumer = undefined;
+    await this.supervisor?.stop();
+    this.supervisor = undefined;
     await this.producers.closeAll();
   }
 
@@ -176,6 +187,6 @@ export class InboundConsumer {
     const at = committed.partitions.find((x) => x.partition === batch.partition)?.offset ?? '-1';
     // -1: nothing committed yet, so the group starts from the beginning as at first start.
     const offset = at === '-1' ? batch.firstOffset()! : at;
-    this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset });
+    this.supervisor?.current?.seek({ topic: batch.topic, partition: batch.partition, offset });
   }
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
+import { ConsumerSupervisor } from '@app/platform';
 import type { ProjectorHooks } from '../config/projector.config';
 import type { ApplyResult, ProjectionApplier } from './projection.applier';
 
@@ -21,7 +22,7 @@ export interface LogConsumerOptions {
  */
 export class LogConsumer {
   private readonly logger = new Logger('log-consumer');
-  private consumer?: Consumer;
+  private supervisor?: ConsumerSupervisor;
   /** Next offset known to be applied (or skipped as a marker), per partition. */
   readonly positions = new Map<number, bigint>();
 
@@ -34,23 +35,37 @@ export class LogConsumer {
   }
 
   async start(): Promise<void> {
-    const { topic, groupId, chunk, hooks } = this.options;
+    const { groupId } = this.options;
     await this.pointGroupAtCheckpoints();
-    const consumer = this.kafka.consumer({
-      groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 250,
-      // Large fetches keep replay fast; the total stays bounded (kafkajs's default is 10 MiB).
-      maxBytesPerPartition: 2 * 1024 * 1024,
-      maxBytes: 8 * 1024 * 1024,
+    const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
+      name: 'projector-log',
+      create: () => {
+        const consumer = this.kafka.consumer({
+          groupId,
+          sessionTimeout: 30_000,
+          heartbeatInterval: 3_000,
+          maxWaitTimeInMs: 250,
+          // Large fetches keep replay fast; the total stays bounded (kafkajs's default is 10 MiB).
+          maxBytesPerPartition: 2 * 1024 * 1024,
+          maxBytes: 8 * 1024 * 1024,
+          // kafkajs's default retry count; its restarts end once stopping.
+          retry: { retries: 5, restartOnFailure: async () => supervisor.active },
+        });
+        // Batches made only of transaction markers never reach eachBatch; follow them here so that
+        // "caught up to the end offsets" can be decided.
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          if (payload.batchSize === 0) this.advance(payload.partition, BigInt(payload.lastOffset) + 1n);
+        });
+        return consumer;
+      },
+      run: (consumer) => this.run(consumer),
     });
-    this.consumer = consumer;
-    // Batches made only of transaction markers never reach eachBatch; follow them here so that
-    // "caught up to the end offsets" can be decided.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.batchSize === 0) this.advance(payload.partition, BigInt(payload.lastOffset) + 1n);
-    });
+    this.supervisor = supervisor;
+    await supervisor.start();
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
+    const { topic, chunk, hooks } = this.options;
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -93,8 +108,8 @@ export class LogConsumer {
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    this.consumer = undefined;
+    await this.supervisor?.stop();
+    this.supervisor = undefined;
   }
 
   private advance(partition: number, next: bigint) {

@@ -1,0 +1,95 @@
+import { Logger } from '@nestjs/common';
+import type { Consumer } from 'kafkajs';
+
+export interface SupervisedConsumerSpec {
+  /** Names the consumer in logs. */
+  name: string;
+  /** A configured consumer with its event listeners attached; not connected yet. */
+  create(): Consumer;
+  /** Connects, subscribes and runs it. */
+  run(consumer: Consumer): Promise<void>;
+  /** First pause before a new consumer; doubles per failed start, up to `maxDelayMs`. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/**
+ * Keeps a kafkajs consumer running for as long as the service runs.
+ *
+ * kafkajs restarts a crashed consumer only when the error is retriable. Some errors it raises
+ * while the broker is away are not (KafkaJSGroupCoordinatorNotFound when a restart finds no
+ * coordinator), and the consumer then stays stopped for good while the process lives on: after a
+ * long enough broker outage a service would never consume again. Here, such a crash starts a fresh
+ * consumer after a pause, again and again until one runs or `stop()` is called.
+ *
+ * The first start is not retried: a service that cannot start fails its start-up, as before.
+ */
+export class ConsumerSupervisor {
+  private readonly logger: Logger;
+  private consumer?: Consumer;
+  private timer?: NodeJS.Timeout;
+  private failedStarts = 0;
+  private stopping = false;
+
+  constructor(private readonly spec: SupervisedConsumerSpec) {
+    this.logger = new Logger(`consumer:${spec.name}`);
+  }
+
+  /** The consumer now running, if any (kafkajs calls on it, e.g. `seek`). */
+  get current(): Consumer | undefined {
+    return this.consumer;
+  }
+
+  /** False once `stop()` began: give this to kafkajs's `retry.restartOnFailure`. */
+  get active(): boolean {
+    return !this.stopping;
+  }
+
+  /** Starts the first consumer; a failure here is the caller's (start-up fails). */
+  async start(): Promise<void> {
+    await this.launch();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect();
+  }
+
+  private async launch(): Promise<void> {
+    const consumer = this.spec.create();
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart && this.consumer === consumer) this.relaunchLater(payload.error);
+    });
+    await this.spec.run(consumer);
+  }
+
+  private relaunchLater(cause: unknown): void {
+    if (this.stopping || this.timer) return;
+    const { initialDelayMs = 1_000, maxDelayMs = 10_000 } = this.spec;
+    const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** this.failedStarts);
+    const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    this.logger.warn(`stopped for good by kafkajs (${why}); starting a new consumer in ${delay} ms`);
+    this.timer = setTimeout(() => void this.relaunch(), delay);
+  }
+
+  private async relaunch(): Promise<void> {
+    this.timer = undefined;
+    const old = this.consumer;
+    this.consumer = undefined;
+    await old?.disconnect().catch(() => undefined);
+    if (this.stopping) return;
+    try {
+      await this.launch();
+      this.failedStarts = 0;
+      this.logger.log('new consumer running');
+    } catch (e) {
+      this.failedStarts += 1;
+      this.relaunchLater(e);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { Consumer, Kafka, KafkaJSNonRetriableError, logLevel } from 'kafkajs';
+import { ConsumerSupervisor } from '@app/platform';
+import { eventually, kafkaBrokers, uniqueName } from '../support/environment';
+import { TestKafka } from '../support/kafka';
+
+/**
+ * kafkajs leaves a consumer stopped for good after a non-retriable error (as it raises when a
+ * restart finds no group coordinator during a broker outage). The supervisor must start a new one.
+ * Here the first consumer's batch handler throws such an error, which kafkajs does not retry.
+ */
+describe('ConsumerSupervisor', () => {
+  const tk = new TestKafka();
+  const kafka = new Kafka({
+    brokers: kafkaBrokers(),
+    clientId: uniqueName('sup'),
+    logLevel: logLevel.NOTHING,
+  });
+  afterAll(() => tk.close());
+
+  function supervised(topic: string, handle: (value: string, generation: number) => void) {
+    let generation = 0;
+    const crashes: { restart: boolean }[] = [];
+    const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
+      name: 'test',
+      initialDelayMs: 200,
+      create: () => {
+        generation += 1;
+        const consumer = kafka.consumer({
+          groupId: uniqueName('sup-group'),
+          retry: { retries: 2, restartOnFailure: async () => supervisor.active },
+        });
+        consumer.on(consumer.events.CRASH, ({ payload }) => crashes.push({ restart: payload.restart }));
+        return consumer;
+      },
+      run: async (consumer: Consumer) => {
+        const mine = generation;
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({
+          eachMessage: async ({ message }) => handle(message.value!.toString(), mine),
+        });
+      },
+    });
+    return { supervisor, crashes, generations: () => generation };
+  }
+
+  it('starts a new consumer after kafkajs stopped one for good, and the record is consumed', async () => {
+    const topic = uniqueName('sup-topic');
+    await tk.createTopic(topic);
+    await tk.send(topic, [{ value: 'hello' }]);
+    const consumed: { value: string; generation: number }[] = [];
+    const s = supervised(topic, (value, generation) => {
+      if (generation === 1) throw new KafkaJSNonRetriableError('first consumer fails for good');
+      consumed.push({ value, generation });
+    });
+    await s.supervisor.start();
+    try {
+      await eventually(() => (consumed.length > 0 ? true : undefined), {
+        what: 'the record consumed by a new consumer',
+        timeoutMs: 30_000,
+      });
+      expect(s.crashes[0]).toEqual({ restart: false });
+      expect(consumed).toEqual([{ value: 'hello', generation: 2 }]);
+      expect(s.supervisor.current).toBeDefined();
+    } finally {
+      await s.supervisor.stop();
+    }
+  });
+
+  it('starts nothing more once stopped, even with a crash just before', async () => {
+    const topic = uniqueName('sup-topic');
+    await tk.createTopic(topic);
+    await tk.send(topic, [{ value: 'x' }]);
+    let crashedOnce!: () => void;
+    const crashed = new Promise<void>((r) => (crashedOnce = r));
+    const s = supervised(topic, () => {
+      crashedOnce();
+      throw new KafkaJSNonRetriableError('fails for good');
+    });
+    await s.supervisor.start();
+    await crashed;
+    await s.supervisor.stop();
+    expect(s.supervisor.active).toBe(false);
+    expect(s.supervisor.current).toBeUndefined();
+    // The relaunch would have come after 200 ms; wait well past it.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(s.generations()).toBe(1);
+  });
+});
