@@ -127,11 +127,26 @@ describe('ingest over HTTP', () => {
   it('reports health and serves metrics', async () => {
     const health = await fetch(`${ingest.url}/health`);
     expect(health.status).toBe(200);
-    expect(await answer(health)).toEqual({ status: 'ok', kafka: 'up', consumer: 'running' });
+    expect(await health.json()).toEqual({
+      status: 'ok',
+      service: 'ingest',
+      checks: { 'inbound-consumer': { status: 'up', lastAnswerMs: expect.any(Number) } },
+    });
     const live = await fetch(`${ingest.url}/live`);
     expect([live.status, await live.json()]).toEqual([200, { status: 'ok' }]);
     const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
     expect(metrics).toMatch(/ingest_events_appended_total\{source="http",type="MessageSent"\} [1-9]/);
     expect(metrics).toMatch(/ingest_events_duplicate_total\{source="http"\} [1-9]/);
+  });
+
+  it("echoes the caller's x-request-id, or gives each request a new one", async () => {
+    const given = await post(json(freshCopy(examples[1])), { 'x-request-id': 'req-from-caller.42' });
+    expect(given.headers.get('x-request-id')).toBe('req-from-caller.42');
+    // Not a plausible id (spaces): replaced, never echoed back into logs or headers as sent.
+    const replaced = await fetch(`${ingest.url}/live`, { headers: { 'x-request-id': 'a b <script>' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const fresh = await fetch(`${ingest.url}/live`);
+    expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fresh.headers.get('x-request-id')).not.toBe(replaced.headers.get('x-request-id'));
   });
 });

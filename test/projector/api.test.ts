@@ -153,7 +153,15 @@ describe('the read API', () => {
   it('serves health, metrics and the OpenAPI document without a key', async () => {
     const health = await fetch(`${api.url}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', postgres: 'up', kafka: 'up' });
+    expect(await health.json()).toEqual({
+      status: 'ok',
+      service: 'projector',
+      checks: {
+        postgres: { status: 'up' },
+        'projection-consumer': { status: 'up', lastAnswerMs: expect.any(Number) },
+      },
+      info: { caughtUp: expect.any(Boolean) },
+    });
     expect((await fetch(`${api.url}/live`)).status).toBe(200);
     expect(await (await fetch(`${api.url}/metrics`)).text()).toContain('projector_events_applied_total');
     const doc = (await (await fetch(`${api.url}/docs-json`)).json()) as { paths: Record<string, unknown> };

@@ -1,43 +1,69 @@
 import { execSync } from 'node:child_process';
+import {
+  findOrStartPostgres,
+  type LocalService,
+  removeRunDir,
+  startRunBroker,
+  sweepAbandonedRuns,
+} from './local-services';
+
+/** What this run started, for the global teardown (the only place that can read it). */
+export interface StartedServices {
+  __testServices?: LocalService[];
+}
+
+const say = (msg: string) => process.stdout.write(`[test set-up] ${msg}\n`);
 
 /**
- * Finds the Kafka broker and PostgreSQL the integration tests talk to:
- * 1. `KAFKA_BROKERS` / `DATABASE_URL` when set (CI starts a local broker with scripts/kafka.sh);
+ * Finds the Kafka broker and PostgreSQL the integration tests talk to, so that `npm test` works
+ * on a fresh clone with nothing running and nothing set:
+ * 1. `KAFKA_BROKERS` / `DATABASE_URL` when set;
  * 2. otherwise, when a Docker engine answers, containers started with testcontainers;
- * 3. otherwise a clear error saying how to provide them.
+ * 3. otherwise, as `npm start` does: a Kafka broker of this run from scripts/kafka.sh (free
+ *    ports, own data directory), and PostgreSQL at 127.0.0.1:5432 if it answers, else an
+ *    embedded one. The teardown stops exactly what was started here.
  */
 export default async function globalSetup(): Promise<void> {
   const needKafka = !process.env.KAFKA_BROKERS;
   const needPostgres = !process.env.DATABASE_URL;
   if (!needKafka && !needPostgres) return;
-
-  if (!dockerAvailable()) {
-    const missing = [needKafka && 'KAFKA_BROKERS', needPostgres && 'DATABASE_URL']
-      .filter(Boolean)
-      .join(' and ');
-    throw new Error(
-      `Integration tests need a Kafka broker and PostgreSQL. ${missing} not set and no Docker engine answers.\n` +
-        'Either start them and export the variables, for example:\n' +
-        '  bash scripts/kafka.sh start && export KAFKA_BROKERS=127.0.0.1:9092\n' +
-        '  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/test\n' +
-        'or run a Docker engine so that testcontainers can start them.',
-    );
+  const started: LocalService[] = [];
+  (globalThis as StartedServices).__testServices = started;
+  if (dockerAvailable()) {
+    await startContainers(needKafka, needPostgres, started);
+    return;
   }
+  await sweepAbandonedRuns();
+  started.push({ description: 'the run directory', stop: async () => removeRunDir() });
+  if (needKafka) {
+    say('KAFKA_BROKERS is not set: starting a Kafka broker for this run');
+    const broker = await startRunBroker();
+    started.push(broker);
+    process.env.KAFKA_BROKERS = broker.brokers;
+    say(`using ${broker.description}`);
+  }
+  if (needPostgres) {
+    const pg = await findOrStartPostgres();
+    if (pg.stop) started.push({ description: pg.description!, stop: pg.stop });
+    process.env.DATABASE_URL = pg.url;
+    say(`using ${pg.description ?? `PostgreSQL ${new URL(pg.url).host}`}`);
+  }
+}
+
+async function startContainers(needKafka: boolean, needPostgres: boolean, started: LocalService[]) {
   // Loaded only here so that a machine without Docker never touches testcontainers.
-  const containers: { stop(): Promise<unknown> }[] = [];
   if (needKafka) {
     const { KafkaContainer } = await import('@testcontainers/kafka');
     const kafka = await new KafkaContainer('confluentinc/cp-kafka:7.9.0').withKraft().start();
     process.env.KAFKA_BROKERS = `${kafka.getHost()}:${kafka.getMappedPort(9093)}`;
-    containers.push(kafka);
+    started.push({ description: 'Kafka container', stop: async () => void (await kafka.stop()) });
   }
   if (needPostgres) {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const pg = await new PostgreSqlContainer('postgres:16-alpine').start();
     process.env.DATABASE_URL = pg.getConnectionUri();
-    containers.push(pg);
+    started.push({ description: 'PostgreSQL container', stop: async () => void (await pg.stop()) });
   }
-  (globalThis as { __containers?: typeof containers }).__containers = containers;
 }
 
 function dockerAvailable(): boolean {

@@ -1,4 +1,11 @@
+import type { StartedServices } from './global-setup';
+
+/** Stops, in reverse order, exactly what the global setup started; nothing else. */
 export default async function globalTeardown(): Promise<void> {
-  const containers = (globalThis as { __containers?: { stop(): Promise<unknown> }[] }).__containers ?? [];
-  await Promise.all(containers.map((c) => c.stop()));
+  const started = (globalThis as StartedServices).__testServices ?? [];
+  for (const service of started.reverse()) {
+    await service.stop().catch((e: Error) => {
+      process.stdout.write(`[test teardown] could not stop ${service.description}: ${e.message}\n`);
+    });
+  }
 }

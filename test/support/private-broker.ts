@@ -14,9 +14,11 @@ const SCRIPT = path.join(ROOT, 'scripts/kafka.sh');
  * ports), for tests that stop and restart the broker without disturbing the shared one.
  */
 export class PrivateBroker {
-  private readonly home = path.join(ROOT, '.local', uniqueName('kafka-private'));
   private env: NodeJS.ProcessEnv = {};
   port = 0;
+
+  /** `home`: its KAFKA_HOME (data, logs, pid file). */
+  constructor(readonly home = path.join(ROOT, '.local', uniqueName('kafka-private'))) {}
 
   get brokers(): string[] {
     return [`127.0.0.1:${this.port}`];
@@ -35,8 +37,12 @@ export class PrivateBroker {
     await run('bash', [SCRIPT, 'start'], { env: this.env, timeout: 180_000 });
   }
 
+  /** Stops the broker of this home, if it runs (by its pid file only). */
   async stop(): Promise<void> {
-    await run('bash', [SCRIPT, 'stop'], { env: this.env, timeout: 60_000 });
+    await run('bash', [SCRIPT, 'stop'], {
+      env: { ...process.env, ...this.env, KAFKA_HOME: this.home },
+      timeout: 60_000,
+    });
   }
 
   /** Stops the broker and deletes its data. */

@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication, LogLevel } from '@nestjs/common';
+import { appLogger, applyHttpConventions } from '@app/platform';
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { DispatcherModule } from './dispatcher.module';
 
@@ -12,8 +13,9 @@ export async function startDispatcher(
   options: { logger?: LogLevel[] | false } = {},
 ): Promise<INestApplication> {
   const app = await NestFactory.create(DispatcherModule.register(config), {
-    logger: options.logger ?? ['log', 'warn', 'error'],
+    logger: appLogger('dispatcher', options.logger),
   });
+  applyHttpConventions(app);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   return app;
 }

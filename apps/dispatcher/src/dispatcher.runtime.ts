@@ -2,7 +2,14 @@ import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nest
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { LIMITS } from '@app/contracts';
-import { ConsumerSupervisor, createKafka, ensureTopics, FOREVER, SecretBox } from '@app/platform';
+import {
+  ConsumerSupervisor,
+  createKafka,
+  ensureTopics,
+  FOREVER,
+  type HealthCheck,
+  SecretBox,
+} from '@app/platform';
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { HttpSender } from './delivery/http-sender';
 import { PERMANENT_ERRORS } from './domain/retry-policy';
@@ -21,7 +28,8 @@ const HEARTBEAT_MS = 1000;
 const MAX_IN_FLIGHT = 10_000;
 
 export interface DispatcherStatus {
-  running: boolean;
+  /** Readiness of the log and retry consumers. */
+  checks: Record<`${MemberRole}-consumer`, HealthCheck>;
   instanceId: string;
   assigned: Record<MemberRole, number[]>;
 }
@@ -38,8 +46,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   private admin?: Admin;
   private registry?: PartitionRegistry;
   private sender?: HttpSender;
-  private consumers: ConsumerSupervisor[] = [];
-  private running = false;
+  private consumers: Partial<Record<MemberRole, ConsumerSupervisor>> = {};
   private readonly assigned: Record<MemberRole, number[]> = { log: [], retry: [] };
 
   constructor(private readonly config: DispatcherConfig) {
@@ -50,7 +57,13 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   }
 
   status(): DispatcherStatus {
-    return { running: this.running, instanceId: this.instanceId, assigned: this.assigned };
+    const check = (role: MemberRole): HealthCheck =>
+      this.consumers[role]?.readiness() ?? { status: 'down', reason: 'not started' };
+    return {
+      checks: { 'log-consumer': check('log'), 'retry-consumer': check('retry') },
+      instanceId: this.instanceId,
+      assigned: this.assigned,
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -108,6 +121,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     for (const role of ['log', 'retry'] as const) {
       const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
         name: `dispatcher-${role}`,
+        staleAfterMs: c.KAFKA_SESSION_TIMEOUT_MS,
         create: () => this.createConsumer(role, topics, registry, handOff, () => supervisor.active),
         run: async (consumer) => {
           await consumer.connect();
@@ -122,19 +136,17 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
           });
         },
       });
-      this.consumers.push(supervisor);
+      this.consumers[role] = supervisor;
       await supervisor.start();
     }
-    this.running = true;
     this.logger.log(`started (instance ${this.instanceId}, group ${c.CONSUMER_GROUP}, log ${topics.log})`);
   }
 
   async stop(): Promise<void> {
     if (!this.admin) return;
-    this.running = false;
     // Consumers first: running batches finish (a retry wait returns at once), then nothing new starts.
-    await Promise.allSettled(this.consumers.map((c) => c.stop()));
-    this.consumers = [];
+    await Promise.allSettled(Object.values(this.consumers).map((c) => c.stop()));
+    this.consumers = {};
     await this.registry?.close();
     await this.sender?.close();
     await this.admin.disconnect();

@@ -1,6 +1,8 @@
-import { configOrExit } from '@app/platform';
+import { configOrExit, processLogger } from '@app/platform';
 import { loadDispatcherConfig } from './config/dispatcher.config';
 import { startDispatcher } from './dispatcher.app';
+
+const logger = processLogger('dispatcher');
 
 async function main(): Promise<void> {
   const config = configOrExit('dispatcher', () => loadDispatcherConfig());
@@ -9,7 +11,7 @@ async function main(): Promise<void> {
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 }
 
-main().catch((e) => {
-  process.stderr.write(`[dispatcher] failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+main().catch((e: Error) => {
+  logger.fatal({ message: `failed to start: ${e.message}`, stack: e.stack });
   process.exit(1);
 });

@@ -1,4 +1,5 @@
-import { INestApplication } from '@nestjs/common';
+import { appLogger, applyHttpConventions } from '@app/platform';
+import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AddressInfo } from 'node:net';
@@ -17,12 +18,15 @@ export interface RunningIngest {
  * Starts ingest in this process: topics, de-dup rebuild, consumer, then the HTTP server. Used by
  * main.ts and by tests (which pass unique topic names and port 0).
  */
-export async function startIngest(config: IngestConfig): Promise<RunningIngest> {
+export async function startIngest(
+  config: IngestConfig,
+  options: { logger?: LogLevel[] | false } = {},
+): Promise<RunningIngest> {
   const app = await NestFactory.create<NestExpressApplication>(IngestModule.register(config), {
     bodyParser: false,
-    bufferLogs: false,
+    logger: appLogger('ingest', options.logger),
   });
-  app.disable('x-powered-by');
+  applyHttpConventions(app);
   app.use('/v1/events', jsonBody(config.http.bodyLimitBytes));
   await app.listen(config.http.port, config.http.host);
   const { port } = app.getHttpServer().address() as AddressInfo;

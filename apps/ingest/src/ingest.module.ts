@@ -1,6 +1,5 @@
-import { createKafka, JsonErrorFilter, LivenessController, MetricsController } from '@app/platform';
+import { createKafka, LivenessController, MetricsController } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { IngestConfig } from './config/ingest.config';
 import { AppendGate } from './domain/append-gate';
 import { DedupWindow } from './domain/dedup-window';
@@ -33,7 +32,6 @@ export class IngestModule {
           useFactory: () =>
             new AppendGate(new DedupWindow(config.dedup.windowSeconds * 1000, config.dedup.maxIds)),
         },
-        { provide: APP_FILTER, useClass: JsonErrorFilter },
         IngestMetrics,
         EventAdmission,
         InboundConsumer,

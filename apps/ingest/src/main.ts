@@ -1,12 +1,12 @@
-import { configOrExit } from '@app/platform';
-import { Logger } from '@nestjs/common';
+import { configOrExit, processLogger } from '@app/platform';
 import { loadIngestConfig } from './config/ingest.config';
 import { startIngest } from './ingest.app';
+
+const logger = processLogger('ingest');
 
 async function main(): Promise<void> {
   const config = configOrExit('ingest', () => loadIngestConfig());
   const ingest = await startIngest(config);
-  const logger = new Logger('ingest');
   logger.log(`listening on ${ingest.url}`);
   let closing = false;
   const stop = (signal: string) => {
@@ -26,6 +26,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  new Logger('ingest').error(`start-up failed: ${e.message}`);
+  logger.fatal({ message: `failed to start: ${e.message}`, stack: e.stack });
   process.exit(1);
 });

@@ -1,13 +1,15 @@
-import { configOrExit } from '@app/platform';
+import { configOrExit, processLogger } from '@app/platform';
 import { projectorConfigFromEnv } from './config/projector.config';
 import { startProjector } from './projector.app';
 
-async function main() {
+const logger = processLogger('projector');
+
+async function main(): Promise<void> {
   const config = configOrExit('projector', () => projectorConfigFromEnv());
   await startProjector(config);
 }
 
-main().catch((e) => {
-  process.stderr.write(`[projector] failed to start: ${(e as Error).stack ?? String(e)}\n`);
+main().catch((e: Error) => {
+  logger.fatal({ message: `failed to start: ${e.message}`, stack: e.stack });
   process.exit(1);
 });

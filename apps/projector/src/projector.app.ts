@@ -1,7 +1,7 @@
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { JsonErrorFilter } from '@app/platform';
+import { appLogger, applyHttpConventions } from '@app/platform';
 import type { ProjectorConfig } from './config/projector.config';
 import { migrate } from './database/data-source';
 import { ProjectorModule } from './projector.module';
@@ -25,10 +25,10 @@ export async function startProjector(
 ): Promise<RunningProjector> {
   await migrate({ databaseUrl: config.databaseUrl, schema: config.schema });
   const app = await NestFactory.create(ProjectorModule.register(config), {
-    logger: options.logger ?? ['error', 'warn', 'log'],
+    logger: appLogger('projector', options.logger),
     abortOnError: false,
   });
-  app.useGlobalFilters(new JsonErrorFilter());
+  applyHttpConventions(app);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

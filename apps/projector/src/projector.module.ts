@@ -6,7 +6,7 @@ import {
   OnApplicationBootstrap,
   BeforeApplicationShutdown,
 } from '@nestjs/common';
-import { createKafka, LivenessController, MetricsController } from '@app/platform';
+import { createKafka, idempotentProducer, LivenessController, MetricsController } from '@app/platform';
 import type { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { BatchesController } from './api/batches.controller';
@@ -69,11 +69,7 @@ export class ProjectorModule {
           inject: [KAFKA],
           useFactory: async (kafka: Kafka) => {
             // Idempotent: a retried send after a lost acknowledgement is not written twice.
-            const producer = kafka.producer({
-              idempotent: true,
-              maxInFlightRequests: 1,
-              allowAutoTopicCreation: false,
-            });
+            const producer = idempotentProducer(kafka);
             await producer.connect();
             return producer;
           },

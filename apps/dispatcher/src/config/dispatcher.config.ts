@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@app/contracts';
-import { env, loadConfig, SecretBox } from '@app/platform';
+import { env, loadConfig, loggingEnv, SecretBox } from '@app/platform';
 import { parseCidr } from '../delivery/address-guard';
 
 const statusList = z
@@ -94,6 +94,8 @@ export const dispatcherConfigSchema = z.object({
   HTTP_PORT: env.port(3002),
   /** Interface /health and /metrics listen on. */
   HTTP_HOST: env.string('0.0.0.0'),
+  /** LOG_FORMAT (json | pretty) and LOG_LEVEL, read the same way by every service. */
+  ...loggingEnv,
 });
 
 export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema>;

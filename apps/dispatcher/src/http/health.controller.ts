@@ -1,17 +1,15 @@
-import { Controller, Get, HttpException, HttpStatus } from '@nestjs/common';
-import { DispatcherRuntime, type DispatcherStatus } from '../dispatcher.runtime';
+import { Controller, Get } from '@nestjs/common';
+import { type HealthReport, readinessReport } from '@app/platform';
+import { DispatcherRuntime } from '../dispatcher.runtime';
 
 @Controller()
 export class HealthController {
   constructor(private readonly runtime: DispatcherRuntime) {}
 
-  /** 200 while the consumers run, with the partitions this instance owns; 503 otherwise. */
+  /** 200 while both consumers work, with the partitions this instance owns; 503 otherwise. */
   @Get('health')
-  health(): { status: 'ok' } & DispatcherStatus {
-    const status = this.runtime.status();
-    if (!status.running) {
-      throw new HttpException({ status: 'starting-or-stopping', ...status }, HttpStatus.SERVICE_UNAVAILABLE);
-    }
-    return { status: 'ok', ...status };
+  health(): HealthReport {
+    const { checks, instanceId, assigned } = this.runtime.status();
+    return readinessReport('dispatcher', checks, { instanceId, partitions: assigned });
   }
 }

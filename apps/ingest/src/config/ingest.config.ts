@@ -1,5 +1,5 @@
 import { DEFAULT_TOPICS } from '@app/contracts';
-import { env, loadConfig, SecretBox } from '@app/platform';
+import { env, loadConfig, loggingEnv, SecretBox } from '@app/platform';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
@@ -45,6 +45,8 @@ export const ingestEnvSchema = z
     API_KEYS: env.list().pipe(z.array(z.string().min(16, 'API keys must be at least 16 characters')).min(1)),
     HTTP_BODY_LIMIT_BYTES: env.int(MiB, 1024, 64 * MiB),
     HTTP_MAX_EVENTS: env.int(500, 1, 10_000),
+    /** LOG_FORMAT (json | pretty) and LOG_LEVEL, read the same way by every service. */
+    ...loggingEnv,
   })
   .superRefine((v, ctx) => {
     if (v.SECRETS_ACTIVE_KEY && !SecretBox.parseKeyRing(v.SECRETS_KEYS).has(v.SECRETS_ACTIVE_KEY)) {

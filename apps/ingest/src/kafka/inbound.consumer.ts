@@ -1,7 +1,7 @@
 import { LogEvent, Rejection } from '@app/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Admin, EachBatchPayload, Kafka, Message } from 'kafkajs';
-import { ConsumerSupervisor, sendOffsetsPatiently } from '@app/platform';
+import { ConsumerSupervisor, type HealthCheck, sendOffsetsPatiently } from '@app/platform';
 import { IngestConfig } from '../config/ingest.config';
 import { Admission } from '../domain/admission';
 import { AppendGate } from '../domain/append-gate';
@@ -34,7 +34,6 @@ export class InboundConsumer {
   private readonly logger = new Logger(InboundConsumer.name);
   private readonly producers: TransactionalProducers;
   private supervisor?: ConsumerSupervisor;
-  private crashed = false;
 
   constructor(
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
@@ -46,8 +45,9 @@ export class InboundConsumer {
     this.producers = new TransactionalProducers(kafka, config.consumer.transactionTimeoutMs);
   }
 
-  get running(): boolean {
-    return this.supervisor?.current !== undefined && !this.crashed;
+  /** For `/health`: joined its group and answered by the broker. */
+  readiness(): HealthCheck {
+    return this.supervisor?.readiness() ?? { status: 'down', reason: 'not started' };
   }
 
   async start(admin: Admin): Promise<void> {
@@ -65,10 +65,8 @@ export class InboundConsumer {
           retry: { retries: 5, restartOnFailure: async () => supervisor.active },
         });
         consumer.on(consumer.events.CRASH, ({ payload }) => {
-          this.crashed = !payload.restart;
           this.logger.error(`consumer crashed (${payload.error.name}); restart: ${payload.restart}`);
         });
-        consumer.on(consumer.events.GROUP_JOIN, () => (this.crashed = false));
         return consumer;
       },
       run: async (consumer) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@app/contracts';
-import { env, loadConfig } from '@app/platform';
+import { env, loadConfig, loggingEnv } from '@app/platform';
 
 /** Schema names are interpolated into SQL, so they are restricted to plain identifiers. */
 export const schemaNameSchema = z
@@ -42,6 +42,8 @@ export const projectorEnvSchema = z.object({
   APPLY_CHUNK: env.int(500, 1, 5_000),
   /** Most members returned by GET /v1/batches/{id}?includemembers=true. */
   BATCH_MEMBERS_LIMIT: env.int(100_000, 1, 10_000_000),
+  /** LOG_FORMAT (json | pretty) and LOG_LEVEL, read the same way by every service. */
+  ...loggingEnv,
 });
 
 export interface ProjectorConfig {

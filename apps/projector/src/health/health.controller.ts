@@ -1,45 +1,49 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
-import type { Kafka } from 'kafkajs';
+import { type HealthCheck, type HealthReport, readinessReport } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { ProjectorRuntime } from '../projector.runtime';
-import { KAFKA } from '../projector.tokens';
 
-const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([
-    p,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref()),
-  ]);
+const PROBE_TIMEOUT_MS = 3_000;
 
 @ApiTags('operations')
 @Controller()
 export class HealthController {
   constructor(
     private readonly ds: DataSource,
-    @Inject(KAFKA) private readonly kafka: Kafka,
     private readonly runtime: ProjectorRuntime,
   ) {}
 
   @Get('health')
-  @ApiOperation({ summary: 'Kafka and Postgres reachability, and whether the projection caught up' })
-  async health(@Res() res: Response): Promise<void> {
-    const postgres = await within(this.ds.query('SELECT 1'), 3_000).then(
-      () => 'up',
-      () => 'down',
-    );
-    const admin = this.kafka.admin();
-    const kafka = await within(
-      admin.connect().then(() => admin.describeCluster()),
-      3_000,
-    ).then(
-      () => 'up',
-      () => 'down',
-    );
-    await admin.disconnect().catch(() => undefined);
-    const ok = postgres === 'up' && kafka === 'up';
-    res
-      .status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-      .json({ status: ok ? 'ok' : 'degraded', postgres, kafka, caughtUp: this.runtime.caughtUp() });
+  @ApiOperation({
+    summary: 'Readiness: Postgres answers and the projection consumer works; whether it caught up',
+  })
+  async health(): Promise<HealthReport> {
+    const checks = {
+      postgres: await this.postgres(),
+      'projection-consumer': this.runtime.consumer?.readiness() ?? { status: 'down', reason: 'not started' },
+    } satisfies Record<string, HealthCheck>;
+    return readinessReport('projector', checks, { caughtUp: this.runtime.caughtUp() });
+  }
+
+  /** One query on a pooled connection, bounded in time. */
+  private async postgres(): Promise<HealthCheck> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.ds.query('SELECT 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer in ${PROBE_TIMEOUT_MS} ms`)),
+            PROBE_TIMEOUT_MS,
+          );
+        }),
+      ]);
+      return { status: 'up' };
+    } catch (e) {
+      return { status: 'down', reason: (e as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
-import { ConsumerSupervisor } from '@app/platform';
+import { ConsumerSupervisor, type HealthCheck } from '@app/platform';
 import type { ProjectorHooks } from '../config/projector.config';
 import type { ApplyResult, ProjectionApplier } from './projection.applier';
 
@@ -32,6 +32,11 @@ export class LogConsumer {
     private readonly options: LogConsumerOptions,
   ) {
     for (const [p, next] of options.checkpoints) this.positions.set(p, next);
+  }
+
+  /** For `/health`: joined its group and answered by the broker. */
+  readiness(): HealthCheck {
+    return this.supervisor?.readiness() ?? { status: 'down', reason: 'not started' };
   }
 
   async start(): Promise<void> {

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { requestIdOf } from './request-logging.middleware';
 
 /** Stable codes for Nest's own exceptions (a 404 route, a 413 body...). */
 const CODES: Record<number, string> = {
@@ -38,7 +39,10 @@ export class JsonErrorFilter implements ExceptionFilter {
       res.status(status).json({ error: { code: CODES[status] ?? `http-${status}`, message } });
       return;
     }
-    this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
+    this.logger.error({
+      message: `unhandled error: ${(exception as Error)?.stack ?? String(exception)}`,
+      requestId: requestIdOf(res),
+    });
     res
       .status(HttpStatus.INTERNAL_SERVER_ERROR)
       .json({ error: { code: 'internal', message: 'internal error' } });

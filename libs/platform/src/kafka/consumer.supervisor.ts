@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer } from 'kafkajs';
+import type { HealthCheck } from '../observability/health';
+import { ConsumerReadiness } from './consumer-readiness';
 
 export interface SupervisedConsumerSpec {
   /** Names the consumer in logs. */
@@ -11,6 +13,8 @@ export interface SupervisedConsumerSpec {
   /** First pause before a new consumer; doubles per failed start, up to `maxDelayMs`. */
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /** Silence from the broker after which readiness says down; the consumer's session timeout. */
+  staleAfterMs?: number;
 }
 
 /**
@@ -30,9 +34,16 @@ export class ConsumerSupervisor {
   private timer?: NodeJS.Timeout;
   private failedStarts = 0;
   private stopping = false;
+  private readonly ready: ConsumerReadiness;
 
   constructor(private readonly spec: SupervisedConsumerSpec) {
     this.logger = new Logger(`consumer:${spec.name}`);
+    this.ready = new ConsumerReadiness(spec.staleAfterMs ?? 30_000);
+  }
+
+  /** For `/health`: the consumer has joined its group and the broker answers it. */
+  readiness(now = Date.now()): HealthCheck {
+    return this.ready.check(now);
   }
 
   /** The consumer now running, if any (kafkajs calls on it, e.g. `seek`). */
@@ -52,6 +63,7 @@ export class ConsumerSupervisor {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.ready.stopped();
     clearTimeout(this.timer);
     this.timer = undefined;
     const consumer = this.consumer;
@@ -62,7 +74,10 @@ export class ConsumerSupervisor {
   private async launch(): Promise<void> {
     const consumer = this.spec.create();
     this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => this.ready.joined(Date.now()));
+    consumer.on(consumer.events.REQUEST, () => this.ready.answered(Date.now()));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (this.consumer === consumer) this.ready.crashed(payload.error.name);
       if (!payload.restart && this.consumer === consumer) this.relaunchLater(payload.error);
     });
     await this.spec.run(consumer);

@@ -1,32 +1,19 @@
-import { Logger } from '@nestjs/common';
-import { Kafka, logLevel, LogEntry, Partitioners, Producer, Transaction } from 'kafkajs';
-
-/** kafkajs log levels mapped onto Nest's logger; kafkajs INFO is noisy, so it becomes debug. */
-function logCreator(context: string) {
-  const logger = new Logger(context);
-  return () =>
-    ({ level, log }: LogEntry) => {
-      const { message, ...extra } = log;
-      const line = `${message} ${JSON.stringify(extra)}`;
-      if (level === logLevel.ERROR) logger.error(line);
-      else if (level === logLevel.WARN) logger.warn(line);
-      else logger.debug(line);
-    };
-}
+import { Kafka, logLevel, Partitioners, Producer, Transaction } from 'kafkajs';
+import { kafkaLogCreator, kafkaLogLevelFor } from './kafka-log';
 
 export interface KafkaOptions {
   brokers: string[];
   clientId: string;
-  /** kafkajs log level; defaults to WARN. */
+  /** kafkajs log level; defaults to what LOG_LEVEL needs (see kafka-log.ts). */
   level?: logLevel;
 }
 
-export function createKafka({ brokers, clientId, level = logLevel.WARN }: KafkaOptions): Kafka {
+export function createKafka({ brokers, clientId, level = kafkaLogLevelFor() }: KafkaOptions): Kafka {
   return new Kafka({
     brokers,
     clientId,
     logLevel: level,
-    logCreator: logCreator(`kafka:${clientId}`),
+    logCreator: kafkaLogCreator(`kafka:${clientId}`),
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
     connectionTimeout: 5_000,
   });
@@ -53,6 +40,20 @@ export function transactionalProducer(
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
     retry: { initialRetryTime: 10, maxRetryTime: 1_000, retries: 10 },
+  });
+}
+
+/**
+ * An idempotent producer outside transactions (the projector's outbox relay): one request in flight
+ * so retries keep order, no topic auto-creation, and the same murmur2 partitioner as the
+ * transactional producers, so an event lands on its communication's partition whoever appends it.
+ */
+export function idempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
 }
 
