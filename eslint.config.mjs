@@ -2,6 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+/** Framework and infrastructure packages that pure code must not import (decision 0667). */
+const INFRASTRUCTURE = [
+  { group: ['@nestjs/*'], message: 'domain code and contracts stay free of NestJS' },
+  { group: ['kafkajs', 'kafkajs/*'], message: 'domain code and contracts stay free of Kafka clients' },
+  {
+    group: ['typeorm', 'typeorm/*', 'pg', 'pg/*'],
+    message: 'domain code and contracts stay free of the database',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.local/', 'coverage/', '**/*.js'] },
   js.configs.recommended,
@@ -9,9 +19,22 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/no-floating-promises': 'off',
       'no-console': 'off',
     },
+  },
+  {
+    // Type-aware rules on TypeScript: a promise nobody awaits or handles loses its error silently.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
+    files: ['apps/*/src/**/domain/**/*.ts', 'libs/contracts/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: INFRASTRUCTURE }] },
   },
   {
     files: ['**/*.mjs'],

@@ -63,4 +63,7 @@ async function run(delayMs: number): Promise<void> {
 
 (async () => {
   for (const d of delays) await run(d);
-})();
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -192,7 +192,9 @@ export function runReplay(n: BenchNames, schema: string, timeoutMs: number): Pro
 }
 
 export async function stopAll(services: (RunningService | undefined)[]): Promise<void> {
-  await Promise.all(services.map((s) => s?.service.stop(15_000).catch(() => s.service.kill())));
+  await Promise.all(
+    services.flatMap((s) => (s ? [s.service.stop(15_000).catch(() => s.service.kill())] : [])),
+  );
 }
 
 /** Peak (VmHWM) and current (VmRSS) resident memory of a process, in MiB; undefined once it exited. */

@@ -33,6 +33,23 @@ describe('configuration documentation', () => {
     expect([...documented].filter((d) => !keys.includes(d))).toEqual([]);
   });
 
+  it(".env.example names every variable of every app, and only those besides npm start's own", () => {
+    const named = new Set(
+      read('.env.example')
+        .split('\n')
+        .flatMap((l) => /^#? ?([A-Z][A-Z0-9_]+)=/.exec(l)?.[1] ?? []),
+    );
+    const readByApps = new Set(apps.flatMap((a) => a.keys));
+    const stackOnly = ['INGEST_PORT', 'DISPATCHER_PORT', 'PROJECTOR_PORT', 'MAIL_CATCHER_PORT', 'KAFKA_PORT'];
+    const brokerScript = ['KAFKA_CONTROLLER_PORT', 'KAFKA_HOME'];
+    for (const k of stackOnly) expect(read('scripts/stack.mjs')).toContain(k);
+    for (const k of brokerScript) expect(read('scripts/kafka.sh')).toContain(k);
+    expect([...readByApps].filter((k) => !named.has(k))).toEqual([]);
+    expect(
+      [...named].filter((k) => !readByApps.has(k) && ![...stackOnly, ...brokerScript].includes(k)),
+    ).toEqual([]);
+  });
+
   it('README links every app configuration page', () => {
     const readme = read('README.md');
     for (const { doc } of apps) expect(readme).toContain(`](${doc}`);

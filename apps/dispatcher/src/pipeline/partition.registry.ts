@@ -77,7 +77,8 @@ export class PartitionRegistry {
   }
 
   advance(role: MemberRole, partition: number, nextOffset: bigint): void {
-    this.leases.get(`${role}.${partition}`)?.then((l) => (l.nextOffset = nextOffset));
+    // Called after a batch that held this lease, so the promise has already resolved.
+    void this.leases.get(`${role}.${partition}`)?.then((l) => (l.nextOffset = nextOffset));
   }
 
   /** The state of one communication of a loaded partition. */

@@ -74,7 +74,7 @@ export class RetryProcessor {
   ): Promise<void> {
     const lease = await this.registry.lease('retry', partition);
     await this.registry.stateReady(partition);
-    const timer = setInterval(() => heartbeat().catch(() => undefined), this.heartbeatMs);
+    const timer = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatMs);
     let collected: Collected | undefined;
     try {
       const running = chunk.flatMap(({ record }) => (record ? [this.start(partition, record)] : []));
