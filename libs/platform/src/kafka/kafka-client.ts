@@ -1,5 +1,6 @@
 import { Kafka, logLevel, Partitioners, Producer, Transaction } from 'kafkajs';
 import { kafkaLogCreator, kafkaLogLevelFor } from './kafka-log';
+import './request-queue.patch';
 
 export interface KafkaOptions {
   brokers: string[];
