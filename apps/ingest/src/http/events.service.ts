@@ -73,7 +73,7 @@ export class EventsService {
       const { code, message } = verdict.rejection;
       this.metrics.rejected.inc({ source: 'http', code });
       const id = loggableEventId(bytes);
-      this.logger.warn(`rejected item ${index}: ${code}${id ? ` (event ${id})` : ''}`);
+      this.logger.warn({ message: `rejected item ${index}: ${code}`, eventId: id });
       const found = verdict.rejection.issues;
       if (found.length === 0) issues.push({ index, code, path: '(root)', message });
       else for (const i of found) issues.push({ index, code, path: i.path, message: i.message });

@@ -164,10 +164,10 @@ export class InboundConsumer {
     for (const r of rejected) {
       this.metrics.rejected.inc({ source: 'kafka', code: r.rejection.code });
       // Code, position and id only: the payload may hold a secret in clear.
-      this.logger.warn(
-        `dead-lettered ${batch.topic}[${batch.partition}]@${r.offset}: ${r.rejection.code}` +
-          (r.eventId ? ` (event ${r.eventId})` : ''),
-      );
+      this.logger.warn({
+        message: `dead-lettered ${batch.topic}[${batch.partition}]@${r.offset}: ${r.rejection.code}`,
+        eventId: r.eventId,
+      });
     }
     stopTimer();
   }

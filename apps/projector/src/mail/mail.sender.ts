@@ -90,7 +90,12 @@ export class MailSender {
           [email.email_id],
         );
         this.sentCount += 1;
-        this.logger.log(`sent failure notice ${email.email_id} for communication ${email.communication_id}`);
+        this.logger.log({
+          message: 'sent failure notice',
+          emailId: email.email_id,
+          communicationId: email.communication_id,
+          callbackId: email.callback_id,
+        });
       } catch (e) {
         const attempts = email.attempts + 1;
         const delay = mailBackoffMs(attempts, this.options.retryBaseMs, this.options.retryMaxMs);
@@ -103,9 +108,12 @@ export class MailSender {
             WHERE email_id = $1`,
           [email.email_id, attempts, String(delay), reason],
         );
-        this.logger.warn(
-          `email ${email.email_id} not sent (attempt ${attempts}), retry in ${delay} ms: ${reason}`,
-        );
+        this.logger.warn({
+          message: `failure notice not sent (attempt ${attempts}), retry in ${delay} ms: ${reason}`,
+          emailId: email.email_id,
+          communicationId: email.communication_id,
+          callbackId: email.callback_id,
+        });
         return false;
       }
       return true;

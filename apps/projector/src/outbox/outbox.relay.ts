@@ -55,9 +55,11 @@ export class OutboxRelay {
       if (this.loop.isStopped || this.sent.has(row.event_id)) continue;
       const checked = validateEvent(row.payload, 'stored');
       if (!checked.ok) {
-        this.logger.error(
-          `outbox event ${row.event_id} is invalid (${checked.rejection.code}); not published`,
-        );
+        this.logger.error({
+          message: `outbox event is invalid (${checked.rejection.code}); not published`,
+          eventId: row.event_id,
+          communicationId: row.communication_id,
+        });
         continue;
       }
       const e = checked.event;
@@ -78,7 +80,7 @@ export class OutboxRelay {
       });
       this.sent.add(row.event_id);
       this.publishedCount += 1;
-      this.logger.log(`published ${e.type} ${e.id} for communication ${e.communicationId}`);
+      this.logger.log({ message: `published ${e.type}`, eventId: e.id, communicationId: e.communicationId });
     }
   }
 }
