@@ -149,4 +149,28 @@ describe('ingest over HTTP', () => {
     expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(fresh.headers.get('x-request-id')).not.toBe(replaced.headers.get('x-request-id'));
   });
+
+  it('logs each request once, with its full path, even when the body parser refuses it', async () => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const res = await post('x'.repeat(300 * 1024), {
+        authorization: `Bearer ${apiKey}`,
+        'x-request-id': 'req-too-large-1',
+      });
+      expect(res.status).toBe(413);
+      // The line is written when the response has been sent, a moment after the client has it.
+      await eventually(() => (written.some((l) => l.includes('req-too-large-1')) ? true : undefined), {
+        what: 'the request log line',
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    const lines = written.filter((l) => l.includes('req-too-large-1'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('POST /v1/events 413');
+  });
 });

@@ -27,6 +27,10 @@ export function requestIdOf(res: Response): string | undefined {
 export function requestLogging(logger = new Logger('http')): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
+    // Read now: a middleware mounted on a path (ingest's body parser) sees `req.path` relative to
+    // its mount point, and may answer from there.
+    const fullPath = req.path;
+    const path = fullPath.length > MAX_LOGGED_PATH ? `${fullPath.slice(0, MAX_LOGGED_PATH)}…` : fullPath;
     const offered = req.get(REQUEST_ID_HEADER);
     const requestId = offered && ACCEPTED_ID.test(offered) ? offered : randomUUID();
     res.locals.requestId = requestId;
@@ -35,7 +39,6 @@ export function requestLogging(logger = new Logger('http')): RequestHandler {
     const done = () => {
       if (logged) return;
       logged = true;
-      const path = req.path.length > MAX_LOGGED_PATH ? `${req.path.slice(0, MAX_LOGGED_PATH)}…` : req.path;
       const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       const status = res.statusCode;
       const record = {
@@ -47,7 +50,7 @@ export function requestLogging(logger = new Logger('http')): RequestHandler {
         requestId,
         ...(res.writableFinished ? {} : { aborted: true }),
       };
-      if (PROBES.has(req.path)) logger.debug(record);
+      if (PROBES.has(fullPath)) logger.debug(record);
       else logger.log(record);
     };
     res.once('finish', done);

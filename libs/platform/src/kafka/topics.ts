@@ -40,7 +40,9 @@ export async function ensureTopics(
     }));
   if (missing.length > 0) {
     try {
-      await admin.createTopics({ topics: missing, waitForLeaders: true });
+      // Not kafkajs's waitForLeaders: it gives up on UNKNOWN_TOPIC_OR_PARTITION, which a broker
+      // that has just started answers for a moment after the create; waitUntilServing waits it out.
+      await admin.createTopics({ topics: missing, waitForLeaders: false });
     } catch (e) {
       // Another instance may have created it between list and create.
       if ((e as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw e;

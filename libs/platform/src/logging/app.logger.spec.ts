@@ -79,6 +79,21 @@ describe('AppLogger', () => {
     expect(lines.map((l) => (JSON.parse(l) as { context: string }).context)).toEqual(['ingest']);
   });
 
+  it('keeps a stack passed as a field', () => {
+    // given
+    const sut = new AppLogger('ingest', { format: 'json', levels: levelsUpTo('info') });
+    // when
+    const [line] = captured(() =>
+      sut.fatal({ message: 'failed to start', stack: 'Error: x\n    at y' }, 'main'),
+    );
+    // then
+    expect(JSON.parse(line)).toMatchObject({
+      level: 'fatal',
+      message: 'failed to start',
+      stack: 'Error: x\n    at y',
+    });
+  });
+
   it('prints nothing below LOG_LEVEL', () => {
     // given
     const sut = new AppLogger('ingest', { format: 'json', levels: levelsUpTo('warn') });

@@ -90,10 +90,9 @@ export class AppLogger extends ConsoleLogger {
       context: options.context || undefined,
       message: text,
     };
-    const line = safeJson(
-      { ...head, ...fields, stack: options.errorStack },
-      { ...head, message: String(text) },
-    );
+    // Nest passes `errorStack` only for error(message, stack); a record may carry its own `stack`.
+    const stack = options.errorStack === undefined ? {} : { stack: options.errorStack };
+    const line = safeJson({ ...head, ...fields, ...stack }, { ...head, message: String(text) });
     process[options.writeStreamType ?? 'stdout'].write(`${line}\n`);
   }
 
