@@ -3,6 +3,7 @@ import {
   findOrStartPostgres,
   type LocalService,
   removeRunDir,
+  say,
   startRunBroker,
   sweepAbandonedRuns,
 } from './local-services';
@@ -11,8 +12,6 @@ import {
 export interface StartedServices {
   __testServices?: LocalService[];
 }
-
-const say = (msg: string) => process.stdout.write(`[test set-up] ${msg}\n`);
 
 /**
  * Finds the Kafka broker and PostgreSQL the integration tests talk to, so that `npm test` works

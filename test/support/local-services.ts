@@ -17,7 +17,8 @@ export interface LocalService {
   stop(): Promise<void>;
 }
 
-const say = (msg: string) => process.stdout.write(`[test set-up] ${msg}\n`);
+/** A line of the test set-up's own output. */
+export const say = (msg: string) => void process.stdout.write(`[test set-up] ${msg}\n`);
 
 /** This run's directory, marked with the pid of the process that owns it. */
 function runDir(): string {
