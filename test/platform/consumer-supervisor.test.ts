@@ -55,6 +55,12 @@ describe('ConsumerSupervisor', () => {
     });
     await s.supervisor.start();
     try {
+      // Readiness (what /health reports) is down from the crash until the new consumer has joined.
+      await eventually(() => (s.supervisor.readiness().reason?.startsWith('crashed') ? true : undefined), {
+        what: 'readiness down after the crash',
+        timeoutMs: 30_000,
+        intervalMs: 20,
+      });
       await eventually(() => (consumed.length > 0 ? true : undefined), {
         what: 'the record consumed by a new consumer',
         timeoutMs: 30_000,
@@ -62,6 +68,7 @@ describe('ConsumerSupervisor', () => {
       expect(s.crashes[0]).toEqual({ restart: false });
       expect(consumed).toEqual([{ value: 'hello', generation: 2 }]);
       expect(s.supervisor.current).toBeDefined();
+      expect(s.supervisor.readiness()).toEqual({ status: 'up', lastAnswerMs: expect.any(Number) });
     } finally {
       await s.supervisor.stop();
     }
@@ -81,6 +88,7 @@ describe('ConsumerSupervisor', () => {
     await crashed;
     await s.supervisor.stop();
     expect(s.supervisor.active).toBe(false);
+    expect(s.supervisor.readiness()).toEqual({ status: 'down', reason: 'stopped' });
     expect(s.supervisor.current).toBeUndefined();
     // The relaunch would have come after 200 ms; wait well past it.
     await new Promise((r) => setTimeout(r, 1_000));
