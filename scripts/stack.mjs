@@ -139,7 +139,11 @@ async function mailCatcher() {
     },
   });
   const port = Number(process.env.MAIL_CATCHER_PORT ?? 2525);
-  await new Promise((resolve, reject) => server.listen(port, '127.0.0.1', resolve).once('error', reject));
+  // SMTPServer reports a taken port on itself, not on the listening socket.
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   stops.push(() => new Promise((resolve) => server.close(resolve)));
   return `smtp://127.0.0.1:${port}`;
 }

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { databaseUrl, eventually, uniqueName } from '../support/environment';
-import { freePort } from '../support/free-port';
+import { freePorts } from '../support/free-port';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SERVICES = ['ingest', 'dispatcher', 'projector'] as const;
@@ -41,7 +41,9 @@ describe('npm start', () => {
   let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   beforeAll(async () => {
-    for (const k of [...SERVICES, 'kafka', 'controller', 'mail'] as const) ports[k] = await freePort();
+    const names = [...SERVICES, 'kafka', 'controller', 'mail'] as const;
+    const free = await freePorts(names.length);
+    names.forEach((k, i) => (ports[k] = free[i]));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       KAFKA_HOME: kafkaHome,
@@ -61,13 +63,24 @@ describe('npm start', () => {
     stack.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
     stack.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
     exit = new Promise((resolve) => stack!.once('exit', (code, signal) => resolve({ code, signal })));
-    await eventually(
-      () => {
-        if (stack!.exitCode !== null) throw new Error(`npm start exited (${stack!.exitCode})\n${output}`);
-        return output.includes('[stack] ready:') ? true : undefined;
-      },
-      { timeoutMs: 150_000, intervalMs: 250, what: `npm start to be ready\n${output}` },
-    );
+    const ready = eventually(() => (output.includes('[stack] ready:') ? true : undefined), {
+      timeoutMs: 150_000,
+      intervalMs: 250,
+      what: 'npm start to be ready',
+    });
+    let started = false;
+    const exitedEarly = new Promise<never>((_, reject) => {
+      void exit.then(({ code, signal }) => {
+        if (!started) reject(new Error(`npm start exited (${signal ?? code}) before it was ready`));
+      });
+    });
+    try {
+      await Promise.race([ready, exitedEarly]);
+      started = true;
+    } catch (e) {
+      started = true;
+      throw new Error(`${(e as Error).message}\n${output}`, { cause: e });
+    }
   }, 180_000);
 
   afterAll(async () => {

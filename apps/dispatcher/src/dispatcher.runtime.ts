@@ -186,9 +186,6 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       // Attempts handed off in partitions now owned elsewhere are sent again by their new owner.
       handOff.retain(this.assigned[role]);
     });
-    consumer.on(consumer.events.CRASH, (e) => {
-      this.logger.error(`${role} consumer crashed: ${String(e.payload.error)}; restart=${e.payload.restart}`);
-    });
     return consumer;
   }
 

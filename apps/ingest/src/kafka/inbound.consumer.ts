@@ -64,9 +64,6 @@ export class InboundConsumer {
           // kafkajs's default retry count; its restarts end once stopping.
           retry: { retries: 5, restartOnFailure: async () => supervisor.active },
         });
-        consumer.on(consumer.events.CRASH, ({ payload }) => {
-          this.logger.error(`consumer crashed (${payload.error.name}); restart: ${payload.restart}`);
-        });
         return consumer;
       },
       run: async (consumer) => {

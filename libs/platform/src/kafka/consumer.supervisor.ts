@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Consumer } from 'kafkajs';
 import type { HealthCheck } from '../observability/health';
 import { ConsumerReadiness } from './consumer-readiness';
+import { transientKafkaError } from './kafka-log';
 
 export interface SupervisedConsumerSpec {
   /** Names the consumer in logs. */
@@ -77,10 +78,24 @@ export class ConsumerSupervisor {
     consumer.on(consumer.events.GROUP_JOIN, () => this.ready.joined(Date.now()));
     consumer.on(consumer.events.REQUEST, () => this.ready.answered(Date.now()));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (this.consumer === consumer) this.ready.crashed(payload.error.name);
-      if (!payload.restart && this.consumer === consumer) this.relaunchLater(payload.error);
+      if (this.consumer !== consumer) return;
+      this.ready.crashed(payload.error.name);
+      this.logCrash(payload.error, payload.restart);
+      if (!payload.restart) this.relaunchLater(payload.error);
     });
     await this.spec.run(consumer);
+  }
+
+  /**
+   * One line per crash, for every consumer. A crash kafkajs restarts from because the broker was
+   * briefly busy (coordinator loading, rebalancing: normal right after a broker starts) is a
+   * warning; anything else is an error.
+   */
+  private logCrash(error: Error, restart: boolean): void {
+    const transient = restart ? transientKafkaError(error) : undefined;
+    const record = { message: `crashed (${error.name}: ${error.message}); kafkajs restarts it: ${restart}` };
+    if (transient) this.logger.warn({ ...record, errorType: transient });
+    else this.logger.error(record);
   }
 
   private relaunchLater(cause: unknown): void {

@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { errorCodes } from 'kafkajs/src/protocol/error';
 import { idempotentProducer, transactionalProducer } from './kafka-client';
-import { kafkaLogLevelFor, kafkaLogLine } from './kafka-log';
+import { kafkaLogLevelFor, kafkaLogLine, transientKafkaError } from './kafka-log';
 
 /** The broker's message for a protocol error, as kafkajs logs it (from kafkajs's own table). */
 const messageOf = (type: string) => errorCodes.find((e) => e.type === type)!.message;
@@ -65,12 +65,25 @@ describe('kafkaLogLine', () => {
   });
 
   it('keeps a real failure an error', () => {
-    // given: a consumer that gave up
-    const sut = entry('Consumer', logLevel.ERROR, {
-      message: 'Crash: KafkaJSNumberOfRetriesExceeded: Connection error: connect ECONNREFUSED',
+    // given: no broker of the list can be reached
+    const sut = entry('BrokerPool', logLevel.ERROR, {
+      message: 'Failed to connect to seed broker, trying another broker from the list: Connection error',
+      retryCount: 3,
     });
     // when / then
     expect(kafkaLogLine(sut)?.level).toBe('error');
+  });
+
+  it("leaves kafkajs's crash and restart narration to the supervisor, which logs the crash itself", () => {
+    const crash = entry('Consumer', logLevel.ERROR, {
+      message: 'Crash: KafkaJSProtocolError: busy',
+      groupId: 'g',
+    });
+    const restart = entry('Consumer', logLevel.ERROR, {
+      message: 'Restarting the consumer in 300ms',
+      groupId: 'g',
+    });
+    expect([kafkaLogLine(crash)?.level, kafkaLogLine(restart)?.level]).toEqual(['debug', 'debug']);
   });
 
   it('keeps a connection failure an error (the broker is unreachable)', () => {
@@ -128,5 +141,26 @@ describe('kafkaLogLevelFor', () => {
     expect(kafkaLogLevelFor('error')).toBe(logLevel.WARN);
     expect(kafkaLogLevelFor('debug')).toBe(logLevel.INFO);
     expect(kafkaLogLevelFor('trace')).toBe(logLevel.DEBUG);
+  });
+});
+
+describe('transientKafkaError', () => {
+  const protocolError = (type: string) => Object.assign(new Error(messageOf(type)), { type });
+
+  it('names a transient broker state by its code', () => {
+    expect(transientKafkaError(protocolError('GROUP_LOAD_IN_PROGRESS'))).toBe('GROUP_LOAD_IN_PROGRESS');
+  });
+
+  it('finds it behind the retry wrapper that gave up on it', () => {
+    const gaveUp = Object.assign(new Error('retries exceeded'), {
+      cause: protocolError('REBALANCE_IN_PROGRESS'),
+    });
+    expect(transientKafkaError(gaveUp)).toBe('REBALANCE_IN_PROGRESS');
+  });
+
+  it('says nothing of any other error', () => {
+    expect(transientKafkaError(protocolError('TOPIC_AUTHORIZATION_FAILED'))).toBeUndefined();
+    expect(transientKafkaError(new Error('Connection error: ECONNREFUSED'))).toBeUndefined();
+    expect(transientKafkaError(undefined)).toBeUndefined();
   });
 });

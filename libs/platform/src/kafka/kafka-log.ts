@@ -26,6 +26,28 @@ const TRANSIENT = new Set([
   'REBALANCE_IN_PROGRESS',
   'CONCURRENT_TRANSACTIONS',
 ]);
+/**
+ * The protocol error type behind a kafkajs error (a retry wrapper keeps the original as `cause`),
+ * if it is one of the transient broker states above: classified by code, as an error should be.
+ */
+export function transientKafkaError(error: unknown): string | undefined {
+  for (
+    let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth += 1
+  ) {
+    if (typeof e.type === 'string') return TRANSIENT.has(e.type) ? e.type : undefined;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
+/**
+ * kafkajs's own account of a consumer crash and its restart: ConsumerSupervisor logs every crash
+ * from the CRASH event instead, where the error itself (and its code) is at hand.
+ */
+const CRASH_NARRATION = ['Crash: ', 'Restarting the consumer in '];
+
 /** The member was dropped from its group (missed its session) and re-joins: worth a warning. */
 const REJOIN = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION']);
 
@@ -56,6 +78,7 @@ export function kafkaLogLine({ namespace, level, log }: Omit<LogEntry, 'label'>)
   // kafkajs logs every failed request where it is answered, before the retry or the caller that
   // sent it decides; that decision is what gets logged as a failure, so this line is detail.
   if (namespace === 'Connection' && 'correlationId' in fields) return line('debug');
+  if (namespace === 'Consumer' && CRASH_NARRATION.some((m) => message.startsWith(m))) return line('debug');
   if (type && TRANSIENT.has(type)) return line('debug');
   if (type && REJOIN.has(type)) return line('warn');
   if (level === logLevel.ERROR) return line('error');
