@@ -13,8 +13,16 @@ import { coPartitionAssigner, type MemberRole } from './pipeline/co-partition.as
 import { ConcurrencyGate } from './pipeline/concurrency.gate';
 import { LogProcessor } from './pipeline/log.processor';
 import { PartitionRegistry } from './pipeline/partition.registry';
+import type { ProcessorContext } from './pipeline/processor.context';
 import { RetryProcessor } from './pipeline/retry.processor';
 import { dispatcherTopicSpecs } from './pipeline/topic.specs';
+import type { TransactionHook } from './pipeline/transaction.writer';
+
+/** Test-only fault injection; never set from the environment. */
+export interface DispatcherHooks {
+  /** Called at each step of every transaction; a throw fails it there (decision 0621). */
+  transactionStep?: TransactionHook;
+}
 
 const HEARTBEAT_MS = 1000;
 /** Attempts handed off and not recorded yet, per process; beyond it batches wait as before 0335. */
@@ -39,10 +47,14 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   private registry?: PartitionRegistry;
   private sender?: HttpSender;
   private consumers: ConsumerSupervisor[] = [];
+  private retryProcessor?: RetryProcessor;
   private running = false;
   private readonly assigned: Record<MemberRole, number[]> = { log: [], retry: [] };
 
-  constructor(private readonly config: DispatcherConfig) {
+  constructor(
+    private readonly config: DispatcherConfig,
+    private readonly hooks: DispatcherHooks = {},
+  ) {
     this.kafka = createKafka({
       brokers: config.KAFKA_BROKERS,
       clientId: `dispatcher-${this.instanceId.slice(0, 8)}`,
@@ -82,6 +94,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
         policy: {
           maxAttempts: c.MAX_ATTEMPTS,
           delayMs: c.RETRY_DELAY_MS,
+          maxRetryAfterMs: c.RETRY_AFTER_MAX_MS,
           successStatuses: c.SUCCESS_STATUSES,
           permanentErrors: PERMANENT_ERRORS,
         },
@@ -96,19 +109,35 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     const registry = new PartitionRegistry(this.kafka, this.admin, topics, c.CONSUMER_GROUP);
     this.registry = registry;
     // A handed-off attempt is recorded once its request must have ended (timeout + 1 s), or after
-    // the retry delay if that is shorter: never later than a retry would be, so the retry topic's
-    // head is still the next record due.
+    // the retry delay if that is shorter.
     const inFlightDueMs = Math.min(c.RETRY_DELAY_MS, c.CALLBACK_TIMEOUT_MS + 1_000);
     const handOff = new AttemptHandOff(c.BATCH_WAIT_MS, inFlightDueMs, MAX_IN_FLIGHT);
-    const processors = {
-      log: new LogProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),
-      retry: new RetryProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),
+    const ctx: ProcessorContext = {
+      topics,
+      groupId: c.CONSUMER_GROUP,
+      metrics,
+      heartbeatMs: HEARTBEAT_MS,
+      hook: this.hooks.transactionStep,
     };
+    const supervisors: Partial<Record<MemberRole, ConsumerSupervisor>> = {};
+    const retry = new RetryProcessor(ctx, registry, runner, handOff, {
+      maxBufferedBytes: c.RETRY_BUFFER_MB * 1024 * 1024,
+      seek: (partition, offset) => {
+        try {
+          supervisors.retry?.current?.seek({ topic: topics.retry, partition, offset: offset.toString() });
+        } catch (e) {
+          // Not assigned any more: the next owner starts from the committed offset anyway.
+          this.logger.warn(`could not seek retry partition ${partition}: ${String(e)}`);
+        }
+      },
+    });
+    this.retryProcessor = retry;
+    const processors = { log: new LogProcessor(ctx, registry, runner, handOff), retry };
 
     for (const role of ['log', 'retry'] as const) {
       const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
         name: `dispatcher-${role}`,
-        create: () => this.createConsumer(role, topics, registry, handOff, () => supervisor.active),
+        create: () => this.createConsumer(role, topics, registry, handOff, retry, () => supervisor.active),
         run: async (consumer) => {
           await consumer.connect();
           // Both consumers subscribe to both topics: kafkajs hands the leader's subscription to the
@@ -122,6 +151,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
           });
         },
       });
+      supervisors[role] = supervisor;
       this.consumers.push(supervisor);
       await supervisor.start();
     }
@@ -132,9 +162,11 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   async stop(): Promise<void> {
     if (!this.admin) return;
     this.running = false;
-    // Consumers first: running batches finish (a retry wait returns at once), then nothing new starts.
+    // Consumers first: running batches finish, then nothing new starts; retry chunks already
+    // running finish and commit before the producers close.
     await Promise.allSettled(this.consumers.map((c) => c.stop()));
     this.consumers = [];
+    await this.retryProcessor?.stop();
     await this.registry?.close();
     await this.sender?.close();
     await this.admin.disconnect();
@@ -147,6 +179,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     topics: { log: string; retry: string },
     registry: PartitionRegistry,
     handOff: AttemptHandOff,
+    retry: RetryProcessor,
     active: () => boolean,
   ): Consumer {
     const c = this.config;
@@ -170,10 +203,21 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       this.assigned[role] = [...mine].sort((a, b) => a - b);
       this.logger.log(`${role} consumer owns partitions [${this.assigned[role].join(',')}]`);
       // Anything held from the previous generation may have been processed by another owner.
+      if (role === 'retry') retry.reassigned();
       void registry.releaseAll(role);
-      // Attempts handed off in partitions now owned elsewhere are sent again by their new owner.
+      // Attempts handed off and failures not read back in partitions now owned elsewhere are the
+      // new owner's to redo.
       handOff.retain(this.assigned[role]);
+      registry.retainFailing(this.assigned[role]);
     });
+    if (role === 'retry') {
+      // A fetch of nothing but transaction markers never reaches eachBatch, yet moves the position
+      // the retry schedule must reach before it may fire (decision 0620).
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize === 0 && payload.topic === topics.retry)
+          retry.passed(payload.partition, payload.lastOffset);
+      });
+    }
     consumer.on(consumer.events.CRASH, (e) => {
       this.logger.error(`${role} consumer crashed: ${String(e.payload.error)}; restart=${e.payload.restart}`);
     });

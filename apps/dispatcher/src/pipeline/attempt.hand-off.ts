@@ -1,19 +1,19 @@
+import type { AttemptReport } from '../domain/attempt-outcome';
 import { attemptKey, inFlightRecord, type RetryRecord, type StartedAttempt } from '../domain/retry-record';
-import type { AttemptOutput } from './callback-attempt.runner';
 import { settleWithin } from './settle-within';
 
 /** An attempt a batch started (or took over from the in-flight map) and must record. */
 export interface RunningAttempt {
   started: StartedAttempt;
-  output: Promise<AttemptOutput>;
+  output: Promise<AttemptReport>;
   /** True when `output` came from the in-flight map (an earlier batch handed it off). */
   held: boolean;
 }
 
 /** What a batch writes after its bounded wait, and which map entries it touched. */
 export interface Collected {
-  /** Outputs of the attempts that finished in time: recorded as usual. */
-  outputs: AttemptOutput[];
+  /** Reports of the attempts that finished in time: recorded as usual. */
+  outputs: AttemptReport[];
   /** One in-flight retry record per attempt still running: written in the same transaction. */
   handedOff: RetryRecord[];
   /** Map entries this batch added: dropped again if its transaction fails. */
@@ -34,7 +34,7 @@ const keyOf = (s: StartedAttempt) => attemptKey(s.callbackId, s.attempt);
  * Bounded: when the map is full a batch waits for its attempts as it did before the hand-off.
  */
 export class AttemptHandOff {
-  private readonly inFlight = new Map<string, { partition: number; output: Promise<AttemptOutput> }>();
+  private readonly inFlight = new Map<string, { partition: number; output: Promise<AttemptReport> }>();
 
   constructor(
     private readonly budgetMs: number,
@@ -47,7 +47,7 @@ export class AttemptHandOff {
   }
 
   /** The running attempt an in-flight record stands for, when this process started it. */
-  held(callbackId: string, attempt: number): Promise<AttemptOutput> | undefined {
+  held(callbackId: string, attempt: number): Promise<AttemptReport> | undefined {
     return this.inFlight.get(attemptKey(callbackId, attempt))?.output;
   }
 

@@ -426,6 +426,9 @@ export function evolve(
         });
         break;
       }
+      case 'CallbackResendRequested':
+      case 'CommunicationRecoveryRequested':
+        break;
       default: {
         const unhandled: never = e;
         throw new Error(`no projection for ${(unhandled as LogEvent).type}`);
