@@ -6,6 +6,7 @@ import { databaseUrl, kafkaBrokers, uniqueName } from '../support/environment';
 import type { TestKafka } from '../support/kafka';
 
 export const API_KEY = 'test-api-key-0123456789abcdef';
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 /** A projector configuration with unique names and short timings. */
 export function testConfig(overrides: Partial<ProjectorConfig> = {}): ProjectorConfig {
@@ -26,8 +27,10 @@ export function testConfig(overrides: Partial<ProjectorConfig> = {}): ProjectorC
     mailRetryMaxMs: 1_000,
     outboxPollMs: 100,
     applyChunk: 500,
-    batchMembersLimit: 1_000,
-    workers: { projection: true, relay: true, mail: true },
+    adminApiKeys: [{ name: 'test-admin', key: ADMIN_KEY }],
+    alertFollowUpMs: 3_600_000,
+    recoveryRate: 1_000,
+    workers: { projection: true, relay: true, mail: true, recovery: true },
     ...overrides,
   };
 }

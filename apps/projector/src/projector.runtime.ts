@@ -7,6 +7,7 @@ import { metricsRegistry } from '@app/platform';
 import type { ProjectorConfig } from './config/projector.config';
 import { MailSender } from './mail/mail.sender';
 import { OutboxRelay } from './outbox/outbox.relay';
+import { RecoveryWorker } from './recovery/recovery.worker';
 import { ProjectionApplier } from './projection/projection.applier';
 import { readCheckpoints } from './projection/projection.store';
 import { endOffsets, LogConsumer } from './projection/log.consumer';
@@ -27,12 +28,13 @@ const lagGauge = new Gauge({
   registers: [metricsRegistry],
 });
 
-/** The projector's background work: projection consumer, outbox relay, mail sender. */
+/** The projector's background work: projection consumer, outbox relay, mail sender, recoveries. */
 export class ProjectorRuntime {
   private readonly logger = new Logger('projector');
   consumer?: LogConsumer;
   relay?: OutboxRelay;
   mail?: MailSender;
+  recovery?: RecoveryWorker;
   private startEnds = new Map<number, bigint>();
 
   constructor(
@@ -91,9 +93,21 @@ export class ProjectorRuntime {
         pollMs: config.outboxPollMs,
         retryBaseMs: config.mailRetryBaseMs,
         retryMaxMs: config.mailRetryMaxMs,
+        followUpMs: config.alertFollowUpMs,
       });
       this.mail.start();
     }
+    if (config.workers.recovery) {
+      this.recovery = new RecoveryWorker(this.dataSource, config.schema, this.producer, {
+        topic: config.logTopic,
+        pollMs: config.outboxPollMs,
+        ratePerSecond: config.recoveryRate,
+        caughtUp: () => this.caughtUp(),
+      });
+      this.recovery.start();
+    }
+    if (config.adminApiKeys.length === 0)
+      this.logger.warn('ADMIN_API_KEYS is empty: enable, resend and recover refuse every request');
     this.logger.log(`projecting ${config.logTopic} into schema ${config.schema}`);
   }
 
@@ -105,6 +119,7 @@ export class ProjectorRuntime {
   }
 
   async stop(): Promise<void> {
+    await this.recovery?.stop();
     await this.relay?.stop();
     await this.mail?.stop();
     await this.consumer?.stop();

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { encodeEvent, LOG_HEADERS, validateEvent } from '@app/contracts';
+import { validateEvent } from '@app/contracts';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
+import { appendToLog } from './log.append';
 import { PollingLoop } from './polling.loop';
 
 export interface OutboxRelayOptions {
@@ -61,21 +62,7 @@ export class OutboxRelay {
         continue;
       }
       const e = checked.event;
-      await this.producer.send({
-        topic: this.options.topic,
-        acks: -1,
-        messages: [
-          {
-            key: e.communicationId,
-            value: encodeEvent(e),
-            headers: {
-              [LOG_HEADERS.eventId]: e.id,
-              [LOG_HEADERS.type]: e.type,
-              [LOG_HEADERS.version]: String(e.version),
-            },
-          },
-        ],
-      });
+      await appendToLog(this.producer, this.options.topic, [e]);
       this.sent.add(row.event_id);
       this.publishedCount += 1;
       this.logger.log(`published ${e.type} ${e.id} for communication ${e.communicationId}`);
