@@ -109,8 +109,13 @@ export class PartitionRegistry {
 
   /** Enabled, in the given disable epoch, and no CallbackFailed of ours still on its way. */
   isActive(partition: number, communicationId: string, epoch: number): boolean {
+    return this.inEpoch(partition, communicationId, epoch) && !this.failing.has(communicationId);
+  }
+
+  /** Enabled and still in the given disable epoch (failures on their way aside). */
+  inEpoch(partition: number, communicationId: string, epoch: number): boolean {
     const s = this.stateOf(partition, communicationId);
-    return s.enabled && s.epoch === epoch && !this.failing.has(communicationId);
+    return s.enabled && s.epoch === epoch;
   }
 
   /** A failure was decided for attempt `key`: stop the communication's requests that have not left. */

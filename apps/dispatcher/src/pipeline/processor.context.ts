@@ -42,7 +42,10 @@ export function startAttempt(
       stillActive: () => registry.isActive(partition, started.communicationId, started.epoch),
     })
     .then((report) => {
-      if (report.sent && report.verdict.outcome === 'failed') {
+      // A failure of an attempt whose communication was disabled since it started will be
+      // recorded as cancelled (decision 0623): it must not stop the communication's requests.
+      const current = registry.inEpoch(partition, started.communicationId, started.epoch);
+      if (report.sent && report.verdict.outcome === 'failed' && current) {
         registry.markFailing(changes, partition, started.communicationId, keyOf(report));
       }
       return report;
