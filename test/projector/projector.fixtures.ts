@@ -152,6 +152,18 @@ export function scenario(communicationId = uniqueName('comm').replace(/[^A-Za-z0
         reason: { kind: 'status', message: 'HTTP 500' },
         lastStatusCode: 500,
       }),
+    cancelled: (trigger: LogEvent, attempts = 0) =>
+      envelope('CallbackCancelled', {
+        callbackId: callbackIdOf(trigger.id, 'sent-cb'),
+        callbackConfigId: 'sent-cb',
+        triggerEventId: trigger.id,
+        triggerType: 'MessageSent',
+        messageId: (trigger.data as { messageId: string }).messageId,
+        method: 'GET',
+        url: null,
+        attempts,
+        reason: 'communication-disabled',
+      }),
     enabled: () => envelope('CommunicationEnabled', { by: 'operations-desk', reason: 'receiver fixed' }),
   };
 }
