@@ -21,6 +21,14 @@ export interface RetryProcessorOptions {
   seek: (partition: number, offset: bigint) => void;
 }
 
+/** A chunk whose attempts are done (or handed off), waiting to be recorded. */
+interface Finished {
+  entries: ScheduledRecord[];
+  collected: Collected;
+  changes: BatchChanges;
+  settled: () => void;
+}
+
 /** One owned retry partition: its schedule and the lease its transactions use. */
 interface Slot {
   partition: number;
@@ -28,8 +36,9 @@ interface Slot {
   schedule: RetrySchedule;
   lease: PartitionLease;
   timer?: NodeJS.Timeout;
-  /** The partition's transactions share one transactional producer: one at a time. */
-  committing: Promise<void>;
+  /** Chunks waiting for the partition's next transaction (one producer: one transaction at a time). */
+  finished: Finished[];
+  recording: boolean;
   closed: boolean;
 }
 
@@ -39,12 +48,13 @@ interface Slot {
  * records when they come due, whatever order they were written in (a 121 s hand-off behind
  * 300 s retries, a receiver's long Retry-After ahead of short delays).
  *
- * Records due together are started at once (a chunk), waited for at most BATCH_WAIT_MS (the rest
- * is handed off, decision 0335) and recorded in one transaction with a done marker naming them and
- * the partition's lowest unsettled offset as the committed offset. Chunks of one partition run
- * concurrently; only their transactions take turns. A failed transaction undoes the chunk's
- * in-memory changes and rebuilds the partition from the committed offset (the done markers make
- * the rebuild exact, also when the transaction committed after all).
+ * Records due together are started at once (a chunk) and waited for at most BATCH_WAIT_MS (the
+ * rest is handed off, decision 0335). Chunks of one partition run concurrently; the partition's
+ * transactions take turns, and each records every chunk that finished meanwhile (group commit),
+ * with a done marker naming their records and the partition's lowest unsettled offset as the
+ * committed offset: under load there is one transaction in flight per partition, not one per due
+ * time. A failed transaction undoes its chunks' in-memory changes and rebuilds the partition from
+ * the committed offset (the done markers make the rebuild exact, also when it committed after all).
  *
  * An in-flight record stands for an attempt already sent: when this process still holds it, its
  * result is recorded without sending again; otherwise it is sent again (same idempotency key).
@@ -155,7 +165,8 @@ export class RetryProcessor {
       assignment,
       schedule: new RetrySchedule(lease.nextOffset, lease.endOffset),
       lease,
-      committing: Promise.resolve(),
+      finished: [],
+      recording: false,
       closed: assignment !== this.assignment || this.stopping,
     };
     if (!slot.closed) this.slots.set(partition, slot);
@@ -192,8 +203,9 @@ export class RetryProcessor {
     this.arm(slot);
   }
 
+  /** Starts a chunk's attempts, waits for them (bounded), then queues it for recording. */
   private async runChunk(slot: Slot, entries: ScheduledRecord[]): Promise<void> {
-    const { metrics, topics, groupId, hook } = this.ctx;
+    const { metrics } = this.ctx;
     const partition = slot.partition;
     const changes = new BatchChanges();
     let collected: Collected | undefined;
@@ -211,38 +223,75 @@ export class RetryProcessor {
         metrics.retryLateness.observe(Math.max(0, firedAt - entry.dueAt) / 1000);
         running.push(this.start(partition, decoded.record, changes));
       }
-      const handedOff = (collected = await this.handOff.collect(partition, running));
-      await this.exclusively(slot, async () => {
-        if (slot.closed) throw new Error(`retry partition ${partition} was taken over again meanwhile`);
-        const recorded = recordReports(this.ctx, this.registry, changes, partition, handedOff.outputs);
-        await commitTransaction(
-          slot.lease.producer,
-          topics,
-          { groupId, topic: topics.retry, partition, nextOffset: slot.schedule.commitOffset(entries) },
-          {
-            events: recorded.events,
-            retries: [...recorded.retries, ...handedOff.handedOff],
-            states: [],
-            done: entries.map((e) => e.offset),
-          },
-          hook,
-        );
-        slot.schedule.settled(entries);
-      });
-      metrics.retryScheduled.set(this.scheduledCount());
-      changes.commit();
-      this.handOff.committed(handedOff);
-      metrics.handedOff.inc({ role: 'retry' }, handedOff.handedOff.length);
-      metrics.batches.inc({ role: 'retry' });
+      collected = await this.handOff.collect(partition, running);
     } catch (e) {
       changes.rollback();
       if (collected) this.handOff.aborted(collected);
+      if (!slot.closed) {
+        this.log.warn(`retry chunk of partition ${partition} failed, taking it over again: ${String(e)}`);
+        await this.rebuild(slot);
+      }
+      return;
+    }
+    const done = collected;
+    await new Promise<void>((settled) => {
+      slot.finished.push({ entries, collected: done, changes, settled });
+      void this.record(slot);
+    });
+  }
+
+  /** Records the finished chunks of a partition, all that are ready in one transaction, in turn. */
+  private async record(slot: Slot): Promise<void> {
+    if (slot.recording) return;
+    slot.recording = true;
+    try {
+      while (slot.finished.length > 0) await this.commitGroup(slot, slot.finished.splice(0));
+    } finally {
+      slot.recording = false;
+    }
+  }
+
+  private async commitGroup(slot: Slot, group: Finished[]): Promise<void> {
+    const { metrics, topics, groupId, hook } = this.ctx;
+    const partition = slot.partition;
+    const entries = group.flatMap((g) => g.entries);
+    try {
+      if (slot.closed) throw new Error(`retry partition ${partition} was taken over again meanwhile`);
+      const events = [];
+      const retries = [];
+      for (const g of group) {
+        const recorded = recordReports(this.ctx, this.registry, g.changes, partition, g.collected.outputs);
+        events.push(...recorded.events);
+        retries.push(...recorded.retries, ...g.collected.handedOff);
+      }
+      await commitTransaction(
+        slot.lease.producer,
+        topics,
+        { groupId, topic: topics.retry, partition, nextOffset: slot.schedule.commitOffset(entries) },
+        { events, retries, states: [], done: entries.map((e) => e.offset) },
+        hook,
+      );
+      slot.schedule.settled(entries);
+      for (const g of group) {
+        g.changes.commit();
+        this.handOff.committed(g.collected);
+        metrics.handedOff.inc({ role: 'retry' }, g.collected.handedOff.length);
+      }
+      metrics.batches.inc({ role: 'retry' });
+      metrics.retryScheduled.set(this.scheduledCount());
+    } catch (e) {
+      for (const g of group) {
+        g.changes.rollback();
+        this.handOff.aborted(g.collected);
+      }
       if (!slot.closed) {
         this.log.warn(
           `retry transaction of partition ${partition} failed, taking it over again: ${String(e)}`,
         );
         await this.rebuild(slot);
       }
+    } finally {
+      for (const g of group) g.settled();
     }
   }
 
@@ -262,12 +311,6 @@ export class RetryProcessor {
     if (held) return { started, output: held, held: true };
     const callback = record.config.callbacks.find((c) => c.id === record.callbackConfigId)!;
     return startAttempt(this.registry, this.runner, partition, changes, callback, started);
-  }
-
-  private exclusively(slot: Slot, work: () => Promise<void>): Promise<void> {
-    const run = slot.committing.then(work, work);
-    slot.committing = run.catch(() => undefined);
-    return run;
   }
 
   /**
