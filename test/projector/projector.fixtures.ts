@@ -59,6 +59,20 @@ const SEALED = {
   ct: 'c2VjcmV0',
 } as const;
 
+/** The reference to the `sent-cb` callback of a MessageSent, as the dispatcher's events carry it. */
+function refOf(trigger: LogEvent) {
+  const messageId = (trigger.data as { messageId: string }).messageId;
+  return {
+    callbackId: callbackIdOf(trigger.id, 'sent-cb'),
+    callbackConfigId: 'sent-cb',
+    triggerEventId: trigger.id,
+    triggerType: 'MessageSent' as const,
+    messageId,
+    method: 'GET' as const,
+    url: `https://app.example.test/sent/${messageId}`,
+  };
+}
+
 /** A clock that advances one second per event, so every time in the rows comes from events. */
 export function scenario(communicationId = uniqueName('comm').replace(/[^A-Za-z0-9._:-]/g, '-')) {
   let t = Date.parse('2026-11-27T10:00:00.000Z');
@@ -118,13 +132,7 @@ export function scenario(communicationId = uniqueName('comm').replace(/[^A-Za-z0
       statusCode: number | null = 500,
     ) =>
       envelope('CallbackAttempted', {
-        callbackId: callbackIdOf(trigger.id, 'sent-cb'),
-        callbackConfigId: 'sent-cb',
-        triggerEventId: trigger.id,
-        triggerType: 'MessageSent',
-        messageId: (trigger.data as { messageId: string }).messageId,
-        method: 'GET',
-        url: `https://app.example.test/sent/${(trigger.data as { messageId: string }).messageId}`,
+        ...refOf(trigger),
         attempt,
         startedAt: at(),
         durationMs: 12,
@@ -141,25 +149,14 @@ export function scenario(communicationId = uniqueName('comm').replace(/[^A-Za-z0
       }),
     failed: (trigger: LogEvent, attempts = 3) =>
       envelope('CallbackFailed', {
-        callbackId: callbackIdOf(trigger.id, 'sent-cb'),
-        callbackConfigId: 'sent-cb',
-        triggerEventId: trigger.id,
-        triggerType: 'MessageSent',
-        messageId: (trigger.data as { messageId: string }).messageId,
-        method: 'GET',
-        url: `https://app.example.test/sent/${(trigger.data as { messageId: string }).messageId}`,
+        ...refOf(trigger),
         attempts,
         reason: { kind: 'status', message: 'HTTP 500' },
         lastStatusCode: 500,
       }),
     cancelled: (trigger: LogEvent, attempts = 0) =>
       envelope('CallbackCancelled', {
-        callbackId: callbackIdOf(trigger.id, 'sent-cb'),
-        callbackConfigId: 'sent-cb',
-        triggerEventId: trigger.id,
-        triggerType: 'MessageSent',
-        messageId: (trigger.data as { messageId: string }).messageId,
-        method: 'GET',
+        ...refOf(trigger),
         url: null,
         attempts,
         reason: 'communication-disabled',

@@ -32,11 +32,10 @@ export interface AttemptPageDto {
   nextCursor: string | null;
 }
 
-/** One line of `GET /v1/communications`: enough for an on-call person to pick one. */
-export interface CommunicationSummaryDto {
+/** Whether a communication is called back, and why not: the single view and the list share it. */
+export interface CommunicationStatusDto {
   communicationId: string;
   status: 'active' | 'disabled';
-  campaignId: string | null;
   disabled: {
     at: string | null;
     reason: string | null;
@@ -47,6 +46,11 @@ export interface CommunicationSummaryDto {
     cancelledSince: number;
   } | null;
   enabled: { at: string | null; by: string | null; reason: string | null } | null;
+}
+
+/** One line of `GET /v1/communications`: enough for an on-call person to pick one. */
+export interface CommunicationSummaryDto extends CommunicationStatusDto {
+  campaignId: string | null;
   updatedAt: string;
 }
 
@@ -102,18 +106,7 @@ export interface MessageCallbacksDto {
   callbacks: (CallbackDto & { history: AttemptDto[] })[];
 }
 
-export interface CommunicationDto {
-  communicationId: string;
-  status: 'active' | 'disabled';
-  disabled: {
-    at: string | null;
-    reason: string | null;
-    by: string | null;
-    callbackId: string | null;
-    failedSince: number;
-    cancelledSince: number;
-  } | null;
-  enabled: { at: string | null; by: string | null; reason: string | null } | null;
+export interface CommunicationDto extends CommunicationStatusDto {
   campaignId: string | null;
   campaignMode: string | null;
   configuredAt: string | null;

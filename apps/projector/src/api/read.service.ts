@@ -18,11 +18,13 @@ import type {
   CallbackPageDto,
   CommunicationDto,
   CommunicationPageDto,
+  CommunicationStatusDto,
   CommunicationSummaryDto,
   MessageCallbacksDto,
   RecoveryDto,
 } from './api.dto';
 import { quoteSchema } from '../database/schema-name';
+import type { RecoveryDbRow } from '../recovery/recovery.worker';
 import { notFound } from './api.errors';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -191,17 +193,7 @@ export class ReadService {
   async recoveries(id: string): Promise<RecoveryDto[]> {
     const exists = await this.ds.getRepository(CommunicationEntity).existsBy({ communicationId: id });
     if (!exists) throw notFound('communication', id);
-    const rows: {
-      recovery_id: string;
-      since: Date;
-      states: string[];
-      requested_by: string;
-      reason: string;
-      admin_key: string | null;
-      requested_at: Date;
-      resent: number;
-      finished_at: Date | null;
-    }[] = await this.ds.query(
+    const rows: RecoveryDbRow[] = await this.ds.query(
       `SELECT * FROM ${quoteSchema(this.config.schema)}.recoveries WHERE communication_id = $1
         ORDER BY requested_at DESC, recovery_id LIMIT 100`,
       [id],
@@ -304,9 +296,7 @@ function toAttemptDto(a: AttemptEntity): AttemptDto {
 }
 
 /** Status, disable and enable of a communication, as the single view and the list show them. */
-function statusOf(
-  c: CommunicationEntity,
-): Pick<CommunicationSummaryDto, 'communicationId' | 'status' | 'disabled' | 'enabled'> {
+function statusOf(c: CommunicationEntity): CommunicationStatusDto {
   return {
     communicationId: c.communicationId,
     status: c.status,

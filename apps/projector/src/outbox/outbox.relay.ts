@@ -4,7 +4,7 @@ import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
 import { appendToLog } from './log.append';
-import { PollingLoop } from './polling.loop';
+import { PolledWorker } from './polling.loop';
 
 export interface OutboxRelayOptions {
   topic: string;
@@ -19,12 +19,11 @@ export interface OutboxRelayOptions {
  * restart nothing is sent until the projection has caught up with the log end read at start-up:
  * an event published just before a crash is then already marked, so it is not sent twice.
  */
-export class OutboxRelay {
-  private readonly logger = new Logger('outbox-relay');
+export class OutboxRelay extends PolledWorker {
+  private readonly logger: Logger;
   private readonly s: string;
   /** Sent by this process and waiting for the projection to see them. */
   private readonly sent = new Set<string>();
-  private readonly loop: PollingLoop;
   publishedCount = 0;
 
   constructor(
@@ -33,16 +32,10 @@ export class OutboxRelay {
     private readonly producer: Producer,
     private readonly options: OutboxRelayOptions,
   ) {
+    const logger = new Logger('outbox-relay');
+    super('relay', options.pollMs, logger);
+    this.logger = logger;
     this.s = quoteSchema(schema);
-    this.loop = new PollingLoop('relay', options.pollMs, this.logger, () => this.runOnce());
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
   }
 
   async runOnce(): Promise<void> {

@@ -3,7 +3,7 @@ import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
 import { appendToLog } from '../outbox/log.append';
-import { PollingLoop } from '../outbox/polling.loop';
+import { PolledWorker } from '../outbox/polling.loop';
 import { derivedUuid } from '../projection/projection.ids';
 import { buildResend } from './resend.event';
 
@@ -16,7 +16,8 @@ export interface RecoveryWorkerOptions {
   caughtUp: () => boolean;
 }
 
-interface OpenRecovery {
+/** A row of the recoveries table as pg returns it. */
+export interface RecoveryDbRow {
   recovery_id: string;
   communication_id: string;
   since: Date;
@@ -25,10 +26,12 @@ interface OpenRecovery {
   reason: string;
   admin_key: string | null;
   requested_at: Date;
+  resent: number;
   last_created_at: Date | null;
   last_callback_id: string | null;
   sent_created_at: Date | null;
   sent_callback_id: string | null;
+  finished_at: Date | null;
 }
 
 /**
@@ -45,10 +48,9 @@ interface OpenRecovery {
  * and the callback. A recovery ends when nothing is left, or when the communication is disabled
  * again (what is left would only be cancelled; the operator recovers again after re-enabling).
  */
-export class RecoveryWorker {
-  private readonly logger = new Logger('recovery');
+export class RecoveryWorker extends PolledWorker {
+  private readonly logger: Logger;
   private readonly s: string;
-  private readonly loop: PollingLoop;
   private budget = 0;
   private lastRefill = Date.now();
   resentCount = 0;
@@ -59,16 +61,10 @@ export class RecoveryWorker {
     private readonly producer: Producer,
     private readonly options: RecoveryWorkerOptions,
   ) {
+    const logger = new Logger('recovery');
+    super('recovery', options.pollMs, logger);
+    this.logger = logger;
     this.s = quoteSchema(schema);
-    this.loop = new PollingLoop('recovery', options.pollMs, this.logger, () => this.runOnce());
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
   }
 
   async runOnce(): Promise<void> {
@@ -89,7 +85,7 @@ export class RecoveryWorker {
   /** One step of one recovery, under its row lock. */
   private advance(recoveryId: string): Promise<void> {
     return this.dataSource.transaction(async (em) => {
-      const [r]: OpenRecovery[] = await em.query(
+      const [r]: RecoveryDbRow[] = await em.query(
         `SELECT * FROM ${this.s}.recoveries WHERE recovery_id = $1 AND finished_at IS NULL FOR UPDATE SKIP LOCKED`,
         [recoveryId],
       );
@@ -160,7 +156,7 @@ export class RecoveryWorker {
 
   private async finish(
     em: { query: (sql: string, params: unknown[]) => Promise<unknown> },
-    r: OpenRecovery,
+    r: RecoveryDbRow,
     why: string,
   ): Promise<void> {
     await em.query(`UPDATE ${this.s}.recoveries SET finished_at = now() WHERE recovery_id = $1`, [
