@@ -73,15 +73,27 @@ describe('attempt hand-off', () => {
     expect(sut.size).toBe(0);
   });
 
-  it('forgets attempts of a failed transaction and of partitions that moved', async () => {
+  it('keeps the attempts of a failed transaction for its redo, and forgets partitions that moved', async () => {
     const sut = new AttemptHandOff(20, 5000, 10);
     const never = () => new Promise<AttemptReport>(() => undefined);
-    const a = await sut.collect(1, [running('a', never())]);
+    const finished = Promise.resolve(output);
+    const handedOff = running('a', never());
+    await sut.collect(1, [handedOff, running('done', finished)]);
     await sut.collect(2, [running('b', never())]);
-    expect(sut.size).toBe(2);
-    sut.aborted(a);
-    expect(sut.held('a', 1)).toBeUndefined();
+    // The transaction of partition 1 failed: what finished is kept too, so the redo sends nothing.
+    sut.kept(1, [handedOff, running('done', finished)]);
+    expect(sut.held('a', 1)).toBeDefined();
+    expect(await sut.held('done', 1)).toBe(output);
     sut.retain([1]);
+    expect(sut.held('b', 1)).toBeUndefined();
+    expect(sut.size).toBe(2);
+  });
+
+  it('drops kept attempts nobody claimed after a while', async () => {
+    const sut = new AttemptHandOff(20, 5000, 10, 50);
+    sut.kept(1, [running('a', Promise.resolve(output))]);
+    await new Promise((r) => setTimeout(r, 80));
+    sut.kept(1, []);
     expect(sut.size).toBe(0);
   });
 

@@ -16,7 +16,7 @@ export interface Collected {
   outputs: AttemptReport[];
   /** One in-flight retry record per attempt still running: written in the same transaction. */
   handedOff: RetryRecord[];
-  /** Map entries this batch added: dropped again if its transaction fails. */
+  /** Map entries this batch added (its hand-offs). */
   added: string[];
   /** Attempts recorded by this batch: their entries are dropped once it committed. */
   recorded: string[];
@@ -34,19 +34,27 @@ const keyOf = (s: StartedAttempt) => attemptKey(s.callbackId, s.attempt);
  * Bounded: when the map is full a batch waits for its attempts as it did before the hand-off.
  */
 export class AttemptHandOff {
-  private readonly inFlight = new Map<string, { partition: number; output: Promise<AttemptReport> }>();
+  private readonly inFlight = new Map<
+    string,
+    { partition: number; output: Promise<AttemptReport>; keptAt?: number }
+  >();
 
   constructor(
     private readonly budgetMs: number,
     private readonly delayMs: number,
     private readonly maxInFlight: number,
+    /** How long the attempts of a failed transaction are kept for its redo. */
+    private readonly keepMs = 15 * 60_000,
   ) {}
 
   get size(): number {
     return this.inFlight.size;
   }
 
-  /** The running attempt an in-flight record stands for, when this process started it. */
+  /**
+   * The attempt this process started for this callback and attempt number and has not recorded
+   * yet: handed off, or kept from a transaction that failed.
+   */
   held(callbackId: string, attempt: number): Promise<AttemptReport> | undefined {
     return this.inFlight.get(attemptKey(callbackId, attempt))?.output;
   }
@@ -90,9 +98,24 @@ export class AttemptHandOff {
     for (const key of c.recorded) this.inFlight.delete(key);
   }
 
-  /** The batch's transaction failed: it is redone, and its attempts with it. */
-  aborted(c: Collected): void {
-    for (const key of c.added) this.inFlight.delete(key);
+  /**
+   * The batch's transaction failed (decision 0621): it will be redone. Its attempts, finished or
+   * still running, are kept so that the redo records them instead of sending the requests again;
+   * the ones it handed off stay. Kept entries not claimed within `keepMs` (the transaction had
+   * committed after all, so nothing redoes them) are dropped.
+   */
+  kept(partition: number, running: readonly RunningAttempt[]): void {
+    const old = Date.now() - this.keepMs;
+    for (const [key, entry] of this.inFlight)
+      if (entry.keptAt !== undefined && entry.keptAt < old) this.inFlight.delete(key);
+    for (const r of running) {
+      const key = keyOf(r.started);
+      if (this.inFlight.has(key)) continue;
+      // Full: the redo sends again, as it did before anything was kept.
+      if (this.inFlight.size >= this.maxInFlight) return;
+      this.inFlight.set(key, { partition, output: r.output, keptAt: Date.now() });
+      r.output.catch(() => this.inFlight.delete(key));
+    }
   }
 
   /** After a rebalance: attempts of partitions now owned elsewhere are the new owner's to redo. */

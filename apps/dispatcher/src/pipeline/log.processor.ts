@@ -4,7 +4,7 @@ import { decodeEvent, type LogEvent } from '@app/contracts';
 import { cancelledEvent } from '../domain/callback-records';
 import { callbacksDue, type DueCallback } from '../domain/callbacks-due';
 import { evolve, type CommunicationState } from '../domain/communication-state';
-import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-off';
+import type { AttemptHandOff, RunningAttempt } from './attempt.hand-off';
 import { BatchChanges } from './batch-changes';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
 import { startHeartbeats } from './heartbeat.loop';
@@ -49,10 +49,9 @@ export class LogProcessor {
 
     const beats = startHeartbeats(heartbeat, this.ctx.heartbeatMs);
     const changes = new BatchChanges();
-    let collected: Collected | undefined;
+    const attempts: RunningAttempt[] = [];
     try {
       const changed = new Map<string, CommunicationState>();
-      const attempts: RunningAttempt[] = [];
       const cancelled: LogEvent[] = [];
       for (const message of messages) {
         const decoded = decodeEvent(message.value, 'stored');
@@ -84,7 +83,7 @@ export class LogProcessor {
           }
         }
       }
-      collected = await this.handOff.collect(partition, attempts);
+      const collected = await this.handOff.collect(partition, attempts);
       const recorded = recordReports(this.ctx, this.registry, changes, partition, collected.outputs);
       const nextOffset = BigInt(messages[messages.length - 1].offset) + 1n;
       await commitTransaction(
@@ -106,9 +105,10 @@ export class LogProcessor {
       metrics.batches.inc({ role: 'log' });
     } catch (e) {
       // Memory goes back to what was committed, then the partition is taken over again (which
-      // reloads the state topic, in case the transaction did commit after all).
+      // reloads the state topic, in case the transaction did commit after all). The attempts are
+      // kept: the redo records them instead of sending them again.
       changes.rollback();
-      if (collected) this.handOff.aborted(collected);
+      this.handOff.kept(partition, attempts);
       await this.registry.release('log', partition);
       throw e;
     } finally {
@@ -122,7 +122,7 @@ export class LogProcessor {
     due: DueCallback,
     changes: BatchChanges,
   ): RunningAttempt {
-    return startAttempt(this.registry, this.runner, partition, changes, due.callback, {
+    return startAttempt(this.registry, this.runner, this.handOff, partition, changes, due.callback, {
       communicationId: state.communicationId,
       callbackId: due.callbackId,
       callbackConfigId: due.callback.id,

@@ -120,6 +120,7 @@ export class PartitionRegistry {
 
   /** A failure was decided for attempt `key`: stop the communication's requests that have not left. */
   markFailing(changes: BatchChanges, partition: number, communicationId: string, key: string): void {
+    if (this.failing.get(communicationId)?.has(key)) return;
     changes.apply(
       () => this.marksOf(communicationId).set(key, partition),
       () => this.dropMark(communicationId, key),

@@ -4,7 +4,7 @@ import { recordAttempt, type AttemptReport } from '../domain/attempt-outcome';
 import type { Stamp } from '../domain/callback-records';
 import { attemptKey, type RetryRecord, type StartedAttempt } from '../domain/retry-record';
 import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
-import type { RunningAttempt } from './attempt.hand-off';
+import type { AttemptHandOff, RunningAttempt } from './attempt.hand-off';
 import type { BatchChanges } from './batch-changes';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
 import type { PartitionRegistry } from './partition.registry';
@@ -30,27 +30,32 @@ export const stamp = (): Stamp => ({ eventId: randomUUID(), occurredAt: new Date
 export function startAttempt(
   registry: PartitionRegistry,
   runner: CallbackAttemptRunner,
+  handOff: AttemptHandOff,
   partition: number,
   changes: BatchChanges,
   callback: CallbackConfig,
   started: StartedAttempt,
 ): RunningAttempt {
-  const output = runner
-    .run({
+  // Already made by this process (handed off, or kept from a transaction that failed): record it,
+  // do not send it again.
+  const held = handOff.held(started.callbackId, started.attempt);
+  const output =
+    held ??
+    runner.run({
       started,
       callback,
       stillActive: () => registry.isActive(partition, started.communicationId, started.epoch),
-    })
-    .then((report) => {
-      // A failure of an attempt whose communication was disabled since it started will be
-      // recorded as cancelled (decision 0623): it must not stop the communication's requests.
-      const current = registry.inEpoch(partition, started.communicationId, started.epoch);
-      if (report.sent && report.verdict.outcome === 'failed' && current) {
-        registry.markFailing(changes, partition, started.communicationId, keyOf(report));
-      }
-      return report;
     });
-  return { started, output, held: false };
+  const marked = output.then((report) => {
+    // A failure of an attempt whose communication was disabled since it started will be
+    // recorded as cancelled (decision 0623): it must not stop the communication's requests.
+    const current = registry.inEpoch(partition, started.communicationId, started.epoch);
+    if (report.sent && report.verdict.outcome === 'failed' && current) {
+      registry.markFailing(changes, partition, started.communicationId, keyOf(report));
+    }
+    return report;
+  });
+  return { started, output: marked, held: held !== undefined };
 }
 
 /**

@@ -24,6 +24,7 @@ export interface RetryProcessorOptions {
 /** A chunk whose attempts are done (or handed off), waiting to be recorded. */
 interface Finished {
   entries: ScheduledRecord[];
+  running: RunningAttempt[];
   collected: Collected;
   changes: BatchChanges;
   settled: () => void;
@@ -208,10 +209,10 @@ export class RetryProcessor {
     const { metrics } = this.ctx;
     const partition = slot.partition;
     const changes = new BatchChanges();
-    let collected: Collected | undefined;
+    const running: RunningAttempt[] = [];
+    let collected: Collected;
     try {
       await this.registry.stateReady(partition);
-      const running: RunningAttempt[] = [];
       const firedAt = Date.now();
       for (const entry of entries) {
         const decoded = decodeRetryRecord(entry.value);
@@ -226,16 +227,15 @@ export class RetryProcessor {
       collected = await this.handOff.collect(partition, running);
     } catch (e) {
       changes.rollback();
-      if (collected) this.handOff.aborted(collected);
+      this.handOff.kept(partition, running);
       if (!slot.closed) {
         this.log.warn(`retry chunk of partition ${partition} failed, taking it over again: ${String(e)}`);
         await this.rebuild(slot);
       }
       return;
     }
-    const done = collected;
     await new Promise<void>((settled) => {
-      slot.finished.push({ entries, collected: done, changes, settled });
+      slot.finished.push({ entries, running, collected, changes, settled });
       void this.record(slot);
     });
   }
@@ -280,9 +280,11 @@ export class RetryProcessor {
       metrics.batches.inc({ role: 'retry' });
       metrics.retryScheduled.set(this.scheduledCount());
     } catch (e) {
+      // Kept: when the records fire again after the rebuild, these results are recorded
+      // instead of sending the requests a second time.
       for (const g of group) {
         g.changes.rollback();
-        this.handOff.aborted(g.collected);
+        this.handOff.kept(partition, g.running);
       }
       if (!slot.closed) {
         this.log.warn(
@@ -295,7 +297,7 @@ export class RetryProcessor {
     }
   }
 
-  /** The running attempt this process handed off, or a new request for the record. */
+  /** The attempt this process already made for the record (handed off or kept), or a new request. */
   private start(partition: number, record: RetryRecord, changes: BatchChanges): RunningAttempt {
     const started = {
       communicationId: record.communicationId,
@@ -307,10 +309,8 @@ export class RetryProcessor {
       trigger: record.trigger,
       config: record.config,
     };
-    const held = record.inFlight ? this.handOff.held(record.callbackId, record.attempt) : undefined;
-    if (held) return { started, output: held, held: true };
     const callback = record.config.callbacks.find((c) => c.id === record.callbackConfigId)!;
-    return startAttempt(this.registry, this.runner, partition, changes, callback, started);
+    return startAttempt(this.registry, this.runner, this.handOff, partition, changes, callback, started);
   }
 
   /**
