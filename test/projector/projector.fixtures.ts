@@ -27,6 +27,7 @@ export function testConfig(overrides: Partial<ProjectorConfig> = {}): ProjectorC
     outboxPollMs: 100,
     applyChunk: 500,
     batchMembersLimit: 1_000,
+    onLogMismatch: 'refuse',
     workers: { projection: true, relay: true, mail: true },
     ...overrides,
   };

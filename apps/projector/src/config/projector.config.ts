@@ -42,6 +42,12 @@ export const projectorEnvSchema = z.object({
   APPLY_CHUNK: env.int(500, 1, 5_000),
   /** Most members returned by GET /v1/batches/{id}?includemembers=true. */
   BATCH_MEMBERS_LIMIT: env.int(100_000, 1, 10_000_000),
+  /**
+   * What to do when the projection was built from another log than LOG_TOPIC at KAFKA_BROKERS is
+   * now (recreated topic, other cluster) or a checkpoint is beyond its end: `refuse` (do not
+   * consume, explain) or `rebuild` (replay into a fresh schema and switch to it). Decision 0642.
+   */
+  ON_LOG_MISMATCH: z.enum(['refuse', 'rebuild']).default('refuse'),
 });
 
 export interface ProjectorConfig {
@@ -62,6 +68,7 @@ export interface ProjectorConfig {
   outboxPollMs: number;
   applyChunk: number;
   batchMembersLimit: number;
+  onLogMismatch: 'refuse' | 'rebuild';
   /** Which background workers run (tests turn some off to simulate a crash window). */
   workers: { projection: boolean; relay: boolean; mail: boolean };
   /** Test-only fault injection; never set from the environment. */
@@ -93,6 +100,7 @@ export function projectorConfigFromEnv(source: NodeJS.ProcessEnv = process.env):
     outboxPollMs: e.OUTBOX_POLL_MS,
     applyChunk: e.APPLY_CHUNK,
     batchMembersLimit: e.BATCH_MEMBERS_LIMIT,
+    onLogMismatch: e.ON_LOG_MISMATCH,
     workers: { projection: true, relay: true, mail: true },
   };
 }
