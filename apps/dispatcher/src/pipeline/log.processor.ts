@@ -42,6 +42,8 @@ export class LogProcessor {
     const messages = batch.messages.filter((m) => BigInt(m.offset) >= lease.nextOffset);
     if (messages.length === 0) return resolveOffset(batch.lastOffset());
     if (!isRunning() || isStale()) return;
+    // Records of a recreated topic: nothing is processed, the runtime starts over on the new log.
+    if (!(await this.registry.confirmLog())) return;
 
     const beats = startHeartbeats(heartbeat, this.heartbeatMs);
     let collected: Collected | undefined;
@@ -93,6 +95,8 @@ export class LogProcessor {
       collected = await this.handOff.collect(partition, attempts);
       const outputs = collected.outputs;
       const nextOffset = BigInt(messages[messages.length - 1].offset) + 1n;
+      // Again right before the commit: the attempts may have run for seconds.
+      if (!(await this.registry.confirmLog())) throw new Error('the log changed; batch not committed');
       await commitTransaction(
         lease.producer,
         this.topics,
@@ -102,6 +106,7 @@ export class LogProcessor {
           retries: [...outputs.flatMap((o) => (o.retry ? [o.retry] : [])), ...collected.handedOff],
           states: [...changed.values()],
         },
+        this.registry.marker,
       );
       this.handOff.committed(collected);
       this.metrics.handedOff.inc({ role: 'log' }, collected.handedOff.length);

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { headerString, LOG_MARKER_HEADER } from '@app/platform';
 import { decodeRetryRecord, type RetryRecord } from '../domain/retry-record';
 import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
 import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-off';
@@ -46,22 +47,19 @@ export class RetryProcessor {
     let next = 0;
     while (next < messages.length) {
       if (!isRunning() || isStale()) return;
-      const dueAt = dueTimeOf(messages[next]);
+      const dueAt = this.dueTimeOf(messages[next]);
       if (dueAt > Date.now()) {
         await this.waitUntil(dueAt, heartbeat, () => isRunning() && !isStale());
         continue;
       }
       const chunk: { message: KafkaMessage; record: RetryRecord | null }[] = [];
       const now = Date.now();
-      while (next < messages.length && chunk.length < MAX_CHUNK && dueTimeOf(messages[next]) <= now) {
-        const decoded = decodeRetryRecord(messages[next].value);
-        if (!decoded.ok) {
-          this.metrics.undecodable.inc({ role: 'retry' });
-          this.log.warn(`skipped retry record ${partition}/${messages[next].offset}: ${decoded.message}`);
-        }
-        chunk.push({ message: messages[next], record: decoded.ok ? decoded.record : null });
+      while (next < messages.length && chunk.length < MAX_CHUNK && this.dueTimeOf(messages[next]) <= now) {
+        chunk.push({ message: messages[next], record: this.ownRecord(partition, messages[next]) });
         next += 1;
       }
+      // Attempts of a recreated log's callbacks would append their events to the new log.
+      if (!(await this.registry.confirmLog())) return;
       await this.attemptChunk(partition, chunk, heartbeat);
       resolveOffset(chunk[chunk.length - 1].message.offset);
     }
@@ -81,6 +79,8 @@ export class RetryProcessor {
       collected = await this.handOff.collect(partition, running);
       const outputs = collected.outputs;
       const nextOffset = BigInt(chunk[chunk.length - 1].message.offset) + 1n;
+      // Again right before the commit: the attempts may have run for seconds.
+      if (!(await this.registry.confirmLog())) throw new Error('the log changed; batch not committed');
       await commitTransaction(
         lease.producer,
         this.topics,
@@ -90,6 +90,7 @@ export class RetryProcessor {
           retries: [...outputs.flatMap((o) => (o.retry ? [o.retry] : [])), ...collected.handedOff],
           states: [],
         },
+        this.registry.marker,
       );
       this.handOff.committed(collected);
       this.metrics.handedOff.inc({ role: 'retry' }, collected.handedOff.length);
@@ -102,6 +103,31 @@ export class RetryProcessor {
     } finally {
       clearInterval(timer);
     }
+  }
+
+  /**
+   * The record to attempt, or null to skip it: undecodable, or scheduled by a dispatcher of another
+   * log (a retry topic shared by two deployments, or one that outlived its log; decision 0643).
+   */
+  private ownRecord(partition: number, message: KafkaMessage): RetryRecord | null {
+    const marker = headerString(message.headers, LOG_MARKER_HEADER);
+    if (!this.registry.isOwnRecord(marker)) {
+      this.metrics.foreign.inc({ role: 'retry' });
+      this.log.warn(`skipped retry record ${partition}/${message.offset}: scheduled for another log (${marker})`);
+      return null;
+    }
+    const decoded = decodeRetryRecord(message.value);
+    if (decoded.ok) return decoded.record;
+    this.metrics.undecodable.inc({ role: 'retry' });
+    this.log.warn(`skipped retry record ${partition}/${message.offset}: ${decoded.message}`);
+    return null;
+  }
+
+  /** Due time of a record; a record that will be skipped is "due now", so nothing waits for it. */
+  private dueTimeOf(message: KafkaMessage): number {
+    if (!this.registry.isOwnRecord(headerString(message.headers, LOG_MARKER_HEADER))) return 0;
+    const decoded = decodeRetryRecord(message.value);
+    return decoded.ok ? Date.parse(decoded.record.dueAt) : 0;
   }
 
   /** The running attempt this process handed off, or a new request for the record. */
@@ -151,8 +177,3 @@ export class RetryProcessor {
   }
 }
 
-/** Due time of a record; an unreadable record is "due now" so it is skipped without waiting. */
-function dueTimeOf(message: KafkaMessage): number {
-  const decoded = decodeRetryRecord(message.value);
-  return decoded.ok ? Date.parse(decoded.record.dueAt) : 0;
-}
