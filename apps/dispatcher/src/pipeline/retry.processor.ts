@@ -113,7 +113,9 @@ export class RetryProcessor {
     const marker = headerString(message.headers, LOG_MARKER_HEADER);
     if (!this.registry.isOwnRecord(marker)) {
       this.metrics.foreign.inc({ role: 'retry' });
-      this.log.warn(`skipped retry record ${partition}/${message.offset}: scheduled for another log (${marker})`);
+      this.log.warn(
+        `skipped retry record ${partition}/${message.offset}: scheduled for another log (${marker})`,
+      );
       return null;
     }
     const decoded = decodeRetryRecord(message.value);
@@ -176,4 +178,3 @@ export class RetryProcessor {
     }
   }
 }
-
