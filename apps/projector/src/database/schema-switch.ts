@@ -1,6 +1,9 @@
 import { Client } from 'pg';
 import { quoteSchema } from './schema-name';
 
+/** The advisory lock's key (Postgres hashes it to a lock id). */
+export const rebuildLockKey = (schema: string): string => `dispatch-callbacks rebuild ${schema}`;
+
 /**
  * Runs `fn` holding the projection's rebuild lock (a session advisory lock keyed by the schema
  * name), so that of several projector instances seeing the same mismatch, one rebuilds and the
@@ -14,7 +17,7 @@ export async function withRebuildLock<T>(
   const db = new Client({ connectionString: databaseUrl, application_name: `projector-rebuild:${schema}` });
   await db.connect();
   try {
-    await db.query(`SELECT pg_advisory_lock(hashtext($1))`, [`dispatch-callbacks rebuild ${schema}`]);
+    await db.query(`SELECT pg_advisory_lock(hashtext($1))`, [rebuildLockKey(schema)]);
     return await fn();
   } finally {
     // Ending the session releases the lock.

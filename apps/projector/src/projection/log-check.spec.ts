@@ -1,4 +1,4 @@
-import { checkLog, freshSchemaName, mismatchReport, type CheckpointRow } from './log-check';
+import { checkLog, freshSchemaName, mismatchReport, recordedVersus, type CheckpointRow } from './log-check';
 
 describe('checkLog', () => {
   const log = { topic: 'callbacks.log', clusterId: 'cluster-A', topicId: 'topic-2' };
@@ -80,5 +80,42 @@ describe('mismatchReport', () => {
 
   it('suggests a fresh schema name that stays a valid identifier for long names', () => {
     expect(freshSchemaName('x'.repeat(63), now)).toHaveLength(63);
+  });
+});
+
+describe('recordedVersus', () => {
+  const log = { topic: 'callbacks.log', clusterId: 'cluster-A', topicId: 'topic-2' };
+  const row = (partition: number, topicId: string | null): CheckpointRow => ({
+    partition,
+    nextOffset: 1n,
+    clusterId: topicId === null ? null : 'cluster-A',
+    topicId,
+  });
+
+  it('says a schema was built from this log when every checkpoint names it', () => {
+    expect(recordedVersus('callbacks', [row(0, 'topic-2'), row(1, 'topic-2')], log)).toEqual({
+      same: true,
+      line: 'callbacks: built from this log',
+    });
+  });
+
+  it('names the other log a schema was built from', () => {
+    expect(recordedVersus('callbacks', [row(0, 'topic-1')], log)).toEqual({
+      same: false,
+      line: 'callbacks: built from another log, cluster cluster-A, topic id topic-1',
+    });
+  });
+
+  it('flags checkpoints of several logs in one schema', () => {
+    expect(recordedVersus('s', [row(0, 'topic-1'), row(1, 'topic-2')], log).same).toBe(false);
+  });
+
+  it('cannot say anything without checkpoints, without recorded logs, or without the current log', () => {
+    expect(recordedVersus('s', [], log).same).toBeNull();
+    expect(recordedVersus('s', [row(0, null)], log).same).toBeNull();
+    expect(recordedVersus('s', [row(0, 'topic-2')], null)).toEqual({
+      same: null,
+      line: 's: built from cluster cluster-A, topic id topic-2',
+    });
   });
 });

@@ -138,3 +138,37 @@ export function freshSchemaName(schema: string, now: Date): string {
 function assertNever(p: never): never {
   throw new Error(`unhandled problem ${(p as { kind: string }).kind}`);
 }
+
+/** The logs a schema's checkpoints record, as `<clusterId>/<topicId>` (sorted), and whether any has none. */
+export function recordedLogs(rows: CheckpointRow[]): { logs: string[]; unrecorded: boolean } {
+  const logs = new Set<string>();
+  let unrecorded = false;
+  for (const r of rows) {
+    if (r.clusterId === null || r.topicId === null) unrecorded = true;
+    else logs.add(`${r.clusterId}/${r.topicId}`);
+  }
+  return { logs: [...logs].sort(), unrecorded };
+}
+
+/**
+ * One line saying which log a schema was built from, compared with `log` (the topic at
+ * KAFKA_BROKERS now) when it is known. `same` is null when it cannot be said.
+ */
+export function recordedVersus(
+  schema: string,
+  rows: CheckpointRow[],
+  log: LogIdentity | null,
+): { same: boolean | null; line: string } {
+  const { logs, unrecorded } = recordedLogs(rows);
+  if (rows.length === 0) return { same: null, line: `${schema}: no checkpoint yet` };
+  if (unrecorded)
+    return { same: null, line: `${schema}: checkpoints without a recorded log (written before 0641)` };
+  const spelled = logs.map((l) => `cluster ${l.replace('/', ', topic id ')}`).join(' and ');
+  if (logs.length > 1) return { same: false, line: `${schema}: checkpoints of several logs: ${spelled}` };
+  if (!log) return { same: null, line: `${schema}: built from ${spelled}` };
+  const same = logs[0] === `${log.clusterId}/${log.topicId}`;
+  return {
+    same,
+    line: same ? `${schema}: built from this log` : `${schema}: built from another log, ${spelled}`,
+  };
+}
