@@ -24,12 +24,16 @@ for (const url of candidates) {
   }
   try {
     const where = url.replace(/:[^:@/]+@/, ':***@');
-    const { rows } = await db.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [schema]);
+    const { rows } = await db.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [
+      schema,
+    ]);
     if (rows.length === 0) {
       process.stdout.write(`[projection] no schema "${schema}" in ${where}: nothing to drop\n`);
     } else {
       await db.query(`DROP SCHEMA "${schema}" CASCADE`);
-      process.stdout.write(`[projection] dropped schema "${schema}" in ${where}; the next start builds it from the new log\n`);
+      process.stdout.write(
+        `[projection] dropped schema "${schema}" in ${where}; the next start builds it from the new log\n`,
+      );
     }
     process.exit(0);
   } finally {
