@@ -475,6 +475,7 @@ describe('end to end, built services as child processes', () => {
     );
     expect({ code: replay.code, stderr: replay.stderr }).toEqual({ code: 0, stderr: '' });
     expect(replay.stdout).toMatch(/replay done: [1-9]\d* events/);
+    expect(replay.stdout).toMatch(/^log: \S+ \(cluster \S+, topic id \S+\), checked before every batch/m);
 
     // The live projector may still be a poll behind the end of the log; it only moves forward.
     const verified = await waitFor(
@@ -491,6 +492,9 @@ describe('end to end, built services as child processes', () => {
       30_000,
     );
     expect(verified.stdout).toContain(`no difference between ${stack!.schema} and ${replaySchema}`);
+    expect(verified.stdout).toContain(
+      `same  log identity         ${stack!.schema}: built from this log / ${replaySchema}: built from this log`,
+    );
     expect(verified.stdout).not.toContain('DIFF');
   });
 

@@ -142,9 +142,11 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     const c = this.config;
     const topics = { log: c.LOG_TOPIC, retry: c.RETRY_TOPIC, state: c.STATE_TOPIC };
     const metrics = this.metrics!;
+    const admin = this.admin;
+    if (!admin) return; // stopping
     const identity = await this.reader!.read(topics.log);
     this.log = identity;
-    const registry = new PartitionRegistry(this.kafka, this.admin!, topics, c.CONSUMER_GROUP, {
+    const registry = new PartitionRegistry(this.kafka, admin, topics, c.CONSUMER_GROUP, {
       identity,
       reader: this.reader!,
       onChanged: (found) => void this.startOver(identity, found),

@@ -218,27 +218,34 @@ export class ProjectorRuntime {
     const { config } = this;
     try {
       await this.stopWorkers();
-      await withRebuildLock(config.databaseUrl, config.schema, async () => {
-        // Another instance may have rebuilt while this one waited for the lock.
-        const again = await ProjectionLogGuard.atStart(config.logTopic, this.guardOptions());
-        if (!again.report || this.stopping) return;
-        const names = rebuildSchemaNames(config.schema, new Date());
-        this.logger.warn(`rebuilding the projection from ${describeLog(again.guard.log)} into ${names.next}`);
-        const summary = await runReplay({
-          kafkaBrokers: config.kafkaBrokers,
-          databaseUrl: config.databaseUrl,
-          schema: names.next,
-          logTopic: config.logTopic,
-          chunk: config.applyChunk,
-          progress: (line) => this.logger.log(line),
-          shouldStop: () => this.stopping,
-          dropOnFailure: true,
-        });
-        await switchSchema(config.databaseUrl, { live: config.schema, ...names });
-        this.logger.warn(
-          `rebuilt ${summary.events} events into ${config.schema}; the previous projection is kept as ${names.archive}`,
-        );
-      });
+      await withRebuildLock(
+        config.databaseUrl,
+        config.schema,
+        async () => {
+          // Another instance may have rebuilt while this one waited for the lock.
+          const again = await ProjectionLogGuard.atStart(config.logTopic, this.guardOptions());
+          if (!again.report || this.stopping) return;
+          const names = rebuildSchemaNames(config.schema, new Date());
+          this.logger.warn(
+            `rebuilding the projection from ${describeLog(again.guard.log)} into ${names.next}`,
+          );
+          const summary = await runReplay({
+            kafkaBrokers: config.kafkaBrokers,
+            databaseUrl: config.databaseUrl,
+            schema: names.next,
+            logTopic: config.logTopic,
+            chunk: config.applyChunk,
+            progress: (line) => this.logger.log(line),
+            shouldStop: () => this.stopping,
+            dropOnFailure: true,
+          });
+          await switchSchema(config.databaseUrl, { live: config.schema, ...names });
+          this.logger.warn(
+            `rebuilt ${summary.events} events into ${config.schema}; the previous projection is kept as ${names.archive}`,
+          );
+        },
+        () => this.stopping,
+      );
       if (this.stopping) return;
       const fresh = await ProjectionLogGuard.atStart(config.logTopic, this.guardOptions());
       if (fresh.report) throw new LogMismatchError(fresh.report);

@@ -1,24 +1,34 @@
 import { Client } from 'pg';
 import { quoteSchema } from './schema-name';
 
+/** How often a waiting instance tries the rebuild lock again. */
+const LOCK_POLL_MS = 250;
+
 /** The advisory lock's key (Postgres hashes it to a lock id). */
 export const rebuildLockKey = (schema: string): string => `dispatch-callbacks rebuild ${schema}`;
 
 /**
  * Runs `fn` holding the projection's rebuild lock (a session advisory lock keyed by the schema
  * name), so that of several projector instances seeing the same mismatch, one rebuilds and the
- * others wait and then find the schema rebuilt.
+ * others wait and then find the schema rebuilt. Waiting ends early (null) when `stop()` says so.
  */
 export async function withRebuildLock<T>(
   databaseUrl: string,
   schema: string,
   fn: () => Promise<T>,
-): Promise<T> {
+  stop: () => boolean = () => false,
+): Promise<T | null> {
   const db = new Client({ connectionString: databaseUrl, application_name: `projector-rebuild:${schema}` });
   await db.connect();
   try {
-    await db.query(`SELECT pg_advisory_lock(hashtext($1))`, [rebuildLockKey(schema)]);
-    return await fn();
+    for (;;) {
+      const { rows } = await db.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+        rebuildLockKey(schema),
+      ]);
+      if (rows[0].locked) return await fn();
+      if (stop()) return null;
+      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+    }
   } finally {
     // Ending the session releases the lock.
     await db.end();
