@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import type { Admin } from 'kafkajs';
 import { LogIdentityReader } from '@app/platform';
 import { startDispatcher } from '../../apps/dispatcher/src/dispatcher.app';
 import { eventually, uniqueName } from '../support/environment';
@@ -27,7 +26,6 @@ const RETRY_DELAY_MS = 4_000;
  */
 describe('dispatcher: the log is recreated under it', () => {
   const tk = new TestKafka();
-  let admin: Admin;
   let app: INestApplication | undefined;
   const rx = new Receiver((r) => ({ status: r.url.startsWith('/new/ok/') ? 200 : 500 }));
   const config = testConfig({ LOG_PARTITIONS: '1', RETRY_DELAY_MS: String(RETRY_DELAY_MS) });
@@ -35,13 +33,10 @@ describe('dispatcher: the log is recreated under it', () => {
 
   beforeAll(async () => {
     await rx.start();
-    admin = tk.kafka.admin();
-    await admin.connect();
   });
   afterAll(async () => {
     await app?.close();
     await rx.stop();
-    await admin.disconnect();
     await tk.close();
   });
 
@@ -69,17 +64,7 @@ describe('dispatcher: the log is recreated under it', () => {
     const oldRetryDue = Date.parse(first.data.nextAttemptAt!);
 
     // The same topic name, another log: offsets start again at 0.
-    await admin.deleteTopics({ topics: [config.LOG_TOPIC] });
-    await eventually(
-      async () => {
-        await admin.createTopics({
-          topics: [{ topic: config.LOG_TOPIC, numPartitions: 1, replicationFactor: 1 }],
-          waitForLeaders: true,
-        });
-        return true;
-      },
-      { what: 'the log topic to be created again', intervalMs: 200 },
-    );
+    await tk.recreateTopic(config.LOG_TOPIC, 1);
     const newLog = await reader.read(config.LOG_TOPIC).finally(() => reader.close());
     expect(newLog.topicId).not.toBe(oldLog.topicId);
 

@@ -1,5 +1,4 @@
 import { LOG_HEADERS } from '@app/contracts';
-import type { Admin } from 'kafkajs';
 import { eventually } from '../support/environment';
 import { TestKafka } from '../support/kafka';
 import { exampleEvents, freshCopy, RunningIngest, startIngest, testSetup } from './ingest.harness';
@@ -14,16 +13,12 @@ describe('ingest: the de-duplication window of a recreated log', () => {
   const { config, apiKey } = testSetup();
   const [example] = exampleEvents();
   let ingest: RunningIngest;
-  let admin: Admin;
 
   beforeAll(async () => {
-    admin = tk.kafka.admin();
-    await admin.connect();
     ingest = await startIngest(config);
   });
   afterAll(async () => {
     await ingest?.close();
-    await admin.disconnect();
     await tk.close();
   });
 
@@ -46,17 +41,7 @@ describe('ingest: the de-duplication window of a recreated log', () => {
     await onLog(viaHttp.id);
     await onLog(kafkaId);
 
-    await admin.deleteTopics({ topics: [config.topics.log] });
-    await eventually(
-      async () => {
-        await admin.createTopics({
-          topics: [{ topic: config.topics.log, numPartitions: 3, replicationFactor: 1 }],
-          waitForLeaders: true,
-        });
-        return true;
-      },
-      { what: 'the log topic to be created again', intervalMs: 200 },
-    );
+    await tk.recreateTopic(config.topics.log, 3);
     expect(await logIds()).toEqual([]);
 
     // The producer sends both again: both belong on the new log.

@@ -1,5 +1,4 @@
 import { LogIdentityReader, type LogIdentity } from '@app/platform';
-import type { Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { rebuildLockKey } from '../../apps/projector/src/database/schema-switch';
 import { LogMismatchError } from '../../apps/projector/src/projection/log-check';
@@ -11,21 +10,6 @@ import { API_KEY, appendEvents, dropSchemas, scenario, testConfig, withDb } from
 
 const PARTITIONS = 3;
 const quiet = { host: '127.0.0.1', logger: false as const };
-
-/** Deletes the topic and creates it again under the same name: another log, offsets from 0. */
-async function recreate(admin: Admin, topic: string): Promise<void> {
-  await admin.deleteTopics({ topics: [topic] });
-  await eventually(
-    async () => {
-      await admin.createTopics({
-        topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
-        waitForLeaders: true,
-      });
-      return (await admin.listTopics()).includes(topic) ? true : undefined;
-    },
-    { what: `${topic} to be created again`, timeoutMs: 30_000, intervalMs: 200 },
-  );
-}
 
 const checkpointsOf = (schema: string) =>
   withDb(async (db) => {
@@ -43,6 +27,16 @@ const health = async (p: RunningProjector) => {
   return { status: r.status, body: (await r.json()) as { projection: string; reason?: string } };
 };
 
+/** The health answer once it reports `projection` in `state`. */
+const healthSays = (p: RunningProjector, state: string) =>
+  eventually(
+    async () => {
+      const h = await health(p);
+      return h.body.projection === state ? h : undefined;
+    },
+    { what: `/health to report the projection ${state}` },
+  );
+
 const communication = async (p: RunningProjector, id: string) =>
   (await fetch(`${p.url}/v1/communications/${id}`, { headers: { authorization: `Bearer ${API_KEY}` } }))
     .status;
@@ -56,7 +50,6 @@ function oldEvents() {
 describe('the projection knows which log it belongs to', () => {
   const tk = new TestKafka();
   const reader = new LogIdentityReader(tk.kafka);
-  let admin: Admin;
   const schemas: string[] = [];
   const running: RunningProjector[] = [];
   const start = async (config: ReturnType<typeof testConfig>) => {
@@ -65,40 +58,39 @@ describe('the projection knows which log it belongs to', () => {
     return p;
   };
 
-  beforeAll(async () => {
-    admin = tk.kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    for (const p of running) await p.close().catch(() => undefined);
-    await reader.close();
-    await admin.disconnect();
-    await tk.close();
-    await dropSchemas(...schemas);
-  });
-
-  it('refuses to start on a recreated log, names both logs and the fixes, then rebuilds when told to', async () => {
+  /** A fresh log with one communication's events, projected by a running projector. */
+  const projected = async ({ relay }: { relay: boolean }) => {
     const config = testConfig({
       logPartitions: PARTITIONS,
-      workers: { projection: true, relay: false, mail: false },
+      workers: { projection: true, relay, mail: false },
     });
     schemas.push(config.schema);
     await tk.createTopic(config.logTopic, PARTITIONS);
     const before = oldEvents();
     await appendEvents(tk, config.logTopic, before.events);
-    const first = await start(config);
+    const projector = await start(config);
     await eventually(
       async () => ((await appliedIn(config.schema)) === before.events.length ? true : undefined),
-      {
-        what: 'the first log to be projected',
-      },
+      { what: 'the first log to be projected' },
     );
+    return { config, before, projector };
+  };
+
+  afterAll(async () => {
+    for (const p of running) await p.close().catch(() => undefined);
+    await reader.close();
+    await tk.close();
+    await dropSchemas(...schemas);
+  });
+
+  it('refuses to start on a recreated log, names both logs and the fixes, then rebuilds when told to', async () => {
+    const { config, before, projector: first } = await projected({ relay: false });
     await first.close();
     const oldLog = await reader.read(config.logTopic);
     const oldCheckpoints = await checkpointsOf(config.schema);
 
     // What `npm run kafka -- reset` (or a deleted and recreated topic) does: a new log, same name.
-    await recreate(admin, config.logTopic);
+    await tk.recreateTopic(config.logTopic, PARTITIONS);
     const after = scenario();
     const m = after.sent();
     await appendEvents(tk, config.logTopic, [after.configured(), m]);
@@ -150,13 +142,7 @@ describe('the projection knows which log it belongs to', () => {
     try {
       await lock.query('SELECT pg_advisory_lock(hashtext($1))', [rebuildLockKey(config.schema)]);
       rebuilt = await start({ ...config, onLogMismatch: 'rebuild' });
-      const during = await eventually(
-        async () => {
-          const h = await health(rebuilt);
-          return h.body.projection === 'rebuilding' ? h : undefined;
-        },
-        { what: '/health to report the rebuild' },
-      );
+      const during = await healthSays(rebuilt, 'rebuilding');
       expect(during.status).toBe(503);
       expect(during.body.reason).toContain(`topic id ${newLog.topicId}`);
       expect(await communication(rebuilt, after.communicationId)).toBe(404);
@@ -192,19 +178,8 @@ describe('the projection knows which log it belongs to', () => {
   });
 
   it('refuses a checkpoint beyond the end offset, and records the log on checkpoints written before identities', async () => {
-    const config = testConfig({
-      logPartitions: PARTITIONS,
-      workers: { projection: true, relay: false, mail: false },
-    });
-    schemas.push(config.schema);
-    await tk.createTopic(config.logTopic, PARTITIONS);
-    const { events } = oldEvents();
-    await appendEvents(tk, config.logTopic, events);
-    const p = await start(config);
-    await eventually(async () => ((await appliedIn(config.schema)) === events.length ? true : undefined), {
-      what: 'the log to be projected',
-    });
-    await p.close();
+    const { config, projector } = await projected({ relay: false });
+    await projector.close();
     const [busiest] = (await checkpointsOf(config.schema)).sort(
       (a, b) => Number(b.next_offset) - Number(a.next_offset),
     );
@@ -234,38 +209,18 @@ describe('the projection knows which log it belongs to', () => {
   });
 
   it('stops applying, with /health 503 and the reason, when the log is recreated under it', async () => {
-    const config = testConfig({
-      logPartitions: PARTITIONS,
-      workers: { projection: true, relay: true, mail: false },
-    });
-    schemas.push(config.schema);
-    await tk.createTopic(config.logTopic, PARTITIONS);
-    const before = oldEvents();
-    await appendEvents(tk, config.logTopic, before.events);
-    const p = await start(config);
-    await eventually(
-      async () => ((await appliedIn(config.schema)) === before.events.length ? true : undefined),
-      {
-        what: 'the first log to be projected',
-      },
-    );
+    const { config, projector: p } = await projected({ relay: true });
     const oldCheckpoints = await checkpointsOf(config.schema);
 
     // kafkajs would go on at its old positions on the new topic: its first records must not vanish.
-    await recreate(admin, config.logTopic);
+    await tk.recreateTopic(config.logTopic, PARTITIONS);
     const after = scenario();
     await appendEvents(tk, config.logTopic, [
       after.configured(),
       ...Array.from({ length: 20 }, () => after.sent()),
     ]);
     const newLog = await reader.read(config.logTopic);
-    const refused = await eventually(
-      async () => {
-        const h = await health(p);
-        return h.body.projection === 'refused' ? h : undefined;
-      },
-      { what: 'the projector to notice the new log' },
-    );
+    const refused = await healthSays(p, 'refused');
     expect(refused.status).toBe(503);
     expect(refused.body.reason).toContain(`found cluster ${newLog.clusterId}, topic id ${newLog.topicId}`);
     // The refusal comes before any batch of the new log is applied.
