@@ -495,6 +495,19 @@ describe('end to end, built services as child processes', () => {
     expect(verified.stdout).toContain(
       `same  log identity         ${stack!.schema}: built from this log / ${replaySchema}: built from this log`,
     );
+
+    // audit heads its trail with the log it read and whether the projection was built from it.
+    const audit = await runScript(
+      builtEntry('projector', 'cli/audit.cli.js'),
+      ['--communication', 'no-such-communication'],
+      stack!.projectorEnv,
+      30_000,
+    );
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toMatch(
+      new RegExp(`^log ${stack!.topics.log} \\(cluster \\S+, topic id \\S+\\)$`, 'm'),
+    );
+    expect(audit.stdout).toContain(`projection ${stack!.schema}: built from this log`);
     expect(verified.stdout).not.toContain('DIFF');
   });
 

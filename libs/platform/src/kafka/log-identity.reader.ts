@@ -63,9 +63,10 @@ export class LogIdentityReader {
         return identityOf(topic, await this.ask(topic));
       } catch (e) {
         if (e instanceof LogIdentityError || attempt >= ATTEMPTS) throw e;
-        // A broker restart or a dropped connection: start over from the bootstrap list.
+        // A broker restart or a dropped connection: start over from the bootstrap list, at once
+        // the first time (the broker is usually back), then after a pause.
         await this.close();
-        await new Promise((r) => setTimeout(r, 200 * attempt));
+        await new Promise((r) => setTimeout(r, 200 * (attempt - 1)));
       }
     }
   }
