@@ -30,6 +30,7 @@ export function testConfig(overrides: Partial<ProjectorConfig> = {}): ProjectorC
     adminApiKeys: [{ name: 'test-admin', key: ADMIN_KEY }],
     alertFollowUpMs: 3_600_000,
     recoveryRate: 1_000,
+    onLogMismatch: 'refuse',
     workers: { projection: true, relay: true, mail: true, recovery: true },
     ...overrides,
   };

@@ -9,3 +9,5 @@ export * from './http/api-key.guard';
 export * from './http/json-error.filter';
 export * from './observability/liveness.controller';
 export * from './kafka/consumer.supervisor';
+export * from './kafka/log-identity';
+export * from './kafka/log-identity.reader';

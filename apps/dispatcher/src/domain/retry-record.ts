@@ -151,7 +151,9 @@ export const encodeDoneMarker = (offsets: readonly bigint[]): Buffer =>
 export type RetryTopicEntry =
   | { kind: 'record'; dueAt: number }
   | { kind: 'done'; offsets: bigint[] }
-  | { kind: 'unreadable'; message: string };
+  | { kind: 'unreadable'; message: string }
+  /** Written for another log (decision 0643): not this dispatcher's to fire or settle. */
+  | { kind: 'foreign' };
 
 /** Cheap first look at a retry-topic value: a done marker, a record with its due time, or junk. */
 export function peekRetryTopicValue(bytes: Buffer | null): RetryTopicEntry {

@@ -16,6 +16,7 @@ export interface DispatcherMetrics {
   retryLateness: Histogram;
   retryScheduled: Gauge;
   retryReadPaused: Counter;
+  foreign: Counter<'role'>;
 }
 
 let metrics: DispatcherMetrics | undefined;
@@ -71,7 +72,13 @@ export function dispatcherMetrics(): DispatcherMetrics {
     }),
     retryReadPaused: new Counter({
       name: 'dispatcher_retry_read_paused_total',
-      help: 'Pauses of the retry consumer because the schedules hold RETRY_BUFFER_BYTES (retries may fire late)',
+      help: 'Pauses of the retry consumer because the schedules hold RETRY_BUFFER_MB (retries may fire late)',
+      registers: [metricsRegistry],
+    }),
+    foreign: new Counter({
+      name: 'dispatcher_foreign_records_total',
+      help: 'Retry and state records ignored because they belong to another log (recreated topic, other deployment)',
+      labelNames: ['role'],
       registers: [metricsRegistry],
     }),
   };

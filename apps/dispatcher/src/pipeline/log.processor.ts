@@ -46,6 +46,8 @@ export class LogProcessor {
     const messages = batch.messages.filter((m) => BigInt(m.offset) >= lease.nextOffset);
     if (messages.length === 0) return resolveOffset(batch.lastOffset());
     if (!isRunning() || isStale()) return;
+    // Records of a recreated topic: nothing is processed, the runtime starts over on the new log.
+    if (!(await this.registry.confirmLog())) return;
 
     const beats = startHeartbeats(heartbeat, this.ctx.heartbeatMs);
     const changes = new BatchChanges();
@@ -86,6 +88,8 @@ export class LogProcessor {
       const collected = await this.handOff.collect(partition, attempts);
       const recorded = recordReports(this.ctx, this.registry, changes, partition, collected.outputs);
       const nextOffset = BigInt(messages[messages.length - 1].offset) + 1n;
+      // Again right before the commit: the attempts may have run for seconds.
+      if (!(await this.registry.confirmLog())) throw new Error('the log changed; batch not committed');
       await commitTransaction(
         lease.producer,
         topics,
@@ -95,6 +99,7 @@ export class LogProcessor {
           retries: [...recorded.retries, ...collected.handedOff],
           states: [...changed.values()],
         },
+        this.registry.marker,
         this.ctx.hook,
       );
       changes.commit();

@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { EachBatchPayload } from 'kafkajs';
-import { decodeRetryRecord, peekRetryTopicValue, type RetryRecord } from '../domain/retry-record';
+import { headerString, LOG_MARKER_HEADER } from '@app/platform';
+import {
+  decodeRetryRecord,
+  peekRetryTopicValue,
+  type RetryRecord,
+  type RetryTopicEntry,
+} from '../domain/retry-record';
 import { RetrySchedule, type ScheduledRecord } from '../domain/retry-schedule';
 import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-off';
 import { BatchChanges } from './batch-changes';
@@ -96,7 +102,7 @@ export class RetryProcessor {
     }
     if (!current()) return;
     for (const m of batch.messages) {
-      const entry = peekRetryTopicValue(m.value);
+      const entry = this.entryOf(batch.partition, m.offset, m.headers, m.value);
       if (slot.schedule.file(BigInt(m.offset), entry, m.value) && entry.kind === 'unreadable') {
         this.ctx.metrics.undecodable.inc({ role: 'retry' });
         this.log.warn(`skipped retry record ${batch.partition}/${m.offset}: ${entry.message}`);
@@ -106,6 +112,24 @@ export class RetryProcessor {
     resolveOffset(batch.lastOffset());
     this.ctx.metrics.retryScheduled.set(this.scheduledCount());
     this.arm(slot);
+  }
+
+  /**
+   * What a record of the retry topic is to this dispatcher. A record or done marker of another log
+   * (a retry topic shared by two deployments, or one that outlived its log; decision 0643) is
+   * filed as nothing: it never fires here and takes no room.
+   */
+  private entryOf(
+    partition: number,
+    offset: string,
+    headers: Parameters<typeof headerString>[0],
+    value: Buffer | null,
+  ): RetryTopicEntry {
+    const marker = headerString(headers, LOG_MARKER_HEADER);
+    if (this.registry.isOwnRecord(marker)) return peekRetryTopicValue(value);
+    this.ctx.metrics.foreign.inc({ role: 'retry' });
+    this.log.warn(`skipped retry record ${partition}/${offset}: scheduled for another log (${marker})`);
+    return { kind: 'foreign' };
   }
 
   /** A fetch that held only transaction markers moved the partition's read position. */
@@ -212,6 +236,9 @@ export class RetryProcessor {
     const running: RunningAttempt[] = [];
     let collected: Collected;
     try {
+      // Attempts of a recreated log's callbacks would append their events to the new log: the
+      // runtime starts over on it instead (decision 0643).
+      if (!(await this.registry.confirmLog())) return;
       await this.registry.stateReady(partition);
       const firedAt = Date.now();
       for (const entry of entries) {
@@ -257,6 +284,8 @@ export class RetryProcessor {
     const entries = group.flatMap((g) => g.entries);
     try {
       if (slot.closed) throw new Error(`retry partition ${partition} was taken over again meanwhile`);
+      // Again right before the commit: the attempts may have run for seconds.
+      if (!(await this.registry.confirmLog())) throw new Error('the log changed; not committed');
       const events = [];
       const retries = [];
       for (const g of group) {
@@ -269,6 +298,7 @@ export class RetryProcessor {
         topics,
         { groupId, topic: topics.retry, partition, nextOffset: slot.schedule.commitOffset(entries) },
         { events, retries, states: [], done: entries.map((e) => e.offset) },
+        this.registry.marker,
         hook,
       );
       slot.schedule.settled(entries);

@@ -1,9 +1,9 @@
 import { CompressionTypes, type Message, type Producer, type TopicMessages } from 'kafkajs';
-import { sendOffsetsPatiently } from '@app/platform';
+import { LOG_MARKER_HEADER, sendOffsetsPatiently } from '@app/platform';
 import { encodeEvent, logHeadersOf, validateEvent, type LogEvent } from '@app/contracts';
 import type { CommunicationState } from '../domain/communication-state';
 import { encodeDoneMarker, encodeRetryRecord, type RetryRecord } from '../domain/retry-record';
-import { encodeStateRecord } from '../domain/state-record';
+import { encodeStateRecord, stateRecordKey } from '../domain/state-record';
 
 export interface TransactionOutput {
   events: LogEvent[];
@@ -68,14 +68,19 @@ function* inParts(topicMessages: TopicMessages[]): Generator<TopicMessages[]> {
  * Appends a batch's output and commits the consumed offset in ONE Kafka transaction: either all of
  * it becomes visible (to read_committed consumers) or none of it. Retry and state records go to the
  * input's partition number explicitly, which is what keeps the three topics co-partitioned.
+ *
+ * Retry and state records carry `logMarker` (the log's cluster id and topic id) in a header: a
+ * dispatcher of another log, or of this topic recreated, ignores them (decision 0643).
  */
 export async function commitTransaction(
   producer: Producer,
   topics: OutputTopics,
   input: ConsumedInput,
   output: TransactionOutput,
+  logMarker: string,
   hook?: TransactionHook,
 ): Promise<void> {
+  const headers = { [LOG_MARKER_HEADER]: logMarker };
   const role = input.topic === topics.log ? 'log' : 'retry';
   const step = (s: TransactionStep) => hook?.(s, { role, partition: input.partition, events: output.events });
   for (const e of output.events) {
@@ -99,18 +104,22 @@ export async function commitTransaction(
     key: r.communicationId,
     partition: input.partition,
     value: encodeRetryRecord(r),
+    headers,
   }));
   // After the records it settles (on the same partition): reading the partition again finds both.
-  if (output.done && output.done.length > 0)
-    retryMessages.push({ key: null, partition: input.partition, value: encodeDoneMarker(output.done) });
+  if (output.done && output.done.length > 0) {
+    const value = encodeDoneMarker(output.done);
+    retryMessages.push({ key: null, partition: input.partition, value, headers });
+  }
   if (retryMessages.length > 0) topicMessages.push({ topic: topics.retry, messages: retryMessages });
   if (output.states.length > 0) {
     topicMessages.push({
       topic: topics.state,
       messages: output.states.map((s) => ({
-        key: s.communicationId,
+        key: stateRecordKey(logMarker, s.communicationId),
         partition: input.partition,
         value: encodeStateRecord(s),
+        headers,
       })),
     });
   }

@@ -8,6 +8,7 @@ import { CallbackEntity } from '../database/entities/callback.entity';
 import { CommunicationEntity } from '../database/entities/communication.entity';
 import { quoteSchema } from '../database/schema-name';
 import { appendToLog } from '../outbox/log.append';
+import { ProjectorRuntime } from '../projector.runtime';
 import { LOG_PRODUCER, PROJECTOR_CONFIG } from '../projector.tokens';
 import { buildResend } from '../recovery/resend.event';
 import { ApiError, notFound } from './api.errors';
@@ -31,10 +32,12 @@ export class OperationsService {
     private readonly ds: DataSource,
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
     @Inject(LOG_PRODUCER) private readonly producer: Producer,
+    private readonly runtime: ProjectorRuntime,
   ) {}
 
   /** Appends CommunicationEnabled: callbacks are sent again from the next event on. */
   async enable(id: string, who: Operator): Promise<{ eventId: string }> {
+    this.mustProject();
     const c = await this.communication(id);
     if (c.status !== 'disabled') throw conflict('not-disabled', `communication ${id} is not disabled`);
     // The automatic CommunicationDisabled is appended by the outbox relay a moment after the
@@ -103,6 +106,7 @@ export class OperationsService {
     request: { since: string; states: ('failed' | 'cancelled')[] },
     who: Operator,
   ): Promise<{ recoveryId: string; eventId: string; planned: number }> {
+    this.mustProject();
     const c = await this.communication(id);
     this.mustBeActive(c);
     const event: LogEventOf<'CommunicationRecoveryRequested'> = {
@@ -124,6 +128,21 @@ export class OperationsService {
     });
     await appendToLog(this.producer, this.config.logTopic, [event]);
     return { recoveryId: event.data.recoveryId, eventId: event.id, planned };
+  }
+
+  /**
+   * A write decided on a projection that is not of the log it would be appended to (refused or
+   * being rebuilt, decision 0642) could resend another log's callbacks: refused until it is.
+   */
+  private mustProject(): void {
+    const projection = this.runtime.status();
+    if (projection.state !== 'projecting') {
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'projection-unavailable',
+        `the projection is ${projection.state}: writes wait until it projects the log again`,
+      );
+    }
   }
 
   private async communication(id: string): Promise<CommunicationEntity> {

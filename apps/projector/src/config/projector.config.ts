@@ -58,6 +58,12 @@ export const projectorEnvSchema = z.object({
   OUTBOX_POLL_MS: env.int(1_000, 10, 60_000),
   /** Events applied per database transaction (each a few multi-row statements). */
   APPLY_CHUNK: env.int(500, 1, 5_000),
+  /**
+   * What to do when the projection was built from another log than LOG_TOPIC at KAFKA_BROKERS is
+   * now (recreated topic, other cluster) or a checkpoint is beyond its end: `refuse` (do not
+   * consume, explain) or `rebuild` (replay into a fresh schema and switch to it). Decision 0642.
+   */
+  ON_LOG_MISMATCH: z.enum(['refuse', 'rebuild']).default('refuse'),
 });
 
 export interface ProjectorConfig {
@@ -80,6 +86,7 @@ export interface ProjectorConfig {
   applyChunk: number;
   alertFollowUpMs: number;
   recoveryRate: number;
+  onLogMismatch: 'refuse' | 'rebuild';
   /** Which background workers run (tests turn some off to simulate a crash window). */
   workers: { projection: boolean; relay: boolean; mail: boolean; recovery: boolean };
   /** Test-only fault injection; never set from the environment. */
@@ -116,6 +123,7 @@ export function projectorConfigFromEnv(source: NodeJS.ProcessEnv = process.env):
     applyChunk: e.APPLY_CHUNK,
     alertFollowUpMs: e.ALERT_FOLLOW_UP_MS,
     recoveryRate: e.RECOVERY_RATE,
+    onLogMismatch: e.ON_LOG_MISMATCH,
     workers: { projection: true, relay: true, mail: true, recovery: true },
   };
 }

@@ -14,6 +14,8 @@ export interface RecoveryWorkerOptions {
   ratePerSecond: number;
   /** True once the projection has applied the log up to the end offsets read at start-up. */
   caughtUp: () => boolean;
+  /** Confirms the log is still the one the projection was built from (decision 0641). */
+  logUnchanged: () => Promise<boolean>;
 }
 
 /** A row of the recoveries table as pg returns it. */
@@ -69,6 +71,7 @@ export class RecoveryWorker extends PolledWorker {
 
   async runOnce(): Promise<void> {
     if (!this.options.caughtUp()) return;
+    if (!(await this.options.logUnchanged())) return;
     const now = Date.now();
     const rate = this.options.ratePerSecond;
     this.budget = Math.min(rate, this.budget + (rate * (now - this.lastRefill)) / 1000);
