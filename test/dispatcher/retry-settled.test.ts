@@ -1,17 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
-import type { LogEvent } from '@app/contracts';
+import { Kafka, logLevel } from 'kafkajs';
 import { startDispatcher } from '../../apps/dispatcher/src/dispatcher.app';
-import { uniqueName } from '../support/environment';
+import { kafkaBrokers, uniqueName } from '../support/environment';
 import { TestKafka } from '../support/kafka';
 import { append, awaitAttempts, configured, messageSent, Receiver, testConfig } from './dispatcher-fixtures';
 
 /**
- * Decision 0620: a retry record fires only while its callback is still pending. Deployment A
- * retries three callbacks once and they succeed. Deployment B then starts on the same broker with
- * a new consumer group and its own log, but the same retry and state topics (the defaults a second
- * deployment would share): it reads the retry topic from the start, and must fire none of A's
- * settled records, nor write anything about them into its own log. B's own retry, written after
- * A's records on the same (single) partition, is the fence: when it fires, B has read past them.
+ * Decision 0620: a retry record fires only while its callback is still pending. Three callbacks
+ * are retried once and succeed. The dispatcher is stopped and its group's offsets on the retry
+ * topic are reset to the start (a reset group; the log's offsets stay, so the log is not
+ * dispatched again): started again, it reads every retry record of the same log once more and must
+ * fire none, because each one's done marker follows it. A new callback's retry, written after them
+ * on the same (single) partition, is the fence: when it fires, the old records have been read.
  */
 describe('dispatcher: retry records of settled callbacks never fire again', () => {
   const tk = new TestKafka();
@@ -32,45 +32,50 @@ describe('dispatcher: retry records of settled callbacks never fire again', () =
     await tk.close();
   });
 
-  it('a new group with its own log, sharing the retry and state topics, fires none of them', async () => {
-    const timings = { LOG_PARTITIONS: '1', RETRY_DELAY_MS: '500', CALLBACK_TIMEOUT_MS: '500' };
-    const a = testConfig(timings);
-    const rxA = await new Receiver(failFirst()).start();
-    receivers.push(rxA);
-    const first = await startDispatcher(a, { logger: ['warn', 'error'] });
-    const commA = uniqueName('settled-a');
+  it('a group reset on the retry topic reads them again and fires none', async () => {
+    const config = testConfig({ LOG_PARTITIONS: '1', RETRY_DELAY_MS: '500', CALLBACK_TIMEOUT_MS: '500' });
+    const rx = await new Receiver(failFirst()).start();
+    receivers.push(rx);
+    const comm = uniqueName('settled');
+    const cb = [
+      { id: 'cb', event: 'MessageSent' as const, method: 'GET' as const, url: `${rx.base}/s/\${id}` },
+    ];
+    const first = await startDispatcher(config, { logger: ['warn', 'error'] });
     await append(
       tk,
-      a.LOG_TOPIC,
-      configured(commA, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${rxA.base}/a/\${id}` }]),
-      messageSent(commA),
-      messageSent(commA),
-      messageSent(commA),
+      config.LOG_TOPIC,
+      configured(comm, cb),
+      messageSent(comm),
+      messageSent(comm),
+      messageSent(comm),
     );
-    const attemptsA = await awaitAttempts(tk, a.LOG_TOPIC, commA, 6, 30_000);
-    expect(attemptsA.filter((e) => e.data.outcome === 'succeeded')).toHaveLength(3);
+    const attempts = await awaitAttempts(tk, config.LOG_TOPIC, comm, 6, 30_000);
+    expect(attempts.filter((e) => e.data.outcome === 'succeeded')).toHaveLength(3);
     await first.close();
-    expect(rxA.requests).toHaveLength(6);
+    expect(rx.requests).toHaveLength(6);
 
-    const b = testConfig({ ...timings, RETRY_TOPIC: a.RETRY_TOPIC, STATE_TOPIC: a.STATE_TOPIC });
-    expect([b.CONSUMER_GROUP, b.LOG_TOPIC]).not.toEqual([a.CONSUMER_GROUP, a.LOG_TOPIC]);
-    const rxB = await new Receiver(failFirst()).start();
-    receivers.push(rxB);
-    apps.push(await startDispatcher(b, { logger: ['warn', 'error'] }));
-    const commB = uniqueName('settled-b');
-    await append(
-      tk,
-      b.LOG_TOPIC,
-      configured(commB, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${rxB.base}/b/\${id}` }]),
-      messageSent(commB),
-    );
-    const attemptsB = await awaitAttempts(tk, b.LOG_TOPIC, commB, 2, 30_000);
-    expect(attemptsB.map((e) => [e.data.attempt, e.data.outcome])).toEqual([
-      [1, 'retrying'],
-      [2, 'succeeded'],
+    const admin = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await admin.setOffsets({
+        groupId: config.CONSUMER_GROUP,
+        topic: config.RETRY_TOPIC,
+        partitions: [{ partition: 0, offset: '0' }],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+
+    apps.push(await startDispatcher(config, { logger: ['warn', 'error'] }));
+    const fresh = messageSent(comm);
+    await append(tk, config.LOG_TOPIC, fresh);
+    const after = await awaitAttempts(tk, config.LOG_TOPIC, comm, 8, 30_000);
+    expect(after.filter((e) => e.data.triggerEventId === fresh.id).map((e) => e.data.outcome)).toEqual([
+      'retrying',
+      'succeeded',
     ]);
-    expect(rxA.requests).toHaveLength(6);
-    const logB = await tk.readJson<LogEvent>(b.LOG_TOPIC);
-    expect(logB.filter((e) => e.communicationId === commA)).toEqual([]);
+    expect(after).toHaveLength(8);
+    // Six requests before, two for the new callback; none of the settled callbacks fired again.
+    expect(rx.requests).toHaveLength(8);
   }, 90_000);
 });
