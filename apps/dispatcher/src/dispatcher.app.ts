@@ -3,6 +3,7 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import { appLogger, applyHttpConventions } from '@app/platform';
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { DispatcherModule } from './dispatcher.module';
+import type { DispatcherHooks } from './dispatcher.runtime';
 
 /**
  * Starts a dispatcher in this process and returns once it consumes and serves HTTP. Tests call it
@@ -10,9 +11,9 @@ import { DispatcherModule } from './dispatcher.module';
  */
 export async function startDispatcher(
   config: DispatcherConfig,
-  options: { logger?: LogLevel[] | false } = {},
+  options: { logger?: LogLevel[] | false; hooks?: DispatcherHooks } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(DispatcherModule.register(config), {
+  const app = await NestFactory.create(DispatcherModule.register(config, options.hooks), {
     logger: appLogger('dispatcher', options.logger),
   });
   applyHttpConventions(app);

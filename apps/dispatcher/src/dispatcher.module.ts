@@ -1,17 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LivenessController, MetricsController } from '@app/platform';
 import type { DispatcherConfig } from './config/dispatcher.config';
-import { DispatcherRuntime } from './dispatcher.runtime';
+import { DispatcherRuntime, type DispatcherHooks } from './dispatcher.runtime';
 import { HealthController } from './http/health.controller';
 
 /** The dispatcher app: the Kafka pipeline (started on bootstrap) plus /health and /metrics. */
 @Module({})
 export class DispatcherModule {
-  static register(config: DispatcherConfig): DynamicModule {
+  static register(config: DispatcherConfig, hooks: DispatcherHooks = {}): DynamicModule {
     return {
       module: DispatcherModule,
       controllers: [HealthController, MetricsController, LivenessController],
-      providers: [{ provide: DispatcherRuntime, useFactory: () => new DispatcherRuntime(config) }],
+      providers: [{ provide: DispatcherRuntime, useFactory: () => new DispatcherRuntime(config, hooks) }],
     };
   }
 }

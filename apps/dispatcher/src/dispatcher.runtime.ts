@@ -5,25 +5,38 @@ import { LIMITS } from '@app/contracts';
 import {
   ConsumerSupervisor,
   createKafka,
+  describeLog,
   ensureTopics,
   FOREVER,
   type HealthCheck,
+  LogIdentityReader,
   SecretBox,
+  type LogIdentity,
 } from '@app/platform';
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { HttpSender } from './delivery/http-sender';
 import { PERMANENT_ERRORS } from './domain/retry-policy';
-import { dispatcherMetrics } from './observability/dispatcher.metrics';
+import { dispatcherMetrics, type DispatcherMetrics } from './observability/dispatcher.metrics';
 import { AttemptHandOff } from './pipeline/attempt.hand-off';
 import { CallbackAttemptRunner } from './pipeline/callback-attempt.runner';
 import { coPartitionAssigner, type MemberRole } from './pipeline/co-partition.assigner';
 import { ConcurrencyGate } from './pipeline/concurrency.gate';
 import { LogProcessor } from './pipeline/log.processor';
 import { PartitionRegistry } from './pipeline/partition.registry';
+import type { ProcessorContext } from './pipeline/processor.context';
 import { RetryProcessor } from './pipeline/retry.processor';
 import { dispatcherTopicSpecs } from './pipeline/topic.specs';
+import type { TransactionHook } from './pipeline/transaction.writer';
+
+/** Test-only fault injection; never set from the environment. */
+export interface DispatcherHooks {
+  /** Called at each step of every transaction; a throw fails it there (decision 0621). */
+  transactionStep?: TransactionHook;
+}
 
 const HEARTBEAT_MS = 1000;
+/** Pause between tries to start over on a new log (see startOver). */
+const RESTART_PAUSE_MS = 2_000;
 /** Attempts handed off and not recorded yet, per process; beyond it batches wait as before 0335. */
 const MAX_IN_FLIGHT = 10_000;
 
@@ -31,6 +44,8 @@ export interface DispatcherStatus {
   /** Readiness of the log and retry consumers. */
   checks: Record<`${MemberRole}-consumer`, HealthCheck>;
   instanceId: string;
+  /** The log dispatched, e.g. `callbacks.log (cluster …, topic id …)`. */
+  log: string | null;
   assigned: Record<MemberRole, number[]>;
 }
 
@@ -46,10 +61,21 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   private admin?: Admin;
   private registry?: PartitionRegistry;
   private sender?: HttpSender;
+  private runner?: CallbackAttemptRunner;
+  private metrics?: DispatcherMetrics;
+  private reader?: LogIdentityReader;
+  /** The log the running pipeline dispatches (cluster id + topic id). */
+  private log?: LogIdentity;
+  private restarting?: Promise<void>;
   private consumers: Partial<Record<MemberRole, ConsumerSupervisor>> = {};
+  private retryProcessor?: RetryProcessor;
+  private running = false;
   private readonly assigned: Record<MemberRole, number[]> = { log: [], retry: [] };
 
-  constructor(private readonly config: DispatcherConfig) {
+  constructor(
+    private readonly config: DispatcherConfig,
+    private readonly hooks: DispatcherHooks = {},
+  ) {
     this.kafka = createKafka({
       brokers: config.KAFKA_BROKERS,
       clientId: `dispatcher-${this.instanceId.slice(0, 8)}`,
@@ -57,11 +83,15 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   }
 
   status(): DispatcherStatus {
-    const check = (role: MemberRole): HealthCheck =>
-      this.consumers[role]?.readiness() ?? { status: 'down', reason: 'not started' };
+    const check = (role: MemberRole): HealthCheck => {
+      if (!this.running)
+        return { status: 'down', reason: 'starting, stopping or starting over on a new log' };
+      return this.consumers[role]?.readiness() ?? { status: 'down', reason: 'not started' };
+    };
     return {
       checks: { 'log-consumer': check('log'), 'retry-consumer': check('retry') },
       instanceId: this.instanceId,
+      log: this.log ? describeLog(this.log) : null,
       assigned: this.assigned,
     };
   }
@@ -82,7 +112,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     await ensureTopics(this.admin, dispatcherTopicSpecs(c, FOREVER));
     await this.checkCoPartitioned([topics.log, topics.retry, topics.state]);
 
-    const metrics = dispatcherMetrics();
+    this.metrics = dispatcherMetrics();
     this.sender = new HttpSender({
       allowedNetworks: c.SSRF_ALLOWED_NETWORKS,
       maxSnippetBytes: LIMITS.maxResponseSnippetBytes,
@@ -90,11 +120,12 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       maxSocketsPerHost: c.MAX_CONCURRENCY_PER_HOST,
       maxTotalSockets: c.MAX_CONCURRENCY,
     });
-    const runner = new CallbackAttemptRunner(
+    this.runner = new CallbackAttemptRunner(
       {
         policy: {
           maxAttempts: c.MAX_ATTEMPTS,
           delayMs: c.RETRY_DELAY_MS,
+          maxRetryAfterMs: c.RETRY_AFTER_MAX_MS,
           successStatuses: c.SUCCESS_STATUSES,
           permanentErrors: PERMANENT_ERRORS,
         },
@@ -104,25 +135,76 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       SecretBox.fromSpec(c.SECRETS_KEYS),
       this.sender,
       new ConcurrencyGate(c.MAX_CONCURRENCY, c.MAX_CONCURRENCY_PER_HOST),
-      metrics,
+      this.metrics,
     );
-    const registry = new PartitionRegistry(this.kafka, this.admin, topics, c.CONSUMER_GROUP);
+    this.reader = new LogIdentityReader(this.kafka);
+    await this.startPipeline();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.admin) return;
+    const admin = this.admin;
+    this.admin = undefined;
+    await this.restarting;
+    await this.stopPipeline();
+    await this.sender?.close();
+    await this.reader?.close();
+    await admin.disconnect();
+    this.logger.log('stopped');
+  }
+
+  /**
+   * The consumers and everything they hold in memory, for one log (decision 0643): the registry
+   * (producers, offsets, state), the handed-off attempts and the processors. A new log (the topic
+   * was recreated) gets a new pipeline; nothing of the old one is reused.
+   */
+  private async startPipeline(): Promise<void> {
+    const c = this.config;
+    const topics = { log: c.LOG_TOPIC, retry: c.RETRY_TOPIC, state: c.STATE_TOPIC };
+    const metrics = this.metrics!;
+    const admin = this.admin;
+    if (!admin) return; // stopping
+    const identity = await this.reader!.read(topics.log);
+    this.log = identity;
+    const registry = new PartitionRegistry(this.kafka, admin, topics, c.CONSUMER_GROUP, {
+      identity,
+      reader: this.reader!,
+      onChanged: (found) => void this.startOver(identity, found),
+      onForeignStates: (n) => metrics.foreign.inc({ role: 'state' }, n),
+    });
     this.registry = registry;
     // A handed-off attempt is recorded once its request must have ended (timeout + 1 s), or after
-    // the retry delay if that is shorter: never later than a retry would be, so the retry topic's
-    // head is still the next record due.
+    // the retry delay if that is shorter.
     const inFlightDueMs = Math.min(c.RETRY_DELAY_MS, c.CALLBACK_TIMEOUT_MS + 1_000);
     const handOff = new AttemptHandOff(c.BATCH_WAIT_MS, inFlightDueMs, MAX_IN_FLIGHT);
-    const processors = {
-      log: new LogProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),
-      retry: new RetryProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),
+    const runner = this.runner!;
+    const ctx: ProcessorContext = {
+      topics,
+      groupId: c.CONSUMER_GROUP,
+      metrics,
+      heartbeatMs: HEARTBEAT_MS,
+      hook: this.hooks.transactionStep,
     };
+    const supervisors: Partial<Record<MemberRole, ConsumerSupervisor>> = {};
+    const retry = new RetryProcessor(ctx, registry, runner, handOff, {
+      maxBufferedBytes: c.RETRY_BUFFER_MB * 1024 * 1024,
+      seek: (partition, offset) => {
+        try {
+          supervisors.retry?.current?.seek({ topic: topics.retry, partition, offset: offset.toString() });
+        } catch (e) {
+          // Not assigned any more: the next owner starts from the committed offset anyway.
+          this.logger.warn(`could not seek retry partition ${partition}: ${String(e)}`);
+        }
+      },
+    });
+    this.retryProcessor = retry;
+    const processors = { log: new LogProcessor(ctx, registry, runner, handOff), retry };
 
     for (const role of ['log', 'retry'] as const) {
       const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
         name: `dispatcher-${role}`,
         staleAfterMs: c.KAFKA_SESSION_TIMEOUT_MS,
-        create: () => this.createConsumer(role, topics, registry, handOff, () => supervisor.active),
+        create: () => this.createConsumer(role, topics, registry, handOff, retry, () => supervisor.active),
         run: async (consumer) => {
           await consumer.connect();
           // Both consumers subscribe to both topics: kafkajs hands the leader's subscription to the
@@ -136,22 +218,54 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
           });
         },
       });
+      supervisors[role] = supervisor;
       this.consumers[role] = supervisor;
       await supervisor.start();
     }
-    this.logger.log(`started (instance ${this.instanceId}, group ${c.CONSUMER_GROUP}, log ${topics.log})`);
+    this.running = true;
+    this.logger.log(
+      `started (instance ${this.instanceId}, group ${c.CONSUMER_GROUP}, log ${describeLog(identity)})`,
+    );
   }
 
-  async stop(): Promise<void> {
-    if (!this.admin) return;
-    // Consumers first: running batches finish (a retry wait returns at once), then nothing new starts.
+  private async stopPipeline(): Promise<void> {
+    this.running = false;
+    // Consumers first: running batches finish, then nothing new starts; retry chunks already
+    // running finish and commit before the producers close.
     await Promise.allSettled(Object.values(this.consumers).map((c) => c.stop()));
     this.consumers = {};
+    await this.retryProcessor?.stop();
+    this.retryProcessor = undefined;
     await this.registry?.close();
-    await this.sender?.close();
-    await this.admin.disconnect();
-    this.admin = undefined;
-    this.logger.log('stopped');
+    this.registry = undefined;
+  }
+
+  /**
+   * The log topic became another log while running (deleted and recreated): kafkajs would go on
+   * at its old positions and skip the new log's first records. Start over instead: new consumers
+   * (positions from the new log's committed offsets, i.e. its start), state and retry records of
+   * the old log ignored by their marker, attempts handed off under the old log forgotten.
+   */
+  private async startOver(was: LogIdentity, found: LogIdentity): Promise<void> {
+    if (this.restarting || !this.admin) return;
+    this.logger.warn(
+      `the log changed from ${describeLog(was)} to ${describeLog(found)}: starting over on the new log ` +
+        `(state and retry records of the old one are ignored)`,
+    );
+    this.restarting = (async () => {
+      await this.stopPipeline();
+      // The new topic may not serve yet: try again until it does or the service stops.
+      while (this.admin) {
+        try {
+          return await this.startPipeline();
+        } catch (e) {
+          this.logger.error(`could not start over on the new log (${(e as Error).message}); retrying`);
+          await this.stopPipeline();
+          await new Promise((r) => setTimeout(r, RESTART_PAUSE_MS));
+        }
+      }
+    })().finally(() => (this.restarting = undefined));
+    await this.restarting;
   }
 
   private createConsumer(
@@ -159,6 +273,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     topics: { log: string; retry: string },
     registry: PartitionRegistry,
     handOff: AttemptHandOff,
+    retry: RetryProcessor,
     active: () => boolean,
   ): Consumer {
     const c = this.config;
@@ -182,10 +297,21 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       this.assigned[role] = [...mine].sort((a, b) => a - b);
       this.logger.log(`${role} consumer owns partitions [${this.assigned[role].join(',')}]`);
       // Anything held from the previous generation may have been processed by another owner.
+      if (role === 'retry') retry.reassigned();
       void registry.releaseAll(role);
-      // Attempts handed off in partitions now owned elsewhere are sent again by their new owner.
+      // Attempts handed off and failures not read back in partitions now owned elsewhere are the
+      // new owner's to redo.
       handOff.retain(this.assigned[role]);
+      registry.retainFailing(this.assigned[role]);
     });
+    if (role === 'retry') {
+      // A fetch of nothing but transaction markers never reaches eachBatch, yet moves the position
+      // the retry schedule must reach before it may fire (decision 0620).
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize === 0 && payload.topic === topics.retry)
+          retry.passed(payload.partition, payload.lastOffset);
+      });
+    }
     return consumer;
   }
 

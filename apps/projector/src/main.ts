@@ -1,5 +1,6 @@
 import { configOrExit, processLogger } from '@app/platform';
 import { projectorConfigFromEnv } from './config/projector.config';
+import { LogMismatchError } from './projection/log-check';
 import { startProjector } from './projector.app';
 
 const logger = processLogger('projector');
@@ -9,7 +10,14 @@ async function main(): Promise<void> {
   await startProjector(config);
 }
 
+/** EX_DATAERR: the projection's data does not belong to the log (decision 0642). */
+const EXIT_LOG_MISMATCH = 65;
+
 main().catch((e: Error) => {
+  if (e instanceof LogMismatchError) {
+    logger.fatal({ message: `refusing to start: ${e.report}` });
+    process.exit(EXIT_LOG_MISMATCH);
+  }
   logger.fatal({ message: `failed to start: ${e.message}`, stack: e.stack });
   process.exit(1);
 });

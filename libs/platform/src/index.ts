@@ -15,3 +15,5 @@ export * from './logging/app.logger';
 export * from './http/request-logging.middleware';
 export * from './http/http-conventions';
 export * from './observability/health';
+export * from './kafka/log-identity';
+export * from './kafka/log-identity.reader';

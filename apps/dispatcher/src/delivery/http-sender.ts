@@ -37,6 +37,8 @@ export interface AttemptResult {
   error: { kind: AttemptErrorKind; message: string } | null;
   /** At most `maxSnippetBytes` of the body, decoded as UTF-8 (may end mid-character). */
   responseSnippet: string | null;
+  /** The response's `Retry-After` header as sent (first value), null when absent. */
+  retryAfter: string | null;
 }
 
 export interface HttpSenderOptions {
@@ -63,7 +65,10 @@ interface Target {
   label: string;
 }
 
-type Outcome = Pick<AttemptResult, 'statusCode' | 'error' | 'responseSnippet'> & { retryable?: boolean };
+type Outcome = Pick<AttemptResult, 'statusCode' | 'error' | 'responseSnippet'> & {
+  retryAfter?: string | null;
+  retryable?: boolean;
+};
 
 /**
  * Sends one callback request and reports what happened; it never throws. Node's http/https with
@@ -104,6 +109,7 @@ export class HttpSender {
       statusCode: o.statusCode,
       error: o.error,
       responseSnippet: o.responseSnippet,
+      retryAfter: o.retryAfter ?? null,
     });
     let label = 'the receiver';
     try {
@@ -166,6 +172,7 @@ export class HttpSender {
     return new Promise<Outcome>((resolve) => {
       let settled = false;
       let statusCode: number | null = null;
+      let retryAfter: string | null = null;
       const chunks: Buffer[] = [];
       let kept = 0;
       const settle = (error: AttemptError | null, retryable = false) => {
@@ -173,7 +180,7 @@ export class HttpSender {
         settled = true;
         clearTimeout(timer);
         const responseSnippet = statusCode === null ? null : Buffer.concat(chunks).toString('utf8');
-        resolve({ statusCode, error, responseSnippet, retryable });
+        resolve({ statusCode, error, responseSnippet, retryAfter, retryable });
       };
 
       const request = (target.protocol === 'https:' ? https : http).request(
@@ -195,6 +202,8 @@ export class HttpSender {
             return;
           }
           statusCode = status;
+          const header = res.headers['retry-after'];
+          retryAfter = (Array.isArray(header) ? header[0] : header)?.slice(0, 100) ?? null;
           // Keep the first `max` bytes; later chunks are read and dropped, so the connection can
           // be reused without the body ever being held in memory.
           res.on('data', (chunk: Buffer) => {

@@ -9,7 +9,7 @@ export class HealthController {
   /** 200 while both consumers work, with the partitions this instance owns; 503 otherwise. */
   @Get('health')
   health(): HealthReport {
-    const { checks, instanceId, assigned } = this.runtime.status();
-    return readinessReport('dispatcher', checks, { instanceId, partitions: assigned });
+    const { checks, instanceId, log, assigned } = this.runtime.status();
+    return readinessReport('dispatcher', checks, { instanceId, log, partitions: assigned });
   }
 }

@@ -16,12 +16,20 @@ export class HealthController {
 
   @Get('health')
   @ApiOperation({
-    summary: 'Readiness: Postgres answers and the projection consumer works; whether it caught up',
+    summary:
+      'Readiness: Postgres answers, the projection consumer works and the projection belongs to the log ' +
+      '(checks.projection is down with `state` and `reason` while it refuses or rebuilds after a log ' +
+      'mismatch); whether it caught up',
   })
   async health(): Promise<HealthReport> {
+    const projection = this.runtime.status();
     const checks = {
       postgres: await this.postgres(),
       'projection-consumer': this.runtime.consumer?.readiness() ?? { status: 'down', reason: 'not started' },
+      projection:
+        projection.state === 'projecting'
+          ? { status: 'up', state: projection.state }
+          : { status: 'down', state: projection.state, reason: projection.reason },
     } satisfies Record<string, HealthCheck>;
     return readinessReport('projector', checks, { caughtUp: this.runtime.caughtUp() });
   }

@@ -1,15 +1,21 @@
 import { Logger } from '@nestjs/common';
-import { encodeEvent, LOG_HEADERS, validateEvent } from '@app/contracts';
+import { validateEvent } from '@app/contracts';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
-import { PollingLoop } from './polling.loop';
+import { appendToLog } from './log.append';
+import { PolledWorker } from './polling.loop';
 
 export interface OutboxRelayOptions {
   topic: string;
   pollMs: number;
   /** True once the projection has applied the log up to the end offsets read at start-up. */
   caughtUp: () => boolean;
+  /**
+   * False when the log is no longer the one the projection was built from: its outbox events must
+   * not be appended to another log (decision 0641). Asked once per pass that has rows to send.
+   */
+  logUnchanged: () => Promise<boolean>;
 }
 
 /**
@@ -18,12 +24,11 @@ export interface OutboxRelayOptions {
  * restart nothing is sent until the projection has caught up with the log end read at start-up:
  * an event published just before a crash is then already marked, so it is not sent twice.
  */
-export class OutboxRelay {
-  private readonly logger = new Logger('outbox-relay');
+export class OutboxRelay extends PolledWorker {
+  private readonly logger: Logger;
   private readonly s: string;
   /** Sent by this process and waiting for the projection to see them. */
   private readonly sent = new Set<string>();
-  private readonly loop: PollingLoop;
   publishedCount = 0;
 
   constructor(
@@ -32,16 +37,10 @@ export class OutboxRelay {
     private readonly producer: Producer,
     private readonly options: OutboxRelayOptions,
   ) {
+    const logger = new Logger('outbox-relay');
+    super('relay', options.pollMs, logger);
+    this.logger = logger;
     this.s = quoteSchema(schema);
-    this.loop = new PollingLoop('relay', options.pollMs, this.logger, () => this.runOnce());
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
   }
 
   async runOnce(): Promise<void> {
@@ -51,6 +50,7 @@ export class OutboxRelay {
         `SELECT event_id, communication_id, payload FROM ${this.s}.outbox_events
         WHERE published_offset IS NULL ORDER BY created_at, event_id LIMIT 100`,
       );
+    if (rows.length === 0 || !(await this.options.logUnchanged())) return;
     for (const row of rows) {
       if (this.loop.isStopped || this.sent.has(row.event_id)) continue;
       const checked = validateEvent(row.payload, 'stored');
@@ -63,21 +63,7 @@ export class OutboxRelay {
         continue;
       }
       const e = checked.event;
-      await this.producer.send({
-        topic: this.options.topic,
-        acks: -1,
-        messages: [
-          {
-            key: e.communicationId,
-            value: encodeEvent(e),
-            headers: {
-              [LOG_HEADERS.eventId]: e.id,
-              [LOG_HEADERS.type]: e.type,
-              [LOG_HEADERS.version]: String(e.version),
-            },
-          },
-        ],
-      });
+      await appendToLog(this.producer, this.options.topic, [e]);
       this.sent.add(row.event_id);
       this.publishedCount += 1;
       this.logger.log({ message: `published ${e.type}`, eventId: e.id, communicationId: e.communicationId });

@@ -1,8 +1,22 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
-import { ConsumerSupervisor, type HealthCheck } from '@app/platform';
+import { ConsumerSupervisor, type HealthCheck, type LogIdentity } from '@app/platform';
 import type { ProjectorHooks } from '../config/projector.config';
+import { LogMismatchError } from './log-check';
 import type { ApplyResult, ProjectionApplier } from './projection.applier';
+
+/**
+ * Whether records may be applied (decision 0641). Each answer is null when they may, or the
+ * report saying why not.
+ */
+export interface LogGuard {
+  /** The log every batch must come from (checked at start). */
+  readonly log: LogIdentity;
+  /** Before the first batch after an assignment: the assigned partitions' checkpoints. */
+  checkAssigned(partitions: number[]): Promise<string | null>;
+  /** Before every batch, after it was fetched: the log is still `log`. */
+  confirm(): Promise<string | null>;
+}
 
 export interface LogConsumerOptions {
   topic: string;
@@ -11,6 +25,9 @@ export interface LogConsumerOptions {
   chunk: number;
   /** Next offset per partition from the database: where consumption must resume. */
   checkpoints: Map<number, bigint>;
+  guard: LogGuard;
+  /** Called once when the guard refuses; nothing is applied from then on. */
+  onMismatch: (report: string) => void;
   hooks?: ProjectorHooks;
   onApplied?: (partition: number, result: ApplyResult) => void;
 }
@@ -19,12 +36,20 @@ export interface LogConsumerOptions {
  * Feeds the log into the applier, partition by partition. Kafka group offsets are only a hint: at
  * start the group is pointed at the database checkpoints, and every record at or below a
  * checkpoint is skipped by the applier anyway.
+ *
+ * That skip is only right for the log the checkpoints count: a log recreated under the same name
+ * starts again at offset 0, and kafkajs even carries on at its old position when the topic is
+ * recreated while it runs (no rebalance happens). So every assignment is checked against the
+ * checkpoints, and every batch against the log's identity, before anything is applied.
  */
 export class LogConsumer {
   private readonly logger = new Logger('log-consumer');
   private supervisor?: ConsumerSupervisor;
   /** Next offset known to be applied (or skipped as a marker), per partition. */
   readonly positions = new Map<number, bigint>();
+  /** Partitions of the latest assignment and the (shared, retried on failure) check of them. */
+  private assignment?: { partitions: number[]; check?: Promise<string | null> };
+  private refusal?: string;
 
   constructor(
     private readonly kafka: Kafka,
@@ -59,7 +84,12 @@ export class LogConsumer {
         // Batches made only of transaction markers never reach eachBatch; follow them here so that
         // "caught up to the end offsets" can be decided.
         consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-          if (payload.batchSize === 0) this.advance(payload.partition, BigInt(payload.lastOffset) + 1n);
+          if (payload.batchSize === 0 && !this.refusal)
+            this.advance(payload.partition, BigInt(payload.lastOffset) + 1n);
+        });
+        // Emitted before the new generation fetches anything, so its first batch waits for the check.
+        consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+          this.assignment = { partitions: payload.memberAssignment[this.options.topic] ?? [] };
         });
         return consumer;
       },
@@ -84,13 +114,24 @@ export class LogConsumer {
         isStale,
         commitOffsetsIfNecessary,
       }) => {
+        if (this.refusal) return;
+        const refusal = (await this.checkAssignment()) ?? (await this.options.guard.confirm());
+        if (refusal) return this.refuse(refusal);
+        const { log } = this.options.guard;
         const messages = batch.messages;
         for (let i = 0; i < messages.length; i += chunk) {
           if (!isRunning() || isStale()) return;
           const part = messages.slice(i, i + chunk);
           const last = i + chunk >= messages.length;
           const endOffset = last ? batch.lastOffset() : part[part.length - 1].offset;
-          const result = await this.applier.apply(batch.partition, part, endOffset);
+          let result: ApplyResult;
+          try {
+            result = await this.applier.apply(batch.partition, part, endOffset, log);
+          } catch (e) {
+            // The checkpoint row itself names another log (e.g. rebuilt by another instance).
+            if (e instanceof LogMismatchError) return this.refuse(e.report);
+            throw e;
+          }
           await hooks?.afterCommit?.({
             partition: batch.partition,
             nextOffset: (BigInt(endOffset) + 1n).toString(),
@@ -104,6 +145,28 @@ export class LogConsumer {
         await commitOffsetsIfNecessary();
       },
     });
+  }
+
+  /** Why nothing is applied any more, if the guard refused. */
+  get refused(): string | undefined {
+    return this.refusal;
+  }
+
+  private checkAssignment(): Promise<string | null> {
+    const a = this.assignment;
+    if (!a) return Promise.resolve(null);
+    a.check ??= this.options.guard.checkAssigned(a.partitions).catch((e) => {
+      // Could not check (broker or database away): the batch fails and the next one checks again.
+      a.check = undefined;
+      throw e;
+    });
+    return a.check;
+  }
+
+  private refuse(report: string): void {
+    if (this.refusal) return;
+    this.refusal = report;
+    this.options.onMismatch(report);
   }
 
   /** True when every partition has been applied up to the given end offsets. */

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { decodeEvent } from '@app/contracts';
+import type { LogIdentity } from '@app/platform';
 import type { DataSource } from 'typeorm';
 import { evolve, keysOf, type EvolveOptions, type PositionedEvent } from './projection.evolve';
 import { ProjectionStore } from './projection.store';
@@ -43,11 +44,20 @@ export class ProjectionApplier {
   /**
    * @param endOffset the last offset this run covers; may be past the last record when the log
    *   holds transaction markers there, so the checkpoint moves over them.
+   * @param log the log the records were read from, confirmed after they were fetched; a checkpoint
+   *   of another log throws LogMismatchError and nothing is applied.
    */
-  async apply(partition: number, records: LogRecord[], endOffset: string): Promise<ApplyResult> {
+  async apply(
+    partition: number,
+    records: LogRecord[],
+    endOffset: string,
+    log: LogIdentity,
+  ): Promise<ApplyResult> {
+    if (log.topic !== this.topic)
+      throw new Error(`records of ${log.topic} given to the applier of ${this.topic}`);
     return this.dataSource.transaction('READ COMMITTED', async (em) => {
       const qr = em.queryRunner!;
-      const next = await this.store.lockCheckpoint(qr, this.topic, partition);
+      const next = await this.store.lockCheckpoint(qr, log, partition);
       const end = BigInt(endOffset);
       const fresh = records.filter((r) => BigInt(r.offset) >= next);
       const result: ApplyResult = {
