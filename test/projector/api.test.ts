@@ -181,6 +181,7 @@ describe('the read API', () => {
       checks: {
         postgres: { status: 'up' },
         'projection-consumer': { status: 'up', lastAnswerMs: expect.any(Number) },
+        projection: { status: 'up', state: 'projecting' },
       },
       info: { caughtUp: expect.any(Boolean) },
     });

@@ -139,6 +139,8 @@ describe('the projection knows which log it belongs to', () => {
       API_KEYS: API_KEY,
       HTTP_PORT: '0',
       HTTP_HOST: '127.0.0.1',
+      // The report as an operator reads it on a terminal (json would escape its quotes).
+      LOG_FORMAT: 'pretty',
     });
     const ended = await child.ended;
     // On failure the assertion shows the process's last lines instead of a bare exit code.
