@@ -1,4 +1,6 @@
 export * from './limits';
+export * from './text';
+export * from './json-depth';
 export * from './topics';
 export * from './envelope/envelope';
 export * from './events/shared';

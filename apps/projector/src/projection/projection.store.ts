@@ -2,11 +2,17 @@ import type { QueryRunner } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
 import type { ProjectionChanges, ProjectionState } from './projection.evolve';
 import { TABLES, type TableSpec } from './projection.tables';
+import { storableParam } from './storable.param';
 
 /** Postgres accepts at most 65535 bind parameters per statement; stay well below. */
 const MAX_PARAMS = 30_000;
 
-/** Reads and writes projection rows with multi-row statements inside the caller's transaction. */
+/**
+ * Reads and writes projection rows with multi-row statements inside the caller's transaction.
+ * Every value written goes through `storableParam`: whatever a producer or a receiver put in an
+ * event, a row can always be written (no U+0000, no lone surrogate), so no field of any event,
+ * present or future, can stop the projection.
+ */
 export class ProjectionStore {
   private readonly s: string;
 
@@ -125,10 +131,7 @@ export class ProjectionStore {
       const params: unknown[] = [];
       const tuples = slice.map((row) => {
         const cells = fields.map((f) => {
-          const v = row[f];
-          params.push(
-            spec.json.includes(f) && v !== null && v !== undefined ? JSON.stringify(v) : (v ?? null),
-          );
+          params.push(storableParam(row[f], spec.json.includes(f)));
           const type = spec.types[f];
           return type ? `$${params.length}::${type}` : `$${params.length}`;
         });
