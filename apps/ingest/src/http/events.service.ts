@@ -1,8 +1,7 @@
-import { LogEvent } from '@app/contracts';
+import { LogEvent, loggableEventId } from '@app/contracts';
 import { HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { IngestConfig } from '../config/ingest.config';
 import { AppendGate } from '../domain/append-gate';
-import { loggableEventId } from '../domain/loggable-id';
 import { EventAdmission } from '../event-admission.service';
 import { INGEST_CONFIG } from '../ingest.tokens';
 import { LogAppender } from '../kafka/log.appender';

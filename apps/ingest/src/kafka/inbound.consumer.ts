@@ -1,11 +1,10 @@
-import { LogEvent, Rejection } from '@app/contracts';
+import { LogEvent, loggableEventId, Rejection } from '@app/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Admin, EachBatchPayload, Kafka, Message } from 'kafkajs';
 import { ConsumerSupervisor, sendOffsetsPatiently } from '@app/platform';
 import { IngestConfig } from '../config/ingest.config';
 import { Admission } from '../domain/admission';
 import { AppendGate } from '../domain/append-gate';
-import { loggableEventId } from '../domain/loggable-id';
 import { INGEST_CONFIG, KAFKA } from '../ingest.tokens';
 import { IngestMetrics } from '../metrics/ingest.metrics';
 import { EventAdmission } from '../event-admission.service';
