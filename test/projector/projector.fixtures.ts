@@ -27,6 +27,9 @@ export function testConfig(overrides: Partial<ProjectorConfig> = {}): ProjectorC
     outboxPollMs: 100,
     applyChunk: 500,
     batchMembersLimit: 1_000,
+    docsEnabled: true,
+    metricsRequireKey: false,
+    parkedTopic: uniqueName('parked'),
     workers: { projection: true, relay: true, mail: true },
     ...overrides,
   };

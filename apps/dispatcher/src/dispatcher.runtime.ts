@@ -1,8 +1,17 @@
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { LIMITS } from '@app/contracts';
-import { ConsumerSupervisor, createKafka, ensureTopics, FOREVER, SecretBox } from '@app/platform';
+import {
+  batchUnit,
+  ConsumerSupervisor,
+  createKafka,
+  ensureTopics,
+  FOREVER,
+  payloadFor,
+  PoisonGuard,
+  SecretBox,
+} from '@app/platform';
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { HttpSender } from './delivery/http-sender';
 import { PERMANENT_ERRORS } from './domain/retry-policy';
@@ -13,6 +22,7 @@ import { coPartitionAssigner, type MemberRole } from './pipeline/co-partition.as
 import { ConcurrencyGate } from './pipeline/concurrency.gate';
 import { LogProcessor } from './pipeline/log.processor';
 import { PartitionRegistry } from './pipeline/partition.registry';
+import { RecordParker } from './pipeline/record.parker';
 import { RetryProcessor } from './pipeline/retry.processor';
 import { dispatcherTopicSpecs } from './pipeline/topic.specs';
 
@@ -63,7 +73,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
 
   async start(): Promise<void> {
     const c = this.config;
-    const topics = { log: c.LOG_TOPIC, retry: c.RETRY_TOPIC, state: c.STATE_TOPIC };
+    const topics = { log: c.LOG_TOPIC, retry: c.RETRY_TOPIC, state: c.STATE_TOPIC, parked: c.PARKED_TOPIC };
     this.admin = this.kafka.admin();
     await this.admin.connect();
     await ensureTopics(this.admin, dispatcherTopicSpecs(c, FOREVER));
@@ -105,6 +115,20 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       retry: new RetryProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),
     };
 
+    // A batch that keeps failing deterministically is retried, then its records one by one; the one
+    // that still fails is parked and the partition goes on (a broker outage is waited out as before).
+    const parker = new RecordParker(registry, topics.parked, c.CONSUMER_GROUP);
+    const guards = {
+      log: new PoisonGuard('dispatcher-log'),
+      retry: new PoisonGuard('dispatcher-retry'),
+    };
+    const guarded = (role: MemberRole, payload: EachBatchPayload) =>
+      guards[role].run({
+        ...batchUnit(payload),
+        process: (messages) => processors[role].handle(payloadFor(payload, messages)),
+        park: (m, failure) => parker.park(role, payload, m, failure),
+      });
+
     for (const role of ['log', 'retry'] as const) {
       const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
         name: `dispatcher-${role}`,
@@ -118,7 +142,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
             autoCommit: false,
             eachBatchAutoResolve: false,
             partitionsConsumedConcurrently: c.LOG_PARTITIONS,
-            eachBatch: (payload) => processors[role].handle(payload),
+            eachBatch: (payload) => guarded(role, payload),
           });
         },
       });

@@ -1,4 +1,10 @@
-import { createKafka, JsonErrorFilter, LivenessController, MetricsController } from '@app/platform';
+import {
+  createKafka,
+  JsonErrorFilter,
+  LivenessController,
+  METRICS_ACCESS,
+  MetricsController,
+} from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { IngestConfig } from './config/ingest.config';
@@ -24,6 +30,10 @@ export class IngestModule {
       controllers: [EventsController, HealthController, MetricsController, LivenessController],
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
+        {
+          provide: METRICS_ACCESS,
+          useValue: { requireKey: config.http.metricsRequireKey, apiKeys: config.http.apiKeys },
+        },
         {
           provide: KAFKA,
           useFactory: () => createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId }),

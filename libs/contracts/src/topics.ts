@@ -41,9 +41,19 @@ export const COPY_HEADERS = {
   headersDropped: 'x-original-headers-dropped',
 } as const;
 
+/** Every consumer that can park a record; the value of `x-parked-consumer` and of parked rows. */
+export const PARKING_CONSUMERS = [
+  'ingest',
+  'dispatcher-log',
+  'dispatcher-retry',
+  'projector',
+  'outbox-relay',
+] as const;
+export type ParkingConsumer = (typeof PARKING_CONSUMERS)[number];
+
 /** Kafka headers on a parked record (its value is the original record's value, see COPY_HEADERS). */
 export const PARKED_HEADERS = {
-  /** Which consumer parked it: `ingest`, `dispatcher-log`, `dispatcher-retry`. */
+  /** Which consumer parked it (PARKING_CONSUMERS: on Kafka `ingest`, `dispatcher-log`, `dispatcher-retry`). */
   consumer: 'x-parked-consumer',
   /** The failure's code (a Kafka error type, an SQLSTATE, an error name) or `undecodable`. */
   code: 'x-parked-code',

@@ -15,3 +15,4 @@ export * from './resilience/failure.classify';
 export * from './resilience/parking.policy';
 export * from './resilience/poison.guard';
 export * from './kafka/parked.record';
+export * from './kafka/batch.unit';

@@ -15,7 +15,10 @@ export function stringifyValue(value: Scalar): string {
 }
 
 const isScalar = (v: unknown): v is Scalar =>
-  v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+  v === null ||
+  typeof v === 'string' ||
+  typeof v === 'boolean' ||
+  (typeof v === 'number' && Number.isFinite(v));
 
 /**
  * All variables available to a callback for this event under this configuration, SPEC §2 rule 2.

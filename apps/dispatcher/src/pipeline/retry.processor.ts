@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { describeRecord, type Failure, parkedRecordOf, reportParked } from '@app/platform';
 import { decodeRetryRecord, type RetryRecord } from '../domain/retry-record';
 import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
 import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-off';
@@ -24,8 +24,6 @@ const MAX_CHUNK = 500;
  * some rebalance cases (issues 1376 and 1599).
  */
 export class RetryProcessor {
-  private readonly log = new Logger('RetryProcessor');
-
   constructor(
     private readonly registry: PartitionRegistry,
     private readonly runner: CallbackAttemptRunner,
@@ -51,15 +49,16 @@ export class RetryProcessor {
         await this.waitUntil(dueAt, heartbeat, () => isRunning() && !isStale());
         continue;
       }
-      const chunk: { message: KafkaMessage; record: RetryRecord | null }[] = [];
+      const chunk: ChunkItem[] = [];
       const now = Date.now();
       while (next < messages.length && chunk.length < MAX_CHUNK && dueTimeOf(messages[next]) <= now) {
         const decoded = decodeRetryRecord(messages[next].value);
-        if (!decoded.ok) {
-          this.metrics.undecodable.inc({ role: 'retry' });
-          this.log.warn(`skipped retry record ${partition}/${messages[next].offset}: ${decoded.message}`);
-        }
-        chunk.push({ message: messages[next], record: decoded.ok ? decoded.record : null });
+        if (!decoded.ok) this.metrics.undecodable.inc({ role: 'retry' });
+        chunk.push(
+          decoded.ok
+            ? { message: messages[next], record: decoded.record }
+            : { message: messages[next], record: null, undecodable: decoded.message },
+        );
         next += 1;
       }
       await this.attemptChunk(partition, chunk, heartbeat);
@@ -69,7 +68,7 @@ export class RetryProcessor {
 
   private async attemptChunk(
     partition: number,
-    chunk: { message: KafkaMessage; record: RetryRecord | null }[],
+    chunk: ChunkItem[],
     heartbeat: () => Promise<void>,
   ): Promise<void> {
     const lease = await this.registry.lease('retry', partition);
@@ -81,6 +80,8 @@ export class RetryProcessor {
       collected = await this.handOff.collect(partition, running);
       const outputs = collected.outputs;
       const nextOffset = BigInt(chunk[chunk.length - 1].message.offset) + 1n;
+      // A record that cannot be decoded can never be attempted: it is parked, not dropped.
+      const parked = chunk.flatMap((c) => (c.undecodable === undefined ? [] : [undecodable(c)]));
       await commitTransaction(
         lease.producer,
         this.topics,
@@ -89,8 +90,19 @@ export class RetryProcessor {
           events: outputs.flatMap((o) => o.events),
           retries: [...outputs.flatMap((o) => (o.retry ? [o.retry] : [])), ...collected.handedOff],
           states: [],
+          parked: parked.map((p) =>
+            parkedRecordOf(
+              { topic: this.topics.retry, partition, ...p.message },
+              'dispatcher-retry',
+              p.failure,
+              new Date(),
+            ),
+          ),
         },
       );
+      for (const p of parked) {
+        reportParked('dispatcher-retry', describeRecord(this.topics.retry, partition, p.message), p.failure);
+      }
       this.handOff.committed(collected);
       this.metrics.handedOff.inc({ role: 'retry' }, collected.handedOff.length);
       this.registry.advance('retry', partition, nextOffset);
@@ -151,7 +163,21 @@ export class RetryProcessor {
   }
 }
 
-/** Due time of a record; an unreadable record is "due now" so it is skipped without waiting. */
+interface ChunkItem {
+  message: KafkaMessage;
+  record: RetryRecord | null;
+  /** Why the record could not be decoded (then `record` is null). */
+  undecodable?: string;
+}
+
+function undecodable(c: ChunkItem): { message: KafkaMessage; failure: Failure } {
+  return {
+    message: c.message,
+    failure: { class: 'deterministic', code: 'undecodable', message: c.undecodable!, attempts: 0 },
+  };
+}
+
+/** Due time of a record; an unreadable record is "due now" so it is parked without waiting. */
 function dueTimeOf(message: KafkaMessage): number {
   const decoded = decodeRetryRecord(message.value);
   return decoded.ok ? Date.parse(decoded.record.dueAt) : 0;

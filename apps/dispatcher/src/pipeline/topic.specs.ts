@@ -1,4 +1,4 @@
-import type { TopicSpec } from '@app/platform';
+import { parkedTopicSpec, type TopicSpec } from '@app/platform';
 import type { DispatcherConfig } from '../config/dispatcher.config';
 
 const DAY_MS = 24 * 3600_000;
@@ -7,12 +7,19 @@ const DAY_MS = 24 * 3600_000;
  * The topics the dispatcher needs, created at start-up when missing (see docs/dispatcher.md):
  * - log: kept forever (the source of truth);
  * - retry: plain retention long enough for every scheduled attempt, never less than 7 days;
- * - state: compacted, one live record per communication.
+ * - state: compacted, one live record per communication;
+ * - parked: records set aside after bounded retries (shared with ingest).
  */
 export function dispatcherTopicSpecs(
   c: Pick<
     DispatcherConfig,
-    'LOG_TOPIC' | 'RETRY_TOPIC' | 'STATE_TOPIC' | 'LOG_PARTITIONS' | 'RETRY_DELAY_MS' | 'MAX_ATTEMPTS'
+    | 'LOG_TOPIC'
+    | 'RETRY_TOPIC'
+    | 'STATE_TOPIC'
+    | 'PARKED_TOPIC'
+    | 'LOG_PARTITIONS'
+    | 'RETRY_DELAY_MS'
+    | 'MAX_ATTEMPTS'
   >,
   forever: Record<string, string>,
 ): TopicSpec[] {
@@ -34,5 +41,6 @@ export function dispatcherTopicSpecs(
         'max.message.bytes': String(2 * 1024 * 1024),
       },
     },
+    parkedTopicSpec(c.PARKED_TOPIC),
   ];
 }

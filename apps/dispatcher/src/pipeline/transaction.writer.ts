@@ -1,5 +1,5 @@
-import { CompressionTypes, type Producer, type TopicMessages } from 'kafkajs';
-import { sendOffsetsPatiently } from '@app/platform';
+import type { Message, Producer, TopicMessages } from 'kafkajs';
+import { sendInParts, sendOffsetsPatiently } from '@app/platform';
 import { encodeEvent, logHeadersOf, validateEvent, type LogEvent } from '@app/contracts';
 import type { CommunicationState } from '../domain/communication-state';
 import { encodeRetryRecord, type RetryRecord } from '../domain/retry-record';
@@ -9,6 +9,8 @@ export interface TransactionOutput {
   events: LogEvent[];
   retries: RetryRecord[];
   states: CommunicationState[];
+  /** Input records set aside (parkedRecordOf), committed with the offset that moves past them. */
+  parked?: Message[];
 }
 
 export interface ConsumedInput {
@@ -23,30 +25,7 @@ export interface OutputTopics {
   log: string;
   retry: string;
   state: string;
-}
-
-/** Bytes per produce request, well under the broker's default 1 MiB record-batch limit. */
-const MAX_REQUEST_BYTES = 512 * 1024;
-
-/** Splits the output into produce requests the broker accepts; all still go in one transaction. */
-function* inParts(topicMessages: TopicMessages[]): Generator<TopicMessages[]> {
-  let part: TopicMessages[] = [];
-  let bytes = 0;
-  for (const { topic, messages } of topicMessages) {
-    for (const m of messages) {
-      const size = (m.value as Buffer).length + String(m.key ?? '').length + 200;
-      if (bytes + size > MAX_REQUEST_BYTES && part.length > 0) {
-        yield part;
-        part = [];
-        bytes = 0;
-      }
-      let last = part[part.length - 1];
-      if (!last || last.topic !== topic) part.push((last = { topic, messages: [] }));
-      last.messages.push(m);
-      bytes += size;
-    }
-  }
-  if (part.length > 0) yield part;
+  parked: string;
 }
 
 /**
@@ -99,10 +78,12 @@ export async function commitTransaction(
       })),
     });
   }
+  if (output.parked && output.parked.length > 0) {
+    topicMessages.push({ topic: topics.parked, messages: output.parked });
+  }
   const txn = await producer.transaction();
   try {
-    for (const part of inParts(topicMessages))
-      await txn.sendBatch({ topicMessages: part, compression: CompressionTypes.None });
+    await sendInParts(txn, topicMessages);
     await sendOffsetsPatiently(txn, {
       consumerGroupId: input.groupId,
       topics: [

@@ -42,6 +42,12 @@ export const projectorEnvSchema = z.object({
   APPLY_CHUNK: env.int(500, 1, 5_000),
   /** Most members returned by GET /v1/batches/{id}?includemembers=true. */
   BATCH_MEMBERS_LIMIT: env.int(100_000, 1, 10_000_000),
+  /** Serve the OpenAPI page and document at /docs and /docs-json (false: both answer 404). */
+  DOCS_ENABLED: env.bool(true),
+  /** `/metrics` answers only with one of API_KEYS. */
+  METRICS_REQUIRE_KEY: env.bool(false),
+  /** The topic where ingest and the dispatcher park records (read by `audit`). */
+  PARKED_TOPIC: env.string(DEFAULT_TOPICS.parked),
 });
 
 export interface ProjectorConfig {
@@ -62,6 +68,9 @@ export interface ProjectorConfig {
   outboxPollMs: number;
   applyChunk: number;
   batchMembersLimit: number;
+  docsEnabled: boolean;
+  metricsRequireKey: boolean;
+  parkedTopic: string;
   /** Which background workers run (tests turn some off to simulate a crash window). */
   workers: { projection: boolean; relay: boolean; mail: boolean };
   /** Test-only fault injection; never set from the environment. */
@@ -93,6 +102,9 @@ export function projectorConfigFromEnv(source: NodeJS.ProcessEnv = process.env):
     outboxPollMs: e.OUTBOX_POLL_MS,
     applyChunk: e.APPLY_CHUNK,
     batchMembersLimit: e.BATCH_MEMBERS_LIMIT,
+    docsEnabled: e.DOCS_ENABLED,
+    metricsRequireKey: e.METRICS_REQUIRE_KEY,
+    parkedTopic: e.PARKED_TOPIC,
     workers: { projection: true, relay: true, mail: true },
   };
 }

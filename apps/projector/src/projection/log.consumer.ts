@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { Consumer, Kafka } from 'kafkajs';
-import { ConsumerSupervisor } from '@app/platform';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { batchUnit, ConsumerSupervisor, PoisonGuard } from '@app/platform';
 import type { ProjectorHooks } from '../config/projector.config';
 import type { ApplyResult, ProjectionApplier } from './projection.applier';
 
@@ -22,6 +22,7 @@ export interface LogConsumerOptions {
  */
 export class LogConsumer {
   private readonly logger = new Logger('log-consumer');
+  private readonly guard: PoisonGuard;
   private supervisor?: ConsumerSupervisor;
   /** Next offset known to be applied (or skipped as a marker), per partition. */
   readonly positions = new Map<number, bigint>();
@@ -32,6 +33,9 @@ export class LogConsumer {
     private readonly options: LogConsumerOptions,
   ) {
     for (const [p, next] of options.checkpoints) this.positions.set(p, next);
+    // A chunk that keeps failing while the database answers is retried, then applied record by
+    // record; the record that still fails is parked (parked_records) and the partition goes on.
+    this.guard = new PoisonGuard('projector', { storeUp: () => applier.storeAnswers() });
   }
 
   async start(): Promise<void> {
@@ -71,21 +75,16 @@ export class LogConsumer {
     await consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
-      eachBatch: async ({
-        batch,
-        resolveOffset,
-        heartbeat,
-        isRunning,
-        isStale,
-        commitOffsetsIfNecessary,
-      }) => {
+      eachBatch: async (payload) => {
+        const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
         const messages = batch.messages;
         for (let i = 0; i < messages.length; i += chunk) {
           if (!isRunning() || isStale()) return;
           const part = messages.slice(i, i + chunk);
           const last = i + chunk >= messages.length;
           const endOffset = last ? batch.lastOffset() : part[part.length - 1].offset;
-          const result = await this.applier.apply(batch.partition, part, endOffset);
+          const result = await this.applyGuarded(payload, part, endOffset);
+          if (!result) return; // stopping or rebalancing: the rest is read again
           await hooks?.afterCommit?.({
             partition: batch.partition,
             nextOffset: (BigInt(endOffset) + 1n).toString(),
@@ -99,6 +98,47 @@ export class LogConsumer {
         await commitOffsetsIfNecessary();
       },
     });
+  }
+
+  /**
+   * Applies one chunk in one transaction; under the PoisonGuard when that keeps failing. Returns
+   * the totals, or undefined when it gave up because the consumer is stopping.
+   */
+  private async applyGuarded(
+    payload: EachBatchPayload,
+    part: KafkaMessage[],
+    endOffset: string,
+  ): Promise<ApplyResult | undefined> {
+    const partition = payload.batch.partition;
+    const total: ApplyResult = { applied: 0, duplicates: 0, skipped: 0, parked: 0, rows: 0, types: [] };
+    const add = (r: ApplyResult) => {
+      total.applied += r.applied;
+      total.duplicates += r.duplicates;
+      total.skipped += r.skipped;
+      total.parked += r.parked;
+      total.rows += r.rows;
+      total.types.push(...r.types);
+    };
+    let reached = -1n;
+    await this.guard.run<KafkaMessage>({
+      ...batchUnit(payload),
+      records: part,
+      process: async (records) => {
+        const whole = records.length === part.length;
+        const end = whole ? endOffset : records[records.length - 1].offset;
+        add(await this.applier.apply(partition, records, end));
+        reached = BigInt(end);
+      },
+      park: async (m, failure) => {
+        await this.applier.park(partition, m, failure);
+        total.parked += 1;
+        reached = BigInt(m.offset);
+      },
+    });
+    if (reached < BigInt(part[part.length - 1].offset)) return undefined;
+    // Applied record by record: the checkpoint still has to move over the markers after the last.
+    if (reached < BigInt(endOffset)) add(await this.applier.apply(partition, [], endOffset));
+    return total;
   }
 
   /** True when every partition has been applied up to the given end offsets. */

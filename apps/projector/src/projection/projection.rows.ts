@@ -158,3 +158,22 @@ export interface PublishedMark {
   partition: number;
   offset: string;
 }
+
+/** A record a consumer of the projector set aside instead of stopping on it (decision 0602). */
+export interface ParkedRow {
+  /** UUID v5 of where the record came from, so parking the same record twice writes one row. */
+  parkedId: string;
+  consumer: 'projector' | 'outbox-relay';
+  sourceTopic: string | null;
+  sourcePartition: number | null;
+  sourceOffset: string | null;
+  eventId: string | null;
+  eventType: string | null;
+  communicationId: string | null;
+  /** A rejection code, an SQLSTATE, an error name. */
+  code: string;
+  failureClass: 'deterministic' | 'transient';
+  reason: string;
+  /** Tries of the record on its own before it was parked (0: it could not even be decoded). */
+  attempts: number;
+}

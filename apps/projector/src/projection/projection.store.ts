@@ -1,6 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
 import type { ProjectionChanges, ProjectionState } from './projection.evolve';
+import type { ParkedRow } from './projection.rows';
 import { TABLES, type TableSpec } from './projection.tables';
 import { storableParam } from './storable.param';
 
@@ -91,6 +92,11 @@ export class ProjectionStore {
       rows += res.length;
     }
     return rows;
+  }
+
+  /** Records parked rows (append-only: parking the same record again writes nothing). */
+  async writeParked(qr: QueryRunner, rows: ParkedRow[]): Promise<number> {
+    return this.upsert(qr, TABLES.parked, rows);
   }
 
   private async loadTable<R>(qr: QueryRunner, spec: TableSpec, ids: Set<string>): Promise<Map<string, R>> {

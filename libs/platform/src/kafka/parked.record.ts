@@ -1,4 +1,4 @@
-import { loggableEventId, PARKED_HEADERS } from '@app/contracts';
+import { loggableEventId, PARKED_HEADERS, type ParkingConsumer } from '@app/contracts';
 import type { Message, Producer } from 'kafkajs';
 import type { Failure } from '../resilience/poison.guard';
 import { headerString } from './headers';
@@ -19,7 +19,7 @@ export interface ConsumedRecord extends OriginalRecord {
  */
 export function parkedRecordOf(
   source: ConsumedRecord,
-  consumer: string,
+  consumer: ParkingConsumer,
   failure: Failure,
   now: Date,
 ): Message {

@@ -36,13 +36,13 @@ describe('PoisonGuard', () => {
 
   it('processes a healthy batch once, as one unit', async () => {
     const sut = consumer([1, 2, 3], () => undefined);
-    await new PoisonGuard('test', { policy: fast }).run(sut.unit);
+    await new PoisonGuard('ingest', { policy: fast }).run(sut.unit);
     expect(sut.calls).toEqual([[1, 2, 3]]);
   });
 
   it('given one record that always fails, retries the batch, isolates, parks that record and commits the rest', async () => {
     const sut = consumer([1, 2, 3, 4], (n) => (n === 3 ? poison() : undefined));
-    await new PoisonGuard('test', { policy: fast }).run(sut.unit);
+    await new PoisonGuard('ingest', { policy: fast }).run(sut.unit);
     expect(sut.calls.slice(0, 3)).toEqual([
       [1, 2, 3, 4],
       [1, 2, 3, 4],
@@ -65,14 +65,14 @@ describe('PoisonGuard', () => {
   it('given a batch that fails once and then succeeds, parks nothing', async () => {
     let first = true;
     const sut = consumer([1, 2], () => (first ? ((first = false), poison()) : undefined));
-    await new PoisonGuard('test', { policy: fast }).run(sut.unit);
+    await new PoisonGuard('ingest', { policy: fast }).run(sut.unit);
     expect(sut.committed).toEqual([1, 2]);
     expect(sut.parked).toEqual([]);
   });
 
   it('given a transient failure, hands it back at once (the consumer waits), parking nothing', async () => {
     const sut = consumer([1, 2], () => outage());
-    await expect(new PoisonGuard('test', { policy: fast }).run(sut.unit)).rejects.toMatchObject({
+    await expect(new PoisonGuard('ingest', { policy: fast }).run(sut.unit)).rejects.toMatchObject({
       name: 'KafkaJSConnectionError',
     });
     expect(sut.calls).toHaveLength(1);
@@ -81,7 +81,7 @@ describe('PoisonGuard', () => {
 
   it('given a store that is down, treats even a "deterministic" error as transient', async () => {
     const sut = consumer([1], () => new TypeError('connection terminated'));
-    const guard = new PoisonGuard('test', { policy: fast, storeUp: async () => false });
+    const guard = new PoisonGuard('ingest', { policy: fast, storeUp: async () => false });
     await expect(guard.run(sut.unit)).rejects.toBeInstanceOf(TypeError);
     expect(sut.parked).toEqual([]);
   });
@@ -90,7 +90,7 @@ describe('PoisonGuard', () => {
     let active = true;
     const sut = consumer([1, 2], () => ((active = false), poison()));
     sut.unit.active = () => active;
-    await expect(new PoisonGuard('test', { policy: fast }).run(sut.unit)).rejects.toThrow('bad record');
+    await expect(new PoisonGuard('ingest', { policy: fast }).run(sut.unit)).rejects.toThrow('bad record');
     expect(sut.parked).toEqual([]);
   });
 });

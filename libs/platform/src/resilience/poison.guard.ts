@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { storableText } from '@app/contracts';
+import { storableText, type ParkingConsumer } from '@app/contracts';
 import { Counter } from 'prom-client';
 import { metricsRegistry } from '../observability/metrics';
 import { classifyFailure, type ClassifiedFailure } from './failure.classify';
@@ -42,6 +42,18 @@ const parkedTotal = (): Counter<'consumer'> =>
 
 const MAX_MESSAGE = 500;
 
+/**
+ * Counts and logs one parked record (the metric and the log line every consumer shares). The
+ * guard calls it; a consumer that parks a record inside its own transaction (one it cannot even
+ * decode) calls it once that transaction committed.
+ */
+export function reportParked(consumer: ParkingConsumer, where: string, failure: Failure): void {
+  parkedTotal().inc({ consumer });
+  new Logger(`parking:${consumer}`).warn(
+    `parked ${where}: ${failure.code} (${failure.class}) after ${failure.attempts} attempt(s) alone`,
+  );
+}
+
 /** A failure's description: its name and message, bounded and storable. */
 export function describeFailure(error: unknown, classified: ClassifiedFailure, attempts: number): Failure {
   const e = error as { name?: unknown; message?: unknown } | null;
@@ -62,10 +74,9 @@ export function describeFailure(error: unknown, classified: ClassifiedFailure, a
  */
 export class PoisonGuard {
   private readonly logger: Logger;
-  private readonly parked = parkedTotal();
 
   constructor(
-    readonly consumer: string,
+    readonly consumer: ParkingConsumer,
     private readonly options: { policy?: ParkingPolicy; storeUp?: () => Promise<boolean> } = {},
   ) {
     this.logger = new Logger(`parking:${consumer}`);
@@ -116,10 +127,7 @@ export class PoisonGuard {
   /** Parks a record that cannot be processed at all (e.g. not decodable): no tries needed. */
   async park<R>(unit: Pick<GuardedUnit<R>, 'park' | 'describe'>, record: R, failure: Failure): Promise<void> {
     await unit.park(record, failure);
-    this.parked.inc({ consumer: this.consumer });
-    this.logger.warn(
-      `parked ${unit.describe(record)}: ${failure.code} (${failure.class}) after ${failure.attempts} attempt(s) alone`,
-    );
+    reportParked(this.consumer, unit.describe(record), failure);
   }
 
   private async classify(e: unknown): Promise<ClassifiedFailure> {
