@@ -20,8 +20,11 @@ export type RenderResult = { ok: true; url: string } | { ok: false; error: Rende
 /** Same bound as `CallbackAttempted.url` in the contracts, so a rendered URL can always be recorded. */
 export const MAX_RENDERED_URL_LENGTH = 8192;
 const MAX_LISTED_NAMES = 10;
-/** What a value substituted into the host or port may be: (part of) one DNS label. */
-const DNS_LABEL = /^[A-Za-z0-9-]{0,63}$/;
+/**
+ * What a value substituted into the host or port may be: one DNS label, never empty (an empty
+ * value can make the parser read the path as the host: `https://${a}/path` → host `path`).
+ */
+const DNS_LABEL = /^[A-Za-z0-9-]{1,63}$/;
 
 /**
  * encodeURIComponent, plus the characters it leaves alone that still mean something to some URL

@@ -104,6 +104,8 @@ export function evolve(
       notificationList: [],
       configEventId: null,
       configuredAt: null,
+      lastLogPartition: null,
+      lastLogOffset: null,
       status: 'active',
       ...NOT_DISABLED,
       enabledAt: null,
@@ -113,9 +115,9 @@ export function evolve(
     };
 
   /** Every callback configured for this trigger starts `pending` (only while the communication is active). */
-  const openCallbacks = (e: LogEvent, messageId: string | null) => {
+  const openCallbacks = (e: LogEvent, messageId: string | null, position: LogPosition) => {
     const comm = get('communications', e.communicationId);
-    if (!comm || comm.status !== 'active') return;
+    if (!comm || comm.status !== 'active' || appliedAlready(comm, position)) return;
     for (const cfg of comm.callbacks.filter((c) => c.event === e.type)) {
       const callbackId = callbackIdOf(e.id, cfg.id);
       if (get('callbacks', callbackId)) continue;
@@ -134,6 +136,7 @@ export function evolve(
             url: null,
           },
           e.occurredAt,
+          position,
         ),
       );
     }
@@ -213,14 +216,17 @@ export function evolve(
       messageId: d.messageId,
       memberAttributes: d.memberAttributes,
     });
-    openCallbacks(e, d.messageId);
+    openCallbacks(e, d.messageId, position);
   };
 
+  /** The callback's row, or a new pending one; null when this event was already folded into it. */
   const callbackOf = (
     e: LogEventOf<'CallbackAttempted' | 'CallbackFailed' | 'CallbackCancelled'>,
-  ): CallbackRow =>
-    get('callbacks', e.data.callbackId) ??
-    pendingCallback(
+    position: LogPosition,
+  ): CallbackRow | null => {
+    const existing = get('callbacks', e.data.callbackId);
+    if (existing) return appliedAlready(existing, position) ? null : existing;
+    return pendingCallback(
       {
         callbackId: e.data.callbackId,
         communicationId: e.communicationId,
@@ -232,14 +238,18 @@ export function evolve(
         url: e.data.url,
       },
       e.occurredAt,
+      position,
     );
+  };
 
   for (const { event: e, position } of events) {
     switch (e.type) {
       case 'CommunicationConfigured': {
         const d = e.data;
+        const prior = communication(e.communicationId, e.occurredAt);
+        if (appliedAlready(prior, position)) break;
         put('communications', e.communicationId, {
-          ...communication(e.communicationId, e.occurredAt),
+          ...prior,
           campaignId: d.campaignId,
           campaignMode: d.campaignMode,
           environment: d.environment,
@@ -254,6 +264,7 @@ export function evolve(
           notificationList: [...d.notificationList],
           configEventId: e.id,
           configuredAt: e.occurredAt,
+          ...at(position),
           updatedAt: e.occurredAt,
         });
         break;
@@ -274,7 +285,7 @@ export function evolve(
           completedAt: e.occurredAt,
           completedEventId: e.id,
         });
-        openCallbacks(e, null);
+        openCallbacks(e, null, position);
         break;
       }
       case 'CallbackAttempted': {
@@ -299,11 +310,12 @@ export function evolve(
           logPartition: position.partition,
           logOffset: position.offset,
         });
-        const cb = callbackOf(e);
+        const cb = callbackOf(e, position);
         // An older attempt arriving late (it cannot, on one partition, but be safe) changes nothing.
-        if (d.attempt < cb.attempts || cb.state === 'cancelled') break;
+        if (!cb || d.attempt < cb.attempts || cb.state === 'cancelled') break;
         put('callbacks', d.callbackId, {
           ...cb,
+          ...at(position),
           method: d.method,
           url: d.url,
           attempts: d.attempt,
@@ -319,20 +331,25 @@ export function evolve(
       }
       case 'CallbackFailed': {
         const d = e.data;
-        const cb = callbackOf(e);
-        put('callbacks', d.callbackId, {
-          ...cb,
-          state: 'failed',
-          attempts: Math.max(cb.attempts, d.attempts),
-          url: d.url ?? cb.url,
-          lastStatusCode: d.lastStatusCode,
-          lastErrorKind: d.reason.kind,
-          lastErrorMessage: d.reason.message,
-          nextAttemptAt: null,
-          updatedAt: e.occurredAt,
-          finishedAt: cb.finishedAt ?? e.occurredAt,
-        });
+        const cb = callbackOf(e, position);
+        if (cb) {
+          put('callbacks', d.callbackId, {
+            ...cb,
+            ...at(position),
+            state: 'failed',
+            attempts: Math.max(cb.attempts, d.attempts),
+            url: d.url ?? cb.url,
+            lastStatusCode: d.lastStatusCode,
+            lastErrorKind: d.reason.kind,
+            lastErrorMessage: d.reason.message,
+            nextAttemptAt: null,
+            updatedAt: e.occurredAt,
+            finishedAt: cb.finishedAt ?? e.occurredAt,
+          });
+        }
         const comm = communication(e.communicationId, e.occurredAt);
+        // Its effect on the communication, and the emails to the list in force then, are done.
+        if (appliedAlready(comm, position)) break;
         if (comm.status === 'active') {
           const reason = truncate(
             `callback ${d.callbackId} (${d.triggerType}, ${d.method}) failed after ${d.attempts} attempt(s): ${d.reason.kind}: ${d.reason.message}`,
@@ -345,6 +362,7 @@ export function evolve(
             disabledBy: AUTO_DISABLED_BY,
             disabledCallbackId: d.callbackId,
             disabledCauseEventId: e.id,
+            ...at(position),
             updatedAt: e.occurredAt,
           });
           const disabled: LogEventOf<'CommunicationDisabled'> = {
@@ -379,10 +397,11 @@ export function evolve(
         break;
       }
       case 'CallbackCancelled': {
-        const cb = callbackOf(e);
-        if (cb.state !== 'pending') break;
+        const cb = callbackOf(e, position);
+        if (!cb || cb.state !== 'pending') break;
         put('callbacks', e.data.callbackId, {
           ...cb,
+          ...at(position),
           state: 'cancelled',
           attempts: Math.max(cb.attempts, e.data.attempts),
           nextAttemptAt: null,
@@ -394,6 +413,7 @@ export function evolve(
       case 'CommunicationDisabled': {
         changes.published.push({ eventId: e.id, partition: position.partition, offset: position.offset });
         const comm = communication(e.communicationId, e.occurredAt);
+        if (appliedAlready(comm, position)) break;
         // Our own event for a failure already applied when the CallbackFailed was projected.
         if (
           comm.status === 'disabled' &&
@@ -410,18 +430,22 @@ export function evolve(
           disabledBy: e.data.by,
           disabledCallbackId: e.data.callbackId,
           disabledCauseEventId: e.data.causeEventId,
+          ...at(position),
           updatedAt: e.occurredAt,
         });
         break;
       }
       case 'CommunicationEnabled': {
+        const comm = communication(e.communicationId, e.occurredAt);
+        if (appliedAlready(comm, position)) break;
         put('communications', e.communicationId, {
-          ...communication(e.communicationId, e.occurredAt),
+          ...comm,
           status: 'active',
           ...NOT_DISABLED,
           enabledAt: e.occurredAt,
           enabledBy: e.data.by,
           enabledReason: e.data.reason,
+          ...at(position),
           updatedAt: e.occurredAt,
         });
         break;
@@ -434,6 +458,30 @@ export function evolve(
   }
   return changes;
 }
+
+/**
+ * True when the row already holds the effect of the event at `position` or of a later one on the
+ * same partition: the event is being applied again (a chunk re-applied over its own rows), and what
+ * it did to the communication, or what depended on the communication as it was then (callbacks
+ * opened, who was emailed), is done. Positions on different partitions are not comparable: a log
+ * keyed by communication never has them.
+ */
+function appliedAlready(
+  row: Pick<CommunicationRow, 'lastLogPartition' | 'lastLogOffset'>,
+  position: LogPosition,
+): boolean {
+  return (
+    row.lastLogOffset !== null &&
+    row.lastLogPartition === position.partition &&
+    BigInt(position.offset) <= BigInt(row.lastLogOffset)
+  );
+}
+
+/** The position columns of a row changed by the event at `position`. */
+const at = (position: LogPosition) => ({
+  lastLogPartition: position.partition,
+  lastLogOffset: position.offset,
+});
 
 /** The fields that name a callback; everything else about it starts empty. */
 type CallbackIdentity = Pick<
@@ -449,8 +497,10 @@ type CallbackIdentity = Pick<
 >;
 
 /** A callback nobody has attempted yet, as of `at`. */
-const pendingCallback = (identity: CallbackIdentity, at: string): CallbackRow => ({
+const pendingCallback = (identity: CallbackIdentity, at: string, position: LogPosition): CallbackRow => ({
   ...identity,
+  lastLogPartition: position.partition,
+  lastLogOffset: position.offset,
   state: 'pending',
   attempts: 0,
   lastStatusCode: null,

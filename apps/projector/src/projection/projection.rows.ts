@@ -32,6 +32,12 @@ export interface CommunicationRow {
   notificationList: string[];
   configEventId: string | null;
   configuredAt: string | null;
+  /**
+   * Where the last event that changed this row is on the log. An event at or before it was already
+   * folded in: applying it again (a chunk re-applied over its own rows) must change nothing.
+   */
+  lastLogPartition: number | null;
+  lastLogOffset: string | null;
   status: 'active' | 'disabled';
   disabledAt: string | null;
   disabledReason: string | null;
@@ -95,6 +101,9 @@ export interface CallbackRow {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** Where the last event that changed this row is on the log (see CommunicationRow). */
+  lastLogPartition: number | null;
+  lastLogOffset: string | null;
 }
 
 export interface AttemptRow {

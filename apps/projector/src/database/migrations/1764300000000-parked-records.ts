@@ -5,6 +5,8 @@ import { schemaOf } from '../schema-name';
  * Records the projector's consumers set aside (decision 0602): log records the projection cannot
  * apply, and outbox events the relay cannot publish. Everything but `parked_at` and `reason` is a
  * pure function of the log for the projection's rows, so verify compares them with a replay.
+ * Also the log position of the last event that changed a communication's or a callback's row, so
+ * that applying an event again over rows that later events produced changes nothing.
  */
 export class ParkedRecords1764300000000 implements MigrationInterface {
   name = 'ParkedRecords1764300000000';
@@ -22,6 +24,8 @@ export class ParkedRecords1764300000000 implements MigrationInterface {
       );
       CREATE INDEX parked_records_communication ON ${s}.parked_records (communication_id);
       ALTER TABLE ${s}.outbox_events ADD COLUMN parked_at timestamptz, ADD COLUMN parked_reason text;
+      ALTER TABLE ${s}.communications ADD COLUMN last_log_partition integer, ADD COLUMN last_log_offset bigint;
+      ALTER TABLE ${s}.callbacks ADD COLUMN last_log_partition integer, ADD COLUMN last_log_offset bigint;
       DROP INDEX ${s}.outbox_events_unpublished;
       CREATE INDEX outbox_events_unpublished ON ${s}.outbox_events (created_at)
         WHERE published_offset IS NULL AND parked_at IS NULL;
@@ -34,6 +38,8 @@ export class ParkedRecords1764300000000 implements MigrationInterface {
       DROP INDEX ${s}.outbox_events_unpublished;
       CREATE INDEX outbox_events_unpublished ON ${s}.outbox_events (created_at) WHERE published_offset IS NULL;
       ALTER TABLE ${s}.outbox_events DROP COLUMN parked_at, DROP COLUMN parked_reason;
+      ALTER TABLE ${s}.communications DROP COLUMN last_log_partition, DROP COLUMN last_log_offset;
+      ALTER TABLE ${s}.callbacks DROP COLUMN last_log_partition, DROP COLUMN last_log_offset;
       DROP TABLE ${s}.parked_records;
     `);
   }
