@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { builtEntry, ChildService } from '../support/child-service';
 import { databaseUrl, eventually, kafkaBrokers, uniqueName } from '../support/environment';
 import { freePort } from '../support/free-port';
@@ -12,7 +14,7 @@ export interface E2eStack {
   projectorUrl: string;
   dispatcherUrl: string;
   apiKey: string;
-  topics: { inbound: string; deadLetter: string; log: string; retry: string; state: string };
+  topics: { inbound: string; deadLetter: string; log: string; retry: string; state: string; parked: string };
   logPartitions: number;
   schema: string;
   consumerGroups: { ingest: string; dispatcher: string; projector: string };
@@ -37,6 +39,7 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
     log: uniqueName('e2e.log'),
     retry: uniqueName('e2e.retry'),
     state: uniqueName('e2e.state'),
+    parked: uniqueName('e2e.parked'),
   };
   const schema = uniqueName('e2e');
   const consumerGroups = {
@@ -48,7 +51,12 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
   const secretsKeys = `e2e1:${randomBytes(32).toString('base64')}`;
   const [ingestPort, dispatcherPort, projectorPort] = [await freePort(), await freePort(), await freePort()];
   const projectorUrl = `http://127.0.0.1:${projectorPort}`;
-  const shared = { KAFKA_BROKERS: brokers, LOG_TOPIC: topics.log, LOG_PARTITIONS: String(logPartitions) };
+  const shared = {
+    KAFKA_BROKERS: brokers,
+    LOG_TOPIC: topics.log,
+    LOG_PARTITIONS: String(logPartitions),
+    PARKED_TOPIC: topics.parked,
+  };
 
   const projectorEnv = {
     ...shared,
@@ -111,6 +119,7 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
       DATABASE_URL: projectorEnv.DATABASE_URL,
       DB_SCHEMA: schema,
       LOG_TOPIC: topics.log,
+      PARKED_TOPIC: topics.parked,
     },
     services,
     diagnostics: () => services.map((s) => s.tail()).join('\n'),
@@ -153,4 +162,39 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
 export async function stopE2eStack(stack: E2eStack | undefined): Promise<void> {
   if (!stack) return;
   await Promise.all(stack.services.map((s) => s.stop(10_000).catch(() => s.kill())));
+}
+
+/** Deletes the stack's topics from the shared broker and its schemas (plus `schemas`) from the database. */
+export async function removeE2eTraces(stack: E2eStack | undefined, schemas: string[] = []): Promise<void> {
+  if (!stack) return;
+  const admin = new Kafka({
+    brokers: kafkaBrokers(),
+    clientId: uniqueName('e2e-cleanup'),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  const existing = new Set(await admin.listTopics());
+  await admin
+    .deleteTopics({ topics: Object.values(stack.topics).filter((t) => existing.has(t)) })
+    .catch(() => undefined);
+  await admin.disconnect();
+  const db = new Client({ connectionString: databaseUrl() });
+  await db.connect();
+  for (const schema of [stack.schema, ...schemas])
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await db.end();
+}
+
+/** `eventually` that appends the services' last output lines when it gives up. */
+export async function waitForStack<T>(
+  stack: E2eStack | undefined,
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 45_000,
+): Promise<T> {
+  try {
+    return await eventually(probe, { timeoutMs, intervalMs: 200, what });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${stack?.diagnostics() ?? ''}`, { cause: e });
+  }
 }

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { Webhook } from 'standardwebhooks';
 import { callbackIdOf, InboundEvent, LogEvent } from '@app/contracts';
 import { CallbackReceiver, ReceivedCallback } from '../support/callback-receiver';
 import { builtEntry, runScript } from '../support/child-service';
-import { databaseUrl, eventually, kafkaBrokers, uniqueName } from '../support/environment';
+import { kafkaBrokers, uniqueName } from '../support/environment';
 import { TestKafka } from '../support/kafka';
 import { SmtpCapture } from '../support/smtp-capture';
 import {
@@ -17,7 +16,14 @@ import {
   messageSent,
   smsStatusChanged,
 } from './dispatch-producer';
-import { E2E_TIMINGS, E2eStack, startE2eStack, stopE2eStack } from './e2e-stack';
+import {
+  E2E_TIMINGS,
+  E2eStack,
+  removeE2eTraces,
+  startE2eStack,
+  stopE2eStack,
+  waitForStack,
+} from './e2e-stack';
 
 /**
  * The whole product as a user runs it: the three BUILT services as child processes, a producer
@@ -53,39 +59,12 @@ afterAll(async () => {
   await stopE2eStack(stack);
   await kafka?.close();
   await Promise.all([receiverA?.close(), receiverB?.close(), smtp?.close()]);
-  if (stack) {
-    // Leave nothing behind on the shared broker and database.
-    const admin = new Kafka({
-      brokers: kafkaBrokers(),
-      clientId: uniqueName('e2e-cleanup'),
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    const existing = new Set(await admin.listTopics());
-    await admin
-      .deleteTopics({ topics: Object.values(stack.topics).filter((t) => existing.has(t)) })
-      .catch(() => undefined);
-    await admin.disconnect();
-    const db = new Client({ connectionString: databaseUrl() });
-    await db.connect();
-    for (const schema of [stack.schema, replaySchema])
-      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await db.end();
-  }
+  // Leave nothing behind on the shared broker and database.
+  await removeE2eTraces(stack, [replaySchema]);
 }, 60_000);
 
-/** `eventually` that appends the services' last output lines when it gives up. */
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 45_000,
-): Promise<T> {
-  try {
-    return await eventually(probe, { timeoutMs, intervalMs: 200, what });
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n${stack?.diagnostics() ?? ''}`, { cause: e });
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs?: number) =>
+  waitForStack(stack, what, probe, timeoutMs);
 
 async function api<T>(
   path: string,
