@@ -27,11 +27,10 @@ export function exampleEvents(): ExampleEvent[] {
     });
 }
 
-/** An example event with a fresh id (and optionally another communication), as JSON bytes. */
+/** An example event with a fresh id and time (and optionally another communication), as JSON bytes. */
 export function freshCopy(e: ExampleEvent, communicationId?: string): Buffer {
-  return Buffer.from(
-    JSON.stringify({ ...e.value, id: randomUUID(), ...(communicationId && { communicationId }) }),
-  );
+  const fresh = { id: randomUUID(), occurredAt: new Date().toISOString() };
+  return Buffer.from(JSON.stringify({ ...e.value, ...fresh, ...(communicationId && { communicationId }) }));
 }
 
 export interface TestSetup {
