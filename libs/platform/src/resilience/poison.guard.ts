@@ -80,6 +80,8 @@ export class PoisonGuard {
     private readonly options: { policy?: ParkingPolicy; storeUp?: () => Promise<boolean> } = {},
   ) {
     this.logger = new Logger(`parking:${consumer}`);
+    // The series exists from the start (at 0), so an alert on its increase sees the first parking.
+    parkedTotal().inc({ consumer }, 0);
   }
 
   private get policy(): ParkingPolicy {
