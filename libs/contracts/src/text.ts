@@ -24,8 +24,12 @@ export const REPLACEMENT_CHARACTER = '\ufffd';
 
 export type TextKind = 'plain' | 'free-text';
 
+/** The runtime's own check where it has one (Node 20+), a regular expression otherwise. */
+const nativeWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
 /** True when the string has no lone surrogate (it can be encoded as UTF-8). */
-export const isWellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
+export const isWellFormed = (s: string): boolean =>
+  nativeWellFormed ? nativeWellFormed.call(s) : !LONE_SURROGATE.test(s);
 
 /** Why a producer's string is refused, or null when it is acceptable text of that kind. */
 export function textProblem(s: string, kind: TextKind): string | null {
