@@ -4,6 +4,9 @@ import { Client } from 'pg';
 import { builtEntry, ChildService } from '../support/child-service';
 import { databaseUrl, eventually, kafkaBrokers, uniqueName } from '../support/environment';
 import { freePort } from '../support/free-port';
+import { TestKafka } from '../support/kafka';
+import { SmtpCapture } from '../support/smtp-capture';
+import { DispatchProducer } from './dispatch-producer';
 
 /** Short timings so the whole failure path (3 attempts) takes seconds, not 10 minutes. */
 export const E2E_TIMINGS = { retryDelayMs: 1_500, callbackTimeoutMs: 1_000, maxAttempts: 3 } as const;
@@ -197,4 +200,46 @@ export async function waitForStack<T>(
   } catch (e) {
     throw new Error(`${(e as Error).message}\n${stack?.diagnostics() ?? ''}`, { cause: e });
   }
+}
+
+/** What every end-to-end file runs against: the stack, a mail server, a Kafka client, a producer. */
+export interface E2eRun {
+  stack?: E2eStack;
+  smtp?: SmtpCapture;
+  kafka?: TestKafka;
+  producer?: DispatchProducer;
+}
+
+/** Starts a mail server, the stack (mailing to it), a Kafka client and a producer playing Dispatch. */
+export async function startE2eRun(): Promise<Required<E2eRun>> {
+  const smtp = await SmtpCapture.start();
+  const kafka = new TestKafka();
+  const stack = await startE2eStack({ smtpUrl: smtp.url });
+  return { smtp, kafka, stack, producer: new DispatchProducer(stack.topics.inbound) };
+}
+
+/** Stops everything `startE2eRun` started and leaves nothing behind on the broker and database. */
+export async function stopE2eRun(run: E2eRun, schemas: string[] = []): Promise<void> {
+  await run.producer?.close();
+  await stopE2eStack(run.stack);
+  await run.kafka?.close();
+  await run.smtp?.close();
+  await removeE2eTraces(run.stack, schemas);
+}
+
+/** A read-API call with the stack's API key (or `key`), answering the status and the parsed body. */
+export async function projectorApi<T>(
+  stack: E2eStack,
+  path: string,
+  init: RequestInit = {},
+  key: string | null = stack.apiKey,
+): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
+  if (key) headers.authorization = `Bearer ${key}`;
+  const res = await fetch(path.startsWith('http') ? path : `${stack.projectorUrl}${path}`, {
+    ...init,
+    headers,
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }

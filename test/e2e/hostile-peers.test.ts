@@ -3,11 +3,12 @@ import { COPY_HEADERS, DLQ_HEADERS, PARKED_HEADERS, type InboundEvent } from '@a
 import { inParts } from '@app/platform';
 import { builtEntry, runScript } from '../support/child-service';
 import { uniqueName } from '../support/environment';
-import { HostileReceiver, MISBEHAVIOURS, type Misbehaviour } from '../support/hostile-receiver';
+import { CallbackReceiver } from '../support/callback-receiver';
+import { hostileReceiver, MISBEHAVIOURS, type Misbehaviour } from '../support/hostile-receiver';
 import { TestKafka } from '../support/kafka';
 import { SmtpCapture } from '../support/smtp-capture';
 import { DispatchProducer } from './dispatch-producer';
-import { E2eStack, removeE2eTraces, startE2eStack, stopE2eStack, waitForStack } from './e2e-stack';
+import { E2eStack, projectorApi, startE2eRun, stopE2eRun, waitForStack } from './e2e-stack';
 
 /**
  * Untrusted peers against the three BUILT services, the real broker and Postgres: a receiver that
@@ -20,37 +21,26 @@ const SIGNING_SECRET = 'whsec_aG9zdGlsZS10ZXN0LXNpZ25pbmcta2V5';
 const AUTHORIZATION = `Basic ${Buffer.from(`dispatch:${PASSWORD}`).toString('base64')}`;
 
 let smtp: SmtpCapture;
-let receiver: HostileReceiver;
+let receiver: CallbackReceiver;
 let stack: E2eStack | undefined;
 let producer: DispatchProducer;
 let kafka: TestKafka;
 const replaySchema = uniqueName('e2e_hostile_replay');
 
 beforeAll(async () => {
-  smtp = await SmtpCapture.start();
-  receiver = await HostileReceiver.start([PASSWORD, SIGNING_SECRET]);
-  kafka = new TestKafka();
-  stack = await startE2eStack({ smtpUrl: smtp.url });
-  producer = new DispatchProducer(stack.topics.inbound);
+  receiver = await hostileReceiver([PASSWORD, SIGNING_SECRET]);
+  ({ smtp, kafka, stack, producer } = await startE2eRun());
 }, 120_000);
 
 afterAll(async () => {
-  await producer?.close();
-  await stopE2eStack(stack);
-  await kafka?.close();
-  await Promise.all([receiver?.close(), smtp?.close()]);
-  await removeE2eTraces(stack, [replaySchema]);
+  await stopE2eRun({ smtp, kafka, stack, producer }, [replaySchema]);
+  await receiver?.close();
 }, 60_000);
 
 const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs?: number) =>
   waitForStack(stack, what, probe, timeoutMs);
 
-async function api<T>(path: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${stack!.projectorUrl}${path}`, {
-    headers: { authorization: `Bearer ${stack!.apiKey}` },
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const api = <T>(path: string) => projectorApi<T>(stack!, path);
 
 interface AttemptView {
   attempt: number;
@@ -181,7 +171,9 @@ describe('hostile peers against the built services', () => {
     for (const secret of [PASSWORD, SIGNING_SECRET, AUTHORIZATION, AUTHORIZATION.slice(6)])
       expect(echoed).not.toContain(secret);
     // ...and the receiver did get them (so the redaction above had something to remove).
-    expect(receiver.hits.find((h) => h.path.startsWith('/hostile/echo'))!.authorization).toBe(AUTHORIZATION);
+    expect(receiver.received.find((r) => r.url.startsWith('/hostile/echo'))!.headers.authorization).toBe(
+      AUTHORIZATION,
+    );
   });
 
   test('a poison producer: every kind of junk is dead-lettered, nothing is appended twice, the valid events after it are delivered', async () => {
@@ -286,9 +278,9 @@ describe('hostile peers against the built services', () => {
       expect(callback.state).toBe('succeeded');
     }
     expect(
-      receiver.hits
-        .filter((h) => h.path.startsWith('/normal/S-'))
-        .map((h) => h.path)
+      receiver.received
+        .filter((r) => r.url.startsWith('/normal/S-'))
+        .map((r) => r.url)
         .sort(),
     ).toEqual(members.map((_, i) => `/normal/S-${i}`));
 

@@ -16,14 +16,7 @@ import {
   messageSent,
   smsStatusChanged,
 } from './dispatch-producer';
-import {
-  E2E_TIMINGS,
-  E2eStack,
-  removeE2eTraces,
-  startE2eStack,
-  stopE2eStack,
-  waitForStack,
-} from './e2e-stack';
+import { E2E_TIMINGS, E2eStack, projectorApi, startE2eRun, stopE2eRun, waitForStack } from './e2e-stack';
 
 /**
  * The whole product as a user runs it: the three BUILT services as child processes, a producer
@@ -46,40 +39,21 @@ let kafka: TestKafka;
 const replaySchema = uniqueName('e2e_replay');
 
 beforeAll(async () => {
-  smtp = await SmtpCapture.start();
   receiverA = await CallbackReceiver.start();
   receiverB = await CallbackReceiver.start();
-  kafka = new TestKafka();
-  stack = await startE2eStack({ smtpUrl: smtp.url });
-  producer = new DispatchProducer(stack.topics.inbound);
+  ({ smtp, kafka, stack, producer } = await startE2eRun());
 }, 120_000);
 
 afterAll(async () => {
-  await producer?.close();
-  await stopE2eStack(stack);
-  await kafka?.close();
-  await Promise.all([receiverA?.close(), receiverB?.close(), smtp?.close()]);
-  // Leave nothing behind on the shared broker and database.
-  await removeE2eTraces(stack, [replaySchema]);
+  await stopE2eRun({ smtp, kafka, stack, producer }, [replaySchema]);
+  await Promise.all([receiverA?.close(), receiverB?.close()]);
 }, 60_000);
 
 const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs?: number) =>
   waitForStack(stack, what, probe, timeoutMs);
 
-async function api<T>(
-  path: string,
-  init: RequestInit = {},
-  key: string | null = stack!.apiKey,
-): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
-  if (key) headers.authorization = `Bearer ${key}`;
-  const res = await fetch(path.startsWith('http') ? path : `${stack!.projectorUrl}${path}`, {
-    ...init,
-    headers,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const api = <T>(path: string, init?: RequestInit, key?: string | null) =>
+  projectorApi<T>(stack!, path, init, key);
 
 interface CallbackView {
   callbackId: string;

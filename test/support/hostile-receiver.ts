@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CallbackReceiver } from './callback-receiver';
 
 /** The ways a third-party receiver can misbehave (issue: nothing a receiver answers stops the pipeline). */
 export const MISBEHAVIOURS = {
@@ -36,58 +36,22 @@ export const MISBEHAVIOURS = {
 export type Misbehaviour = keyof typeof MISBEHAVIOURS;
 const TEN_MB = Buffer.alloc(10 * 1024 * 1024, 'z');
 
-export interface Hit {
-  path: string;
-  idempotencyKey: string;
-  authorization?: string;
-}
-
 /**
  * A receiver on 127.0.0.1 that misbehaves on the FIRST request of each callback (one idempotency
  * key) to `/hostile/<misbehaviour>`, then answers 200 "ok" to the retries, as a flaky third party
  * that recovers. Any other path answers 200 "ok". `secrets` are what the echo pretends to know.
  */
-export class HostileReceiver {
-  readonly hits: Hit[] = [];
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  private readonly seen = new Set<string>();
-
-  private constructor(private readonly secrets: string[]) {
-    this.server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        const key = String(req.headers['idempotency-key'] ?? '');
-        const path = req.url ?? '';
-        this.hits.push({ path, idempotencyKey: key, authorization: req.headers.authorization });
-        const name = /^\/hostile\/([a-z0-9-]+)/.exec(path)?.[1] as Misbehaviour | undefined;
-        const first = !this.seen.has(key);
-        this.seen.add(key);
-        if (name && first && name in MISBEHAVIOURS) return MISBEHAVIOURS[name](res, req, this.secrets);
-        res.writeHead(200).end('ok');
-      });
-    });
-    this.server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-  }
-
-  static async start(secrets: string[]): Promise<HostileReceiver> {
-    const r = new HostileReceiver(secrets);
-    await new Promise<void>((resolve, reject) => {
-      r.server.once('error', reject);
-      r.server.listen(0, '127.0.0.1', resolve);
-    });
-    return r;
-  }
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
+export async function hostileReceiver(secrets: string[]): Promise<CallbackReceiver> {
+  const receiver = await CallbackReceiver.start();
+  const seen = new Set<string>();
+  receiver.takeOver = (req, res) => {
+    const key = String(req.headers['idempotency-key'] ?? '');
+    const name = /^\/hostile\/([a-z0-9-]+)/.exec(req.url ?? '')?.[1];
+    const first = !seen.has(key);
+    seen.add(key);
+    if (!name || !first || !(name in MISBEHAVIOURS)) return false;
+    MISBEHAVIOURS[name as Misbehaviour](res, req, secrets);
+    return true;
+  };
+  return receiver;
 }
