@@ -8,6 +8,7 @@ import {
   createKafka,
   ensureTopics,
   FOREVER,
+  kafkaAnswers,
   payloadFor,
   PoisonGuard,
   SecretBox,
@@ -118,9 +119,11 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     // A batch that keeps failing deterministically is retried, then its records one by one; the one
     // that still fails is parked and the partition goes on (a broker outage is waited out as before).
     const parker = new RecordParker(registry, topics.parked, c.CONSUMER_GROUP);
+    // A failure while the broker does not answer is the broker's, never a record's.
+    const storeUp = () => kafkaAnswers(this.admin);
     const guards = {
-      log: new PoisonGuard('dispatcher-log'),
-      retry: new PoisonGuard('dispatcher-retry'),
+      log: new PoisonGuard('dispatcher-log', { storeUp }),
+      retry: new PoisonGuard('dispatcher-retry', { storeUp }),
     };
     const guarded = (role: MemberRole, payload: EachBatchPayload) =>
       guards[role].run({

@@ -16,3 +16,4 @@ export * from './resilience/parking.policy';
 export * from './resilience/poison.guard';
 export * from './kafka/parked.record';
 export * from './kafka/batch.unit';
+export * from './resilience/answers.probe';

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
-import { Admin } from 'kafkajs';
+import { kafkaAnswers } from '@app/platform';
 import { InboundConsumer } from '../kafka/inbound.consumer';
 import { IngestLifecycle } from '../ingest.lifecycle';
 
@@ -21,7 +21,7 @@ export class HealthController {
   /** 200 when the broker answers and the inbound consumer runs, else 503 with the same body. */
   @Get()
   async health(): Promise<Health> {
-    const kafka = (await this.kafkaAnswers(this.lifecycle.admin)) ? 'up' : 'down';
+    const kafka = (await kafkaAnswers(this.lifecycle.admin, PROBE_TIMEOUT_MS)) ? 'up' : 'down';
     const consumer = this.consumer.running ? 'running' : 'stopped';
     const body: Health = {
       status: kafka === 'up' && consumer === 'running' ? 'ok' : 'unavailable',
@@ -34,20 +34,5 @@ export class HealthController {
         HttpStatus.SERVICE_UNAVAILABLE,
       );
     return body;
-  }
-
-  private async kafkaAnswers(admin: Admin | undefined): Promise<boolean> {
-    if (!admin) return false;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        admin.describeCluster().then((c) => c.brokers.length > 0),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), PROBE_TIMEOUT_MS))),
-      ]);
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

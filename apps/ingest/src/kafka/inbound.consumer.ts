@@ -5,6 +5,7 @@ import {
   batchUnit,
   ConsumerSupervisor,
   type Failure,
+  kafkaAnswers,
   parkedRecordOf,
   parkInTransaction,
   PoisonGuard,
@@ -44,7 +45,9 @@ interface Rejected {
 export class InboundConsumer {
   private readonly logger = new Logger(InboundConsumer.name);
   private readonly producers: TransactionalProducers;
-  private readonly guard = new PoisonGuard('ingest');
+  // A failure while the broker does not answer is the broker's, never a record's.
+  private readonly guard = new PoisonGuard('ingest', { storeUp: () => kafkaAnswers(this.admin) });
+  private admin?: Admin;
   private supervisor?: ConsumerSupervisor;
   private crashed = false;
 
@@ -63,6 +66,7 @@ export class InboundConsumer {
   }
 
   async start(admin: Admin): Promise<void> {
+    this.admin = admin;
     const { groupId } = this.config.consumer;
     const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
       name: 'ingest-inbound',

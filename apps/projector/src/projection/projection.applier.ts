@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { decodeEvent } from '@app/contracts';
-import { reportParked } from '@app/platform';
+import { answersWithin, reportParked } from '@app/platform';
 import type { DataSource } from 'typeorm';
 import { evolve, keysOf, type EvolveOptions, type PositionedEvent } from './projection.evolve';
 import { parkedLogRecord, type ParkingReason } from './projection.parked';
@@ -125,18 +125,8 @@ export class ProjectionApplier {
   }
 
   /** Whether the database answers right now (a failure while it does not is not the record's). */
-  async storeAnswers(timeoutMs = 3_000): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        this.dataSource.query('SELECT 1').then(() => true),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-      ]);
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
+  storeAnswers(): Promise<boolean> {
+    return answersWithin(() => this.dataSource.query('SELECT 1'));
   }
 
   private reportParked(row: ParkedRow): void {

@@ -74,6 +74,11 @@ describe('classifyFailure', () => {
     expect(classifyFailure(undefined).class).toBe('deterministic');
   });
 
+  it('an error of this service marked retriable (a slow state load) is transient', () => {
+    const slow = Object.assign(new Error('loading took too long'), { retriable: true });
+    expect(classifyFailure(slow)).toEqual({ class: 'transient', code: 'Error' });
+  });
+
   it('never reads the message text', () => {
     const misleading = new Error('ECONNREFUSED: connection refused by MESSAGE_TOO_LARGE');
     expect(classifyFailure(misleading)).toEqual({ class: 'deterministic', code: 'Error' });

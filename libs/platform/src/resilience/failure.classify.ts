@@ -52,6 +52,7 @@ const NETWORK_CODES = new Set([
 
 interface ErrorLike {
   name?: unknown;
+  retriable?: unknown;
   code?: unknown;
   type?: unknown;
   cause?: unknown;
@@ -87,5 +88,9 @@ export function classifyFailure(error: unknown, depth = 0): ClassifiedFailure {
     return { class: transient ? 'transient' : 'deterministic', code };
   }
   if (code && NETWORK_CODES.has(code)) return { class: 'transient', code };
+  // Infrastructure code of this service marks what can go away (a slow state load) the way kafkajs
+  // does, so it is never mistaken for a record's fault.
+  if ((error as { retriable?: unknown } | null)?.retriable === true)
+    return { class: 'transient', code: code ?? name };
   return { class: 'deterministic', code: code ?? name };
 }
