@@ -5,7 +5,9 @@
 #   scripts/kafka.sh start    fetch the jars (first time), format storage (first time), start, wait
 #   scripts/kafka.sh stop     stop the broker this script started (by its pid file only)
 #   scripts/kafka.sh status   print whether it runs and answers
-#   scripts/kafka.sh reset    stop and delete its data (topics, offsets)
+#   scripts/kafka.sh reset    stop and delete its data (topics, offsets), then say what that means
+#                             for the projection and offer to drop it (--drop-projection /
+#                             --keep-projection answer without asking)
 #
 # Environment: KAFKA_HOME (default .local/kafka in the repo: data, logs, pid), KAFKA_PORT (9092),
 # KAFKA_CONTROLLER_PORT (9093), KAFKA_START_TIMEOUT seconds (120).
@@ -124,10 +126,31 @@ stop() {
   rm -f "$pidfile"
 }
 
+# The projection in PostgreSQL was built from the log just deleted: its checkpoints name that log
+# (cluster id + topic id), so the projector refuses the new one rather than skip its events.
+projection_after_reset() {
+  local schema=${DB_SCHEMA:-callbacks} choice=${1:-} answer
+  log "the projector's PostgreSQL projection (schema $schema) was built from the log just deleted;"
+  log "on the new log the projector refuses to start with it rather than skip the new log's events."
+  if [ -z "$choice" ] && [ -t 0 ] && [ -t 2 ]; then
+    read -r -p "[kafka] drop schema \"$schema\" now (the deleted log's history goes with it)? [y/N] " answer
+    case "$answer" in y|Y|yes) choice=--drop-projection ;; *) choice=--keep-projection ;; esac
+  fi
+  case "$choice" in
+    --drop-projection) node "$here/drop-projection.mjs" ;;
+    *)
+      log "kept it. Before the next start, drop it (node scripts/drop-projection.mjs), or start once with"
+      log "ON_LOG_MISMATCH=rebuild: it is rebuilt from the new log and the old one kept as ${schema}_old_<time>"
+      log "(docs/projector.md, \"Log identity\")." ;;
+  esac
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) if running && answers; then echo "running (pid $(cat "$pidfile")) on 127.0.0.1:$port"; else echo "not running"; exit 1; fi ;;
-  reset) stop; rm -rf "$data" "$logs"; log "data deleted" ;;
-  *) echo "usage: $0 start|stop|status|reset" >&2; exit 2 ;;
+  reset)
+    case "${2:-}" in ""|--drop-projection|--keep-projection) ;; *) echo "usage: $0 reset [--drop-projection|--keep-projection]" >&2; exit 2 ;; esac
+    stop; rm -rf "$data" "$logs"; log "data deleted"; projection_after_reset "${2:-}" ;;
+  *) echo "usage: $0 start|stop|status|reset [--drop-projection|--keep-projection]" >&2; exit 2 ;;
 esac

@@ -428,6 +428,7 @@ describe('end to end, built services as child processes', () => {
     );
     expect({ code: replay.code, stderr: replay.stderr }).toEqual({ code: 0, stderr: '' });
     expect(replay.stdout).toMatch(/replay done: [1-9]\d* events/);
+    expect(replay.stdout).toMatch(/^log: \S+ \(cluster \S+, topic id \S+\), checked before every batch/m);
 
     // The live projector may still be a poll behind the end of the log; it only moves forward.
     const verified = await waitFor(
@@ -444,6 +445,22 @@ describe('end to end, built services as child processes', () => {
       30_000,
     );
     expect(verified.stdout).toContain(`no difference between ${stack!.schema} and ${replaySchema}`);
+    expect(verified.stdout).toContain(
+      `same  log identity         ${stack!.schema}: built from this log / ${replaySchema}: built from this log`,
+    );
+
+    // audit heads its trail with the log it read and whether the projection was built from it.
+    const audit = await runScript(
+      builtEntry('projector', 'cli/audit.cli.js'),
+      ['--communication', 'no-such-communication'],
+      stack!.projectorEnv,
+      30_000,
+    );
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toMatch(
+      new RegExp(`^log ${stack!.topics.log} \\(cluster \\S+, topic id \\S+\\)$`, 'm'),
+    );
+    expect(audit.stdout).toContain(`projection ${stack!.schema}: built from this log`);
     expect(verified.stdout).not.toContain('DIFF');
   });
 

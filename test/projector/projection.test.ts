@@ -1,3 +1,4 @@
+import { LogIdentityReader } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { ProjectionApplier } from '../../apps/projector/src/projection/projection.applier';
 import { createDataSource } from '../../apps/projector/src/database/data-source';
@@ -174,12 +175,14 @@ describe('the projection of a communication', () => {
     }).initialize();
     try {
       const before = await withDb((db) => dumpAll(db, config.schema, TABLES));
+      const reader = new LogIdentityReader(tk.kafka);
+      const log = await reader.read(config.logTopic).finally(() => reader.close());
       const sut = new ProjectionApplier(ds, config.schema, config.logTopic, { mode: 'live' });
-      const redelivered = await sut.apply(0, records, records[records.length - 1].offset);
+      const redelivered = await sut.apply(0, records, records[records.length - 1].offset, log);
       expect(redelivered).toMatchObject({ applied: 0, duplicates: records.length });
       // Without the checkpoint (as if it were lost) every handler must still be idempotent.
       await ds.query(`UPDATE "${config.schema}".checkpoints SET next_offset = 0`);
-      const again = await sut.apply(0, records, records[records.length - 1].offset);
+      const again = await sut.apply(0, records, records[records.length - 1].offset, log);
       expect(again.applied).toBe(records.length);
       const after = await withDb((db) => dumpAll(db, config.schema, TABLES));
       expect(after).toEqual(before);

@@ -30,6 +30,7 @@ export function testConfig(overrides: Partial<ProjectorConfig> = {}): ProjectorC
     docsEnabled: true,
     metricsRequireKey: false,
     parkedTopic: uniqueName('parked'),
+    onLogMismatch: 'refuse',
     workers: { projection: true, relay: true, mail: true },
     ...overrides,
   };

@@ -30,9 +30,11 @@ describe('projection, property: any snippet and any attribute text is storable',
     await dropSchemas(config.schema);
   });
 
+  // No broker involved: the records are handed to the applier directly, as from this log.
+  const log = { topic: config.logTopic, clusterId: 'storable-test-cluster', topicId: 'storable-test-topic' };
   const apply = async (event: LogEvent) => {
     const at = String(offset++);
-    return applier.apply(0, [{ offset: at, timestamp: '0', value: encodeEvent(event) }], at);
+    return applier.apply(0, [{ offset: at, timestamp: '0', value: encodeEvent(event) }], at, log);
   };
 
   /** Text as hostile as it gets: NUL, controls, lone surrogates, astral characters, raw bytes decoded. */

@@ -1,5 +1,5 @@
 import { Admin, Consumer, IHeaders, Kafka, logLevel, Producer } from 'kafkajs';
-import { kafkaBrokers, uniqueName } from './environment';
+import { eventually, kafkaBrokers, uniqueName } from './environment';
 import { headerString } from '@app/platform';
 
 export interface ReadRecord {
@@ -33,6 +33,24 @@ export class TestKafka {
       topics: [{ topic, numPartitions, replicationFactor: 1 }],
       waitForLeaders: true,
     });
+  }
+
+  /**
+   * Deletes the topic and creates it again under the same name: another log (new topic id, offsets
+   * from 0), as a reset or an operator recreating it does. Creating is retried while the broker is
+   * still deleting the old one.
+   */
+  async recreateTopic(topic: string, numPartitions = 1): Promise<void> {
+    this.admin ??= this.kafka.admin();
+    await this.admin.connect();
+    await this.admin.deleteTopics({ topics: [topic] });
+    await eventually(
+      async () => {
+        await this.createTopic(topic, numPartitions);
+        return true;
+      },
+      { what: `${topic} to be created again`, intervalMs: 200 },
+    );
   }
 
   async send(

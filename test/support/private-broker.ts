@@ -22,6 +22,11 @@ export class PrivateBroker {
     return [`127.0.0.1:${this.port}`];
   }
 
+  /** The broker's log directory (meta.properties, one directory per partition). */
+  get dataDir(): string {
+    return path.join(this.home, 'data');
+  }
+
   async start(): Promise<void> {
     if (!this.port) {
       this.port = await freePort();

@@ -6,17 +6,20 @@ import {
   batchUnit,
   ConsumerSupervisor,
   createKafka,
+  describeLog,
   ensureTopics,
   FOREVER,
   kafkaAnswers,
+  LogIdentityReader,
   payloadFor,
   PoisonGuard,
   SecretBox,
+  type LogIdentity,
 } from '@app/platform';
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { HttpSender } from './delivery/http-sender';
 import { PERMANENT_ERRORS } from './domain/retry-policy';
-import { dispatcherMetrics } from './observability/dispatcher.metrics';
+import { dispatcherMetrics, type DispatcherMetrics } from './observability/dispatcher.metrics';
 import { AttemptHandOff } from './pipeline/attempt.hand-off';
 import { CallbackAttemptRunner } from './pipeline/callback-attempt.runner';
 import { coPartitionAssigner, type MemberRole } from './pipeline/co-partition.assigner';
@@ -28,12 +31,16 @@ import { RetryProcessor } from './pipeline/retry.processor';
 import { dispatcherTopicSpecs } from './pipeline/topic.specs';
 
 const HEARTBEAT_MS = 1000;
+/** Pause between tries to start over on a new log (see startOver). */
+const RESTART_PAUSE_MS = 2_000;
 /** Attempts handed off and not recorded yet, per process; beyond it batches wait as before 0335. */
 const MAX_IN_FLIGHT = 10_000;
 
 export interface DispatcherStatus {
   running: boolean;
   instanceId: string;
+  /** The log dispatched, e.g. `callbacks.log (cluster …, topic id …)`. */
+  log: string | null;
   assigned: Record<MemberRole, number[]>;
 }
 
@@ -49,6 +56,12 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   private admin?: Admin;
   private registry?: PartitionRegistry;
   private sender?: HttpSender;
+  private runner?: CallbackAttemptRunner;
+  private metrics?: DispatcherMetrics;
+  private reader?: LogIdentityReader;
+  /** The log the running pipeline dispatches (cluster id + topic id). */
+  private log?: LogIdentity;
+  private restarting?: Promise<void>;
   private consumers: ConsumerSupervisor[] = [];
   private running = false;
   private readonly assigned: Record<MemberRole, number[]> = { log: [], retry: [] };
@@ -61,7 +74,12 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   }
 
   status(): DispatcherStatus {
-    return { running: this.running, instanceId: this.instanceId, assigned: this.assigned };
+    return {
+      running: this.running,
+      instanceId: this.instanceId,
+      log: this.log ? describeLog(this.log) : null,
+      assigned: this.assigned,
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -80,7 +98,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     await ensureTopics(this.admin, dispatcherTopicSpecs(c, FOREVER));
     await this.checkCoPartitioned([topics.log, topics.retry, topics.state]);
 
-    const metrics = dispatcherMetrics();
+    this.metrics = dispatcherMetrics();
     this.sender = new HttpSender({
       allowedNetworks: c.SSRF_ALLOWED_NETWORKS,
       maxSnippetBytes: LIMITS.maxResponseSnippetBytes,
@@ -88,7 +106,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       maxSocketsPerHost: c.MAX_CONCURRENCY_PER_HOST,
       maxTotalSockets: c.MAX_CONCURRENCY,
     });
-    const runner = new CallbackAttemptRunner(
+    this.runner = new CallbackAttemptRunner(
       {
         policy: {
           maxAttempts: c.MAX_ATTEMPTS,
@@ -102,15 +120,50 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       SecretBox.fromSpec(c.SECRETS_KEYS),
       this.sender,
       new ConcurrencyGate(c.MAX_CONCURRENCY, c.MAX_CONCURRENCY_PER_HOST),
-      metrics,
+      this.metrics,
     );
-    const registry = new PartitionRegistry(this.kafka, this.admin, topics, c.CONSUMER_GROUP);
+    this.reader = new LogIdentityReader(this.kafka);
+    await this.startPipeline();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.admin) return;
+    const admin = this.admin;
+    this.admin = undefined;
+    await this.restarting;
+    await this.stopPipeline();
+    await this.sender?.close();
+    await this.reader?.close();
+    await admin.disconnect();
+    this.logger.log('stopped');
+  }
+
+  /**
+   * The consumers and everything they hold in memory, for one log (decision 0643): the registry
+   * (producers, offsets, state), the handed-off attempts and the processors. A new log (the topic
+   * was recreated) gets a new pipeline; nothing of the old one is reused.
+   */
+  private async startPipeline(): Promise<void> {
+    const c = this.config;
+    const topics = { log: c.LOG_TOPIC, retry: c.RETRY_TOPIC, state: c.STATE_TOPIC, parked: c.PARKED_TOPIC };
+    const metrics = this.metrics!;
+    const admin = this.admin;
+    if (!admin) return; // stopping
+    const identity = await this.reader!.read(topics.log);
+    this.log = identity;
+    const registry = new PartitionRegistry(this.kafka, admin, topics, c.CONSUMER_GROUP, {
+      identity,
+      reader: this.reader!,
+      onChanged: (found) => void this.startOver(identity, found),
+      onForeignStates: (n) => metrics.foreign.inc({ role: 'state' }, n),
+    });
     this.registry = registry;
     // A handed-off attempt is recorded once its request must have ended (timeout + 1 s), or after
     // the retry delay if that is shorter: never later than a retry would be, so the retry topic's
     // head is still the next record due.
     const inFlightDueMs = Math.min(c.RETRY_DELAY_MS, c.CALLBACK_TIMEOUT_MS + 1_000);
     const handOff = new AttemptHandOff(c.BATCH_WAIT_MS, inFlightDueMs, MAX_IN_FLIGHT);
+    const runner = this.runner!;
     const processors = {
       log: new LogProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),
       retry: new RetryProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),
@@ -153,20 +206,46 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       await supervisor.start();
     }
     this.running = true;
-    this.logger.log(`started (instance ${this.instanceId}, group ${c.CONSUMER_GROUP}, log ${topics.log})`);
+    this.logger.log(
+      `started (instance ${this.instanceId}, group ${c.CONSUMER_GROUP}, log ${describeLog(identity)})`,
+    );
   }
 
-  async stop(): Promise<void> {
-    if (!this.admin) return;
+  private async stopPipeline(): Promise<void> {
     this.running = false;
     // Consumers first: running batches finish (a retry wait returns at once), then nothing new starts.
     await Promise.allSettled(this.consumers.map((c) => c.stop()));
     this.consumers = [];
     await this.registry?.close();
-    await this.sender?.close();
-    await this.admin.disconnect();
-    this.admin = undefined;
-    this.logger.log('stopped');
+    this.registry = undefined;
+  }
+
+  /**
+   * The log topic became another log while running (deleted and recreated): kafkajs would go on
+   * at its old positions and skip the new log's first records. Start over instead: new consumers
+   * (positions from the new log's committed offsets, i.e. its start), state and retry records of
+   * the old log ignored by their marker, attempts handed off under the old log forgotten.
+   */
+  private async startOver(was: LogIdentity, found: LogIdentity): Promise<void> {
+    if (this.restarting || !this.admin) return;
+    this.logger.warn(
+      `the log changed from ${describeLog(was)} to ${describeLog(found)}: starting over on the new log ` +
+        `(state and retry records of the old one are ignored)`,
+    );
+    this.restarting = (async () => {
+      await this.stopPipeline();
+      // The new topic may not serve yet: try again until it does or the service stops.
+      while (this.admin) {
+        try {
+          return await this.startPipeline();
+        } catch (e) {
+          this.logger.error(`could not start over on the new log (${(e as Error).message}); retrying`);
+          await this.stopPipeline();
+          await new Promise((r) => setTimeout(r, RESTART_PAUSE_MS));
+        }
+      }
+    })().finally(() => (this.restarting = undefined));
+    await this.restarting;
   }
 
   private createConsumer(

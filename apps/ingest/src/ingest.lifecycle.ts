@@ -1,4 +1,4 @@
-import { ensureTopics } from '@app/platform';
+import { describeLog, ensureTopics } from '@app/platform';
 import {
   BeforeApplicationShutdown,
   Inject,
@@ -10,7 +10,7 @@ import { Admin, Kafka } from 'kafkajs';
 import { IngestConfig } from './config/ingest.config';
 import { AppendGate } from './domain/append-gate';
 import { INGEST_CONFIG, KAFKA } from './ingest.tokens';
-import { rebuildDedupWindow } from './kafka/dedup.rebuild';
+import { DedupWindowKeeper } from './kafka/dedup.keeper';
 import { InboundConsumer } from './kafka/inbound.consumer';
 import { ingestTopicSpecs } from './kafka/ingest.topics';
 import { LogAppender } from './kafka/log.appender';
@@ -34,6 +34,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     private readonly consumer: InboundConsumer,
     private readonly appender: LogAppender,
     private readonly metrics: IngestMetrics,
+    private readonly dedup: DedupWindowKeeper,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -45,19 +46,13 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     await this.appender.start();
 
     const started = Date.now();
-    const result = await rebuildDedupWindow({
-      kafka: this.kafka,
-      admin,
-      logTopic: config.topics.log,
-      groupPrefix: config.consumer.groupId,
-      window: this.gate.window,
-      windowMs: config.dedup.windowSeconds * 1000,
-      timeoutMs: config.dedup.rebuildTimeoutMs,
-    });
+    const result = await this.dedup.rebuild();
     this.metrics.dedupIds.set(this.gate.window.size);
     const took = Date.now() - started;
     if (result.caughtUp) {
-      this.logger.log(`de-duplication window rebuilt: ${result.ids} ids from the log in ${took} ms`);
+      this.logger.log(
+        `de-duplication window rebuilt: ${result.ids} ids from ${describeLog(result.log)} in ${took} ms`,
+      );
     } else {
       // Still safe to start: inbound offsets commit atomically with appends, so only a producer
       // re-send of an event in the unread tail could be appended twice.
@@ -74,6 +69,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.stop();
     await this.appender.stop();
+    await this.dedup.close();
     await this.admin?.disconnect();
     this.admin = undefined;
   }

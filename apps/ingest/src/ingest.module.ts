@@ -18,6 +18,7 @@ import { HealthController } from './http/health.controller';
 import { IngestApiKeyGuard } from './http/ingest-api-key.guard';
 import { IngestLifecycle } from './ingest.lifecycle';
 import { INGEST_CONFIG, KAFKA } from './ingest.tokens';
+import { DedupWindowKeeper } from './kafka/dedup.keeper';
 import { InboundConsumer } from './kafka/inbound.consumer';
 import { LogAppender } from './kafka/log.appender';
 import { IngestMetrics } from './metrics/ingest.metrics';
@@ -50,6 +51,7 @@ export class IngestModule {
         LogAppender,
         EventsService,
         IngestApiKeyGuard,
+        DedupWindowKeeper,
         IngestLifecycle,
       ],
     };

@@ -43,7 +43,13 @@ export async function startProjector(
     );
     SwaggerModule.setup('docs', app, document);
   }
-  await app.listen(config.httpPort, options.host ?? config.httpHost);
+  try {
+    await app.listen(config.httpPort, options.host ?? config.httpHost);
+  } catch (e) {
+    // E.g. a log mismatch refused at start-up: release the database and Kafka connections.
+    await app.close().catch(() => undefined);
+    throw e;
+  }
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,

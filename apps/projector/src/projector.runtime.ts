@@ -1,15 +1,19 @@
 import { Logger } from '@nestjs/common';
-import { FOREVER, ensureTopics } from '@app/platform';
+import { describeLog, ensureTopics, FOREVER, LogIdentityReader, metricsRegistry } from '@app/platform';
 import type { Kafka, Producer } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { metricsRegistry } from '@app/platform';
 import type { ProjectorConfig } from './config/projector.config';
+import { rebuildSchemaNames } from './database/schema-name';
+import { switchSchema, withRebuildLock } from './database/schema-switch';
 import { MailSender } from './mail/mail.sender';
 import { OutboxRelay } from './outbox/outbox.relay';
-import { ProjectionApplier } from './projection/projection.applier';
-import { readCheckpoints } from './projection/projection.store';
+import { LogMismatchError } from './projection/log-check';
 import { endOffsets, LogConsumer } from './projection/log.consumer';
+import { ProjectionLogGuard } from './projection/log.guard';
+import { ProjectionApplier } from './projection/projection.applier';
+import { readCheckpointRows, recordLogIdentity } from './projection/projection.store';
+import { runReplay } from './replay/replay.runner';
 
 const eventsApplied = new Counter({
   name: 'projector_events_applied_total',
@@ -26,6 +30,19 @@ const lagGauge = new Gauge({
   help: '1 once the projection reached the log end read at start-up',
   registers: [metricsRegistry],
 });
+const mismatchGauge = new Gauge({
+  name: 'projector_log_mismatch',
+  help: '1 while the projection was not built from the log it is connected to (refused or rebuilding)',
+  registers: [metricsRegistry],
+});
+
+/**
+ * What the projection is doing: `projecting` normally; `refused` when its checkpoints do not
+ * belong to the log (ON_LOG_MISMATCH=refuse, found after start-up); `rebuilding` while it is
+ * rebuilt into a fresh schema (ON_LOG_MISMATCH=rebuild). `reason` is the mismatch report.
+ */
+export type ProjectionState =
+  { state: 'projecting' } | { state: 'refused'; reason: string } | { state: 'rebuilding'; reason: string };
 
 /** The projector's background work: projection consumer, outbox relay, mail sender. */
 export class ProjectorRuntime {
@@ -34,6 +51,10 @@ export class ProjectorRuntime {
   relay?: OutboxRelay;
   mail?: MailSender;
   private startEnds = new Map<number, bigint>();
+  private reader?: LogIdentityReader;
+  private projection: ProjectionState = { state: 'projecting' };
+  private rebuilding?: Promise<void>;
+  private stopping = false;
 
   constructor(
     private readonly config: ProjectorConfig,
@@ -42,6 +63,11 @@ export class ProjectorRuntime {
     private readonly producer: Producer,
   ) {}
 
+  /**
+   * Checks that the projection belongs to the log before anything runs (decision 0641). A
+   * mismatch throws LogMismatchError (ON_LOG_MISMATCH=refuse: the process does not start), or
+   * starts a rebuild in the background and returns (ON_LOG_MISMATCH=rebuild).
+   */
   async start(): Promise<void> {
     const { config } = this;
     const admin = this.kafka.admin();
@@ -53,12 +79,61 @@ export class ProjectorRuntime {
     } finally {
       await admin.disconnect();
     }
+    this.reader = new LogIdentityReader(this.kafka);
+    const { guard, check, report } = await ProjectionLogGuard.atStart(config.logTopic, this.guardOptions());
+    if (report) {
+      if (config.onLogMismatch === 'refuse') {
+        await this.reader.close();
+        throw new LogMismatchError(report);
+      }
+      this.mismatch(report);
+      return;
+    }
+    if (check.unrecorded.length > 0) {
+      await recordLogIdentity((sql, p) => this.dataSource.query(sql, p), config.schema, guard.log);
+      this.logger.log(
+        `recorded the log identity ${describeLog(guard.log)} on the checkpoints of partitions ${check.unrecorded.join(',')}`,
+      );
+    }
+    await this.startWorkers(guard);
+  }
+
+  /** The projection has applied everything that was on the log when its workers started. */
+  caughtUp(): boolean {
+    const done = this.projection.state === 'projecting' && (this.consumer?.caughtUp(this.startEnds) ?? false);
+    lagGauge.set(done ? 1 : 0);
+    return done;
+  }
+
+  status(): ProjectionState {
+    return this.projection;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.rebuilding;
+    await this.stopWorkers();
+    await this.reader?.close();
+  }
+
+  private guardOptions() {
+    return {
+      kafka: this.kafka,
+      reader: this.reader!,
+      schema: this.config.schema,
+      query: (sql: string, p: unknown[]) => this.dataSource.query(sql, p),
+    };
+  }
+
+  private async startWorkers(guard: ProjectionLogGuard): Promise<void> {
+    const { config } = this;
     this.startEnds = await endOffsets(this.kafka, config.logTopic);
-    const checkpoints = await readCheckpoints(
+    const rows = await readCheckpointRows(
       (sql, p) => this.dataSource.query(sql, p),
       config.schema,
       config.logTopic,
     );
+    const checkpoints = new Map(rows.map((r) => [r.partition, r.nextOffset]));
     this.consumer = new LogConsumer(
       this.kafka,
       new ProjectionApplier(this.dataSource, config.schema, config.logTopic, { mode: 'live' }),
@@ -67,6 +142,8 @@ export class ProjectorRuntime {
         groupId: config.consumerGroup,
         chunk: config.applyChunk,
         checkpoints,
+        guard,
+        onMismatch: (report) => this.mismatch(report),
         hooks: config.hooks,
         onApplied: (_p, r) => {
           eventsApplied.inc(r.applied);
@@ -80,6 +157,12 @@ export class ProjectorRuntime {
         topic: config.logTopic,
         pollMs: config.outboxPollMs,
         caughtUp: () => this.caughtUp(),
+        // Never append an event derived from one log to another one.
+        logUnchanged: async () => {
+          const report = await guard.confirm();
+          if (report) this.mismatch(report);
+          return report === null;
+        },
       });
       this.relay.start();
     }
@@ -94,19 +177,83 @@ export class ProjectorRuntime {
       });
       this.mail.start();
     }
-    this.logger.log(`projecting ${config.logTopic} into schema ${config.schema}`);
+    this.projection = { state: 'projecting' };
+    mismatchGauge.set(0);
+    this.logger.log(`projecting ${describeLog(guard.log)} into schema ${config.schema}`);
   }
 
-  /** The projection has applied everything that was on the log when this process started. */
-  caughtUp(): boolean {
-    const done = this.consumer?.caughtUp(this.startEnds) ?? false;
-    lagGauge.set(done ? 1 : 0);
-    return done;
+  private async stopWorkers(): Promise<void> {
+    const { relay, mail, consumer } = this;
+    this.relay = this.mail = this.consumer = undefined;
+    await relay?.stop();
+    await mail?.stop();
+    await consumer?.stop();
   }
 
-  async stop(): Promise<void> {
-    await this.relay?.stop();
-    await this.mail?.stop();
-    await this.consumer?.stop();
+  /**
+   * The projection does not belong to the log (found at start-up in rebuild mode, or later by the
+   * consumer or the relay): stop consuming and publishing, then wait (refuse) or rebuild.
+   */
+  private mismatch(report: string): void {
+    if (this.projection.state !== 'projecting' || this.stopping) return;
+    this.logger.error(report);
+    mismatchGauge.set(1);
+    if (this.config.onLogMismatch === 'refuse') {
+      this.projection = { state: 'refused', reason: report };
+      // Emails of events already projected are still owed; only the log side stops.
+      void this.relay?.stop();
+      void this.consumer?.stop();
+      return;
+    }
+    this.projection = { state: 'rebuilding', reason: report };
+    this.rebuilding = this.rebuild(report).finally(() => (this.rebuilding = undefined));
+  }
+
+  /**
+   * ON_LOG_MISMATCH=rebuild: replays the log into a fresh schema (exactly what `npm run replay`
+   * does: no email for the past), then renames the old schema to `<schema>_old_<time>` and the new
+   * one to the configured name, and starts projecting again.
+   */
+  private async rebuild(report: string): Promise<void> {
+    const { config } = this;
+    try {
+      await this.stopWorkers();
+      await withRebuildLock(
+        config.databaseUrl,
+        config.schema,
+        async () => {
+          // Another instance may have rebuilt while this one waited for the lock.
+          const again = await ProjectionLogGuard.atStart(config.logTopic, this.guardOptions());
+          if (!again.report || this.stopping) return;
+          const names = rebuildSchemaNames(config.schema, new Date());
+          this.logger.warn(
+            `rebuilding the projection from ${describeLog(again.guard.log)} into ${names.next}`,
+          );
+          const summary = await runReplay({
+            kafkaBrokers: config.kafkaBrokers,
+            databaseUrl: config.databaseUrl,
+            schema: names.next,
+            logTopic: config.logTopic,
+            chunk: config.applyChunk,
+            progress: (line) => this.logger.log(line),
+            shouldStop: () => this.stopping,
+            dropOnFailure: true,
+          });
+          await switchSchema(config.databaseUrl, { live: config.schema, ...names });
+          this.logger.warn(
+            `rebuilt ${summary.events} events into ${config.schema}; the previous projection is kept as ${names.archive}`,
+          );
+        },
+        () => this.stopping,
+      );
+      if (this.stopping) return;
+      const fresh = await ProjectionLogGuard.atStart(config.logTopic, this.guardOptions());
+      if (fresh.report) throw new LogMismatchError(fresh.report);
+      await this.startWorkers(fresh.guard);
+    } catch (e) {
+      const reason = `rebuild failed: ${(e as Error).message}\n${report}`;
+      this.projection = { state: 'refused', reason };
+      this.logger.error(reason);
+    }
   }
 }

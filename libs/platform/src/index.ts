@@ -9,6 +9,8 @@ export * from './http/api-key.guard';
 export * from './http/json-error.filter';
 export * from './observability/liveness.controller';
 export * from './kafka/consumer.supervisor';
+export * from './kafka/log-identity';
+export * from './kafka/log-identity.reader';
 export * from './kafka/quarantine.copy';
 export * from './kafka/produce.parts';
 export * from './resilience/failure.classify';

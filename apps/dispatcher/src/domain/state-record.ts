@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { communicationConfiguredStoredV1 } from '@app/contracts';
 import type { CommunicationState } from './communication-state';
 
-/** Snapshot of one communication on the compacted state topic (key = communicationId). */
+/**
+ * Key of a communication's snapshot: the log's marker and the communication id. Compaction keeps
+ * one record per key, so two logs sharing a state topic (two deployments on one broker, a log
+ * recreated under its old name) never overwrite each other's snapshots (decision 0643).
+ */
+export const stateRecordKey = (logMarker: string, communicationId: string): string =>
+  `${logMarker}|${communicationId}`;
+
+/** Snapshot of one communication on the compacted state topic (key: `stateRecordKey`). */
 const shape = z
   .object({
     v: z.literal(1),

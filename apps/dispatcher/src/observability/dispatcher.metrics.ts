@@ -13,6 +13,7 @@ export interface DispatcherMetrics {
   undecodable: Counter<'role'>;
   batches: Counter<'role'>;
   handedOff: Counter<'role'>;
+  foreign: Counter<'role'>;
 }
 
 let metrics: DispatcherMetrics | undefined;
@@ -52,6 +53,12 @@ export function dispatcherMetrics(): DispatcherMetrics {
     handedOff: new Counter({
       name: 'dispatcher_attempts_handed_off_total',
       help: 'Attempts still running when their batch stopped waiting, handed to the retry topic (by input)',
+      labelNames: ['role'],
+      registers: [metricsRegistry],
+    }),
+    foreign: new Counter({
+      name: 'dispatcher_foreign_records_total',
+      help: 'Retry and state records ignored because they belong to another log (recreated topic, other deployment)',
       labelNames: ['role'],
       registers: [metricsRegistry],
     }),

@@ -7,6 +7,7 @@ import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
 import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-off';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
 import { startHeartbeats } from './heartbeat.loop';
+import { logChangedError } from './log-changed.error';
 import type { PartitionRegistry } from './partition.registry';
 import { commitTransaction, type OutputTopics } from './transaction.writer';
 
@@ -42,6 +43,8 @@ export class LogProcessor {
     const messages = batch.messages.filter((m) => BigInt(m.offset) >= lease.nextOffset);
     if (messages.length === 0) return resolveOffset(batch.lastOffset());
     if (!isRunning() || isStale()) return;
+    // Records of a recreated topic: nothing is processed, the runtime starts over on the new log.
+    if (!(await this.registry.confirmLog())) return;
 
     const beats = startHeartbeats(heartbeat, this.heartbeatMs);
     let collected: Collected | undefined;
@@ -93,6 +96,8 @@ export class LogProcessor {
       collected = await this.handOff.collect(partition, attempts);
       const outputs = collected.outputs;
       const nextOffset = BigInt(messages[messages.length - 1].offset) + 1n;
+      // Again right before the commit: the attempts may have run for seconds.
+      if (!(await this.registry.confirmLog())) throw logChangedError();
       await commitTransaction(
         lease.producer,
         this.topics,
@@ -102,6 +107,7 @@ export class LogProcessor {
           retries: [...outputs.flatMap((o) => (o.retry ? [o.retry] : [])), ...collected.handedOff],
           states: [...changed.values()],
         },
+        this.registry.marker,
       );
       this.handOff.committed(collected);
       this.metrics.handedOff.inc({ role: 'log' }, collected.handedOff.length);

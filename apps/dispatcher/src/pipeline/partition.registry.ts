@@ -1,6 +1,13 @@
 import { Logger } from '@nestjs/common';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { transactionalProducer } from '@app/platform';
+import {
+  describeLog,
+  logMarker,
+  sameLog,
+  transactionalProducer,
+  type LogIdentity,
+  type LogIdentityReader,
+} from '@app/platform';
 import { initialState, type CommunicationState } from '../domain/communication-state';
 import type { MemberRole } from './co-partition.assigner';
 import { readStateTopic } from './state-topic.reader';
@@ -9,6 +16,16 @@ export interface RegistryTopics {
   log: string;
   retry: string;
   state: string;
+}
+
+/** The log this registry's state belongs to, and how to notice that the topic became another log. */
+export interface RegistryLog {
+  identity: LogIdentity;
+  reader: LogIdentityReader;
+  /** Called (once) when the topic is found to be another log: the pipeline must start over. */
+  onChanged: (found: LogIdentity) => void;
+  /** Counts state records of another log, ignored when loading. */
+  onForeignStates: (count: number) => void;
 }
 
 /** What a processor needs to work on one input partition. */
@@ -36,13 +53,40 @@ export class PartitionRegistry {
   /** Communications whose CallbackFailed this process appended but has not read back yet. */
   private readonly failing = new Map<string, number>();
   private loadQueue: { partitions: Set<number>; run: Promise<void> } | null = null;
+  private changed = false;
+  /** The marker written on, and expected from, retry and state records (decision 0643). */
+  readonly marker: string;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly admin: Admin,
     private readonly topics: RegistryTopics,
     private readonly groupId: string,
-  ) {}
+    private readonly source: RegistryLog,
+  ) {
+    this.marker = logMarker(source.identity);
+  }
+
+  /**
+   * True while the log topic is still the log this registry started on. Asked before every batch:
+   * kafkajs carries on at its old position when a topic is recreated under a running consumer, so
+   * without it the first records of the new log would be skipped. False also tells the runtime.
+   */
+  async confirmLog(): Promise<boolean> {
+    if (this.changed) return false;
+    const found = await this.source.reader.read(this.topics.log);
+    if (sameLog(found, this.source.identity)) return true;
+    if (!this.changed) {
+      this.changed = true;
+      this.source.onChanged(found);
+    }
+    return false;
+  }
+
+  /** A retry or state record's marker header: absent (written before markers) or this log's. */
+  isOwnRecord(marker: string | undefined): boolean {
+    return marker === undefined || marker === this.marker;
+  }
 
   /** Prepares (once) the partition for a processor; see the class comment for the order. */
   lease(role: MemberRole, partition: number): Promise<PartitionLease> {
@@ -129,8 +173,20 @@ export class PartitionRegistry {
     await this.stateReady(partition);
     const topic = role === 'log' ? this.topics.log : this.topics.retry;
     const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
-    const offset = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-    return { producer, nextOffset: BigInt(offset) < 0n ? 0n : BigInt(offset) };
+    const offset = BigInt(committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1');
+    // Read after the committed offset: a commit racing with this read is still within the end.
+    const ends = await this.admin.fetchTopicOffsets(topic);
+    const end = BigInt(ends.find((p) => p.partition === partition)?.high ?? '0');
+    if (offset > end) {
+      // The partition lost records it had (e.g. an unclean leader election): new records reuse
+      // those offsets and must be processed, not skipped as "already done".
+      this.log.warn(
+        `${topic}/${partition}: committed offset ${offset} is beyond the end offset ${end} of ` +
+          `${describeLog(this.source.identity)}; resuming at ${end}`,
+      );
+      return { producer, nextOffset: end };
+    }
+    return { producer, nextOffset: offset < 0n ? 0n : offset };
   }
 
   private producer(role: MemberRole, partition: number): Promise<Producer> {
@@ -161,7 +217,18 @@ export class PartitionRegistry {
       await new Promise((r) => setTimeout(r, 20));
       this.loadQueue = null;
       const started = Date.now();
-      const loaded = await readStateTopic(this.kafka, this.topics.state, partitions);
+      const { states: loaded, foreign } = await readStateTopic(
+        this.kafka,
+        this.topics.state,
+        partitions,
+        this.marker,
+      );
+      if (foreign > 0) {
+        this.source.onForeignStates(foreign);
+        this.log.warn(
+          `ignored ${foreign} state records of another log than ${describeLog(this.source.identity)} in ${this.topics.state}`,
+        );
+      }
       for (const [p, states] of loaded) this.states.set(p, states);
       // Freshly loaded state is authoritative; a failure not read back yet is read back from the log.
       for (const [c, p] of this.failing) if (partitions.has(p)) this.failing.delete(c);

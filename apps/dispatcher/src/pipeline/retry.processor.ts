@@ -1,9 +1,18 @@
+import { Logger } from '@nestjs/common';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { describeRecord, type Failure, parkedRecordOf, reportParked } from '@app/platform';
+import {
+  describeRecord,
+  type Failure,
+  headerString,
+  LOG_MARKER_HEADER,
+  parkedRecordOf,
+  reportParked,
+} from '@app/platform';
 import { decodeRetryRecord, type RetryRecord } from '../domain/retry-record';
 import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
 import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-off';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
+import { logChangedError } from './log-changed.error';
 import type { PartitionRegistry } from './partition.registry';
 import { commitTransaction, type OutputTopics } from './transaction.writer';
 
@@ -24,6 +33,8 @@ const MAX_CHUNK = 500;
  * some rebalance cases (issues 1376 and 1599).
  */
 export class RetryProcessor {
+  private readonly log = new Logger('RetryProcessor');
+
   constructor(
     private readonly registry: PartitionRegistry,
     private readonly runner: CallbackAttemptRunner,
@@ -44,23 +55,19 @@ export class RetryProcessor {
     let next = 0;
     while (next < messages.length) {
       if (!isRunning() || isStale()) return;
-      const dueAt = dueTimeOf(messages[next]);
+      const dueAt = this.dueTimeOf(messages[next]);
       if (dueAt > Date.now()) {
         await this.waitUntil(dueAt, heartbeat, () => isRunning() && !isStale());
         continue;
       }
       const chunk: ChunkItem[] = [];
       const now = Date.now();
-      while (next < messages.length && chunk.length < MAX_CHUNK && dueTimeOf(messages[next]) <= now) {
-        const decoded = decodeRetryRecord(messages[next].value);
-        if (!decoded.ok) this.metrics.undecodable.inc({ role: 'retry' });
-        chunk.push(
-          decoded.ok
-            ? { message: messages[next], record: decoded.record }
-            : { message: messages[next], record: null, undecodable: decoded.message },
-        );
+      while (next < messages.length && chunk.length < MAX_CHUNK && this.dueTimeOf(messages[next]) <= now) {
+        chunk.push(this.chunkItem(partition, messages[next]));
         next += 1;
       }
+      // Attempts of a recreated log's callbacks would append their events to the new log.
+      if (!(await this.registry.confirmLog())) return;
       await this.attemptChunk(partition, chunk, heartbeat);
       resolveOffset(chunk[chunk.length - 1].message.offset);
     }
@@ -82,6 +89,8 @@ export class RetryProcessor {
       const nextOffset = BigInt(chunk[chunk.length - 1].message.offset) + 1n;
       // A record that cannot be decoded can never be attempted: it is parked, not dropped.
       const parked = chunk.flatMap((c) => (c.undecodable === undefined ? [] : [undecodable(c)]));
+      // Again right before the commit: the attempts may have run for seconds.
+      if (!(await this.registry.confirmLog())) throw logChangedError();
       await commitTransaction(
         lease.producer,
         this.topics,
@@ -99,6 +108,7 @@ export class RetryProcessor {
             ),
           ),
         },
+        this.registry.marker,
       );
       for (const p of parked) {
         reportParked('dispatcher-retry', describeRecord(this.topics.retry, partition, p.message), p.failure);
@@ -114,6 +124,33 @@ export class RetryProcessor {
     } finally {
       clearInterval(timer);
     }
+  }
+
+  /**
+   * The record to attempt; or none: scheduled by a dispatcher of another log (skipped: a retry
+   * topic shared by two deployments, or one that outlived its log; decision 0643), or undecodable
+   * (parked: it can never be attempted, decision 0603).
+   */
+  private chunkItem(partition: number, message: KafkaMessage): ChunkItem {
+    const marker = headerString(message.headers, LOG_MARKER_HEADER);
+    if (!this.registry.isOwnRecord(marker)) {
+      this.metrics.foreign.inc({ role: 'retry' });
+      this.log.warn(
+        `skipped retry record ${partition}/${message.offset}: scheduled for another log (${marker})`,
+      );
+      return { message, record: null };
+    }
+    const decoded = decodeRetryRecord(message.value);
+    if (decoded.ok) return { message, record: decoded.record };
+    this.metrics.undecodable.inc({ role: 'retry' });
+    return { message, record: null, undecodable: decoded.message };
+  }
+
+  /** Due time of a record; a record that will be skipped is "due now", so nothing waits for it. */
+  private dueTimeOf(message: KafkaMessage): number {
+    if (!this.registry.isOwnRecord(headerString(message.headers, LOG_MARKER_HEADER))) return 0;
+    const decoded = decodeRetryRecord(message.value);
+    return decoded.ok ? Date.parse(decoded.record.dueAt) : 0;
   }
 
   /** The running attempt this process handed off, or a new request for the record. */
@@ -165,8 +202,9 @@ export class RetryProcessor {
 
 interface ChunkItem {
   message: KafkaMessage;
+  /** Null: skipped (another log's) or parked (undecodable). */
   record: RetryRecord | null;
-  /** Why the record could not be decoded (then `record` is null). */
+  /** Why the record could not be decoded (then `record` is null and it is parked). */
   undecodable?: string;
 }
 
@@ -175,10 +213,4 @@ function undecodable(c: ChunkItem): { message: KafkaMessage; failure: Failure } 
     message: c.message,
     failure: { class: 'deterministic', code: 'undecodable', message: c.undecodable!, attempts: 0 },
   };
-}
-
-/** Due time of a record; an unreadable record is "due now" so it is parked without waiting. */
-function dueTimeOf(message: KafkaMessage): number {
-  const decoded = decodeRetryRecord(message.value);
-  return decoded.ok ? Date.parse(decoded.record.dueAt) : 0;
 }

@@ -1,9 +1,9 @@
 import type { Message, Producer, TopicMessages } from 'kafkajs';
-import { sendInParts, sendOffsetsPatiently } from '@app/platform';
+import { LOG_MARKER_HEADER, sendInParts, sendOffsetsPatiently } from '@app/platform';
 import { encodeEvent, logHeadersOf, validateEvent, type LogEvent } from '@app/contracts';
 import type { CommunicationState } from '../domain/communication-state';
 import { encodeRetryRecord, type RetryRecord } from '../domain/retry-record';
-import { encodeStateRecord } from '../domain/state-record';
+import { encodeStateRecord, stateRecordKey } from '../domain/state-record';
 
 export interface TransactionOutput {
   events: LogEvent[];
@@ -32,13 +32,18 @@ export interface OutputTopics {
  * Appends a batch's output and commits the consumed offset in ONE Kafka transaction: either all of
  * it becomes visible (to read_committed consumers) or none of it. Retry and state records go to the
  * input's partition number explicitly, which is what keeps the three topics co-partitioned.
+ *
+ * Retry and state records carry `logMarker` (the log's cluster id and topic id) in a header: a
+ * dispatcher of another log, or of this topic recreated, ignores them (decision 0643).
  */
 export async function commitTransaction(
   producer: Producer,
   topics: OutputTopics,
   input: ConsumedInput,
   output: TransactionOutput,
+  logMarker: string,
 ): Promise<void> {
+  const headers = { [LOG_MARKER_HEADER]: logMarker };
   for (const e of output.events) {
     const check = validateEvent(e, 'stored');
     // Our own event not matching the contract is a bug: never append it, never retry it silently.
@@ -65,6 +70,7 @@ export async function commitTransaction(
         key: r.communicationId,
         partition: input.partition,
         value: encodeRetryRecord(r),
+        headers,
       })),
     });
   }
@@ -72,9 +78,10 @@ export async function commitTransaction(
     topicMessages.push({
       topic: topics.state,
       messages: output.states.map((s) => ({
-        key: s.communicationId,
+        key: stateRecordKey(logMarker, s.communicationId),
         partition: input.partition,
         value: encodeStateRecord(s),
+        headers,
       })),
     });
   }

@@ -33,4 +33,16 @@ describe('AppendGate', () => {
     sut.committed(['a']);
     await expect(sut.claim('a', {})).resolves.toBe(false);
   });
+
+  it('forgets ids of the replaced window but keeps those claimed by appends still running', async () => {
+    const sut = newGate();
+    await sut.claim('on-the-old-log', {});
+    sut.committed(['on-the-old-log']);
+    await sut.claim('running', {});
+    sut.useWindow(new DedupWindow(60_000, 100));
+    await expect(sut.claim('on-the-old-log', {})).resolves.toBe(true);
+    const second = sut.claim('running', {});
+    sut.committed(['running']);
+    await expect(second).resolves.toBe(false);
+  });
 });

@@ -17,14 +17,28 @@ export class AppendGate {
   private readonly inFlight = new Map<string, InFlight>();
 
   constructor(
-    readonly window: DedupWindow,
+    private current: DedupWindow,
     private readonly now: () => number = Date.now,
   ) {}
+
+  get window(): DedupWindow {
+    return this.current;
+  }
+
+  /**
+   * Replaces the window (rebuilt from another log, decision 0644). Ids claimed by appends still
+   * running stay claimed, so a concurrent claim of the same id still waits for their outcome.
+   */
+  useWindow(window: DedupWindow): void {
+    const now = this.now();
+    for (const id of this.inFlight.keys()) window.remember(id, now, now);
+    this.current = window;
+  }
 
   /** Resolves true when `owner` now owns appending `id`, false when it is a duplicate. */
   async claim(id: string, owner: object): Promise<boolean> {
     for (;;) {
-      if (this.window.claim(id, this.now())) {
+      if (this.current.claim(id, this.now())) {
         let settle!: () => void;
         const done = new Promise<void>((r) => (settle = r));
         this.inFlight.set(id, { owner, done, settle });
@@ -49,7 +63,7 @@ export class AppendGate {
   private settle(ids: Iterable<string>, forget: boolean): void {
     for (const id of ids) {
       const entry = this.inFlight.get(id);
-      if (forget) this.window.release([id]);
+      if (forget) this.current.release([id]);
       if (entry) {
         this.inFlight.delete(id);
         entry.settle();

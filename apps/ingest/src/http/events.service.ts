@@ -4,6 +4,7 @@ import { IngestConfig } from '../config/ingest.config';
 import { AppendGate } from '../domain/append-gate';
 import { EventAdmission } from '../event-admission.service';
 import { INGEST_CONFIG } from '../ingest.tokens';
+import { DedupWindowKeeper } from '../kafka/dedup.keeper';
 import { LogAppender } from '../kafka/log.appender';
 import { IngestMetrics } from '../metrics/ingest.metrics';
 
@@ -39,6 +40,7 @@ export class EventsService {
     private readonly gate: AppendGate,
     private readonly appender: LogAppender,
     private readonly metrics: IngestMetrics,
+    private readonly dedup: DedupWindowKeeper,
   ) {}
 
   async intake(body: unknown): Promise<IntakeResult> {
@@ -95,15 +97,23 @@ export class EventsService {
       );
     }
 
-    const owner = {};
-    const fresh: LogEvent[] = [];
-    const outcomes: IntakeResult['events'] = [];
-    for (const e of events) {
-      const isNew = await this.gate.claim(e.id, owner);
-      if (isNew) fresh.push(e);
-      outcomes.push({ id: e.id, outcome: isNew ? 'appended' : 'duplicate' });
+    let fresh: LogEvent[];
+    let outcomes: IntakeResult['events'];
+    let ids: string[];
+    for (;;) {
+      const owner = {};
+      fresh = [];
+      outcomes = [];
+      for (const e of events) {
+        const isNew = await this.gate.claim(e.id, owner);
+        if (isNew) fresh.push(e);
+        outcomes.push({ id: e.id, outcome: isNew ? 'appended' : 'duplicate' });
+      }
+      ids = fresh.map((e) => e.id);
+      // A duplicate is only one of the log the window was read from; else claim again (0644).
+      if (fresh.length === events.length || (await this.confirmDuplicates(ids))) break;
+      this.gate.aborted(ids);
     }
-    const ids = fresh.map((e) => e.id);
     try {
       await this.appender.append(fresh);
     } catch (e) {
@@ -122,5 +132,20 @@ export class EventsService {
     if (duplicates > 0) this.metrics.duplicates.inc({ source: 'http' }, duplicates);
     this.metrics.dedupIds.set(this.gate.window.size);
     return { accepted: fresh.length, duplicates, events: outcomes };
+  }
+
+  /** `DedupWindowKeeper.confirm`, answering 503 (claims released) when the log cannot be read. */
+  private async confirmDuplicates(claimed: string[]): Promise<boolean> {
+    try {
+      return await this.dedup.confirm();
+    } catch (e) {
+      this.gate.aborted(claimed);
+      this.logger.error(`could not confirm the log's identity (${(e as Error).name}); answered 503`);
+      throw fail(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'log-unavailable',
+        'the event log could not be read; retry later',
+      );
+    }
   }
 }

@@ -19,6 +19,7 @@ import { INGEST_CONFIG, KAFKA } from '../ingest.tokens';
 import { IngestMetrics } from '../metrics/ingest.metrics';
 import { EventAdmission } from '../event-admission.service';
 import { deadLetterRecordOf } from './dead-letter.record';
+import { DedupWindowKeeper } from './dedup.keeper';
 import { logRecordOf } from './log.record';
 import { TransactionalProducers } from './transactional.producers';
 
@@ -57,6 +58,7 @@ export class InboundConsumer {
     private readonly admission: EventAdmission,
     private readonly gate: AppendGate,
     private readonly metrics: IngestMetrics,
+    private readonly dedup: DedupWindowKeeper,
   ) {
     this.producers = new TransactionalProducers(kafka, config.consumer.transactionTimeoutMs);
   }
@@ -175,6 +177,13 @@ export class InboundConsumer {
     const transactionalId = this.transactionalIdOf(batch.topic, batch.partition);
     const claimed = appended.map((e) => e.id);
     try {
+      if (duplicates > 0 && !(await this.dedup.confirm())) {
+        // The window was of another log and has been rebuilt: decide this batch again (the seek
+        // makes the batch stale, so nothing more of it is processed here).
+        this.gate.aborted(claimed);
+        await this.rewind(p, this.admin!);
+        return;
+      }
       const producer = await this.producers.get(transactionalId);
       const txn = await producer.transaction();
       try {

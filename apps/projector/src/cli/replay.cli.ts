@@ -1,10 +1,11 @@
+import { describeLog } from '@app/platform';
 import { schemaNameSchema } from '../config/projector.config';
 import { runReplay } from '../replay/replay.runner';
 import { cliEnv, cliOptions, fail } from './cli.args';
 
 const USAGE = 'npm run replay -- --schema <fresh_schema> [--topic <log topic>]';
 
-/** Rebuilds the projection from offset 0 into a fresh schema and prints a summary. */
+/** Rebuilds the projection from offset 0 into a fresh schema and prints a summary naming the log. */
 async function main() {
   const args = cliOptions('replay', { schema: { type: 'string' }, topic: { type: 'string' } }, USAGE);
   const env = cliEnv('replay');
@@ -21,7 +22,8 @@ async function main() {
   });
   process.stdout.write(
     `replay done: ${summary.events} events (${summary.skipped} skipped), ${summary.rows} rows, ` +
-      `${summary.seconds.toFixed(1)} s, ${Math.round(summary.eventsPerSecond)} events/s\n`,
+      `${summary.seconds.toFixed(1)} s, ${Math.round(summary.eventsPerSecond)} events/s\n` +
+      `log: ${describeLog(summary.log)}, checked before every batch and recorded on the checkpoints of ${schema.data}\n`,
   );
 }
 

@@ -1,23 +1,56 @@
 import { Client } from 'pg';
+import { createKafka, describeLog, LogIdentityReader, type LogIdentity } from '@app/platform';
 import { schemaNameSchema } from '../config/projector.config';
+import { recordedLogs, recordedVersus } from '../projection/log-check';
+import { readCheckpointRows } from '../projection/projection.store';
 import { compareSchemas, parkedIn } from '../verify/verify.compare';
 import { cliEnv, cliOptions, fail } from './cli.args';
 
-const USAGE = 'npm run verify -- --replay <schema> [--live <schema, default DB_SCHEMA>]';
+const USAGE =
+  'npm run verify -- --replay <schema> [--live <schema, default DB_SCHEMA>] [--topic <log topic, default LOG_TOPIC>]';
 
-/** Compares a replayed schema with the live one; exit 1 when any table differs. */
+/**
+ * Compares a replayed schema with the live one; exit 1 when any table differs, or when the two
+ * were not built from the same log, or not from the log at KAFKA_BROKERS now (decision 0641).
+ */
 async function main() {
-  const args = cliOptions('verify', { replay: { type: 'string' }, live: { type: 'string' } }, USAGE);
+  const args = cliOptions(
+    'verify',
+    { replay: { type: 'string' }, live: { type: 'string' }, topic: { type: 'string' } },
+    USAGE,
+  );
   const env = cliEnv('verify');
   const replay = schemaNameSchema.safeParse(args.replay);
   const live = schemaNameSchema.safeParse(args.live ?? env.DB_SCHEMA);
   if (!replay.success || !live.success)
     fail('verify', new Error(`both schemas must be plain identifiers\nusage: ${USAGE}`));
+  const topic = args.topic ?? env.LOG_TOPIC;
+  const log = await currentLog(env.KAFKA_BROKERS, topic);
   const db = new Client({ connectionString: env.DATABASE_URL });
   await db.connect();
   try {
-    const results = await compareSchemas(db, live.data, replay.data);
+    const query = (sql: string, p: unknown[]) => db.query(sql, p).then((r) => r.rows);
     let differing = 0;
+    if (log.identity) process.stdout.write(`log   ${describeLog(log.identity)}\n`);
+    else
+      process.stdout.write(
+        `log   ${topic}: not read from Kafka (${log.error}); compared between schemas only\n`,
+      );
+    const rows = [
+      await readCheckpointRows(query, live.data, topic),
+      await readCheckpointRows(query, replay.data, topic),
+    ];
+    const versus = [
+      recordedVersus(live.data, rows[0], log.identity),
+      recordedVersus(replay.data, rows[1], log.identity),
+    ];
+    const recorded = rows.map((r) => recordedLogs(r).logs.join(','));
+    const sameLog = recorded[0] === recorded[1] && versus.every((v) => v.same !== false);
+    if (!sameLog) differing += 1;
+    process.stdout.write(
+      `${sameLog ? 'same' : 'DIFF'}  ${'log identity'.padEnd(20)} ${versus[0].line} / ${versus[1].line}\n`,
+    );
+    const results = await compareSchemas(db, live.data, replay.data);
     for (const r of results) {
       const same = r.differences.length === 0 && r.rows[0] === r.rows[1] && r.checksums[0] === r.checksums[1];
       if (!same) differing += 1;
@@ -40,11 +73,26 @@ async function main() {
     process.stdout.write(
       differing === 0
         ? `no difference between ${live.data} and ${replay.data}\n`
-        : `${differing} table(s) differ\n`,
+        : `${differing} difference(s) (tables or log identity)\n`,
     );
     process.exitCode = differing === 0 ? 0 : 1;
   } finally {
     await db.end();
+  }
+}
+
+/** The log's identity now, or why it could not be read (verify still compares the schemas). */
+async function currentLog(
+  brokers: string[],
+  topic: string,
+): Promise<{ identity: LogIdentity | null; error?: string }> {
+  const reader = new LogIdentityReader(createKafka({ brokers, clientId: 'callbacks-verify' }));
+  try {
+    return { identity: await reader.read(topic) };
+  } catch (e) {
+    return { identity: null, error: (e as Error).message };
+  } finally {
+    await reader.close();
   }
 }
 

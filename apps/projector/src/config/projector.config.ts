@@ -48,6 +48,12 @@ export const projectorEnvSchema = z.object({
   METRICS_REQUIRE_KEY: env.bool(false),
   /** The topic where ingest and the dispatcher park records (read by `audit`). */
   PARKED_TOPIC: env.string(DEFAULT_TOPICS.parked),
+  /**
+   * What to do when the projection was built from another log than LOG_TOPIC at KAFKA_BROKERS is
+   * now (recreated topic, other cluster) or a checkpoint is beyond its end: `refuse` (do not
+   * consume, explain) or `rebuild` (replay into a fresh schema and switch to it). Decision 0642.
+   */
+  ON_LOG_MISMATCH: z.enum(['refuse', 'rebuild']).default('refuse'),
 });
 
 export interface ProjectorConfig {
@@ -71,6 +77,7 @@ export interface ProjectorConfig {
   docsEnabled: boolean;
   metricsRequireKey: boolean;
   parkedTopic: string;
+  onLogMismatch: 'refuse' | 'rebuild';
   /** Which background workers run (tests turn some off to simulate a crash window). */
   workers: { projection: boolean; relay: boolean; mail: boolean };
   /** Test-only fault injection; never set from the environment. */
@@ -105,6 +112,7 @@ export function projectorConfigFromEnv(source: NodeJS.ProcessEnv = process.env):
     docsEnabled: e.DOCS_ENABLED,
     metricsRequireKey: e.METRICS_REQUIRE_KEY,
     parkedTopic: e.PARKED_TOPIC,
+    onLogMismatch: e.ON_LOG_MISMATCH,
     workers: { projection: true, relay: true, mail: true },
   };
 }

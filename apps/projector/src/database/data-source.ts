@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { PROJECTION_ENTITIES } from './entities';
 import { InitialProjection1764200000000 } from './migrations/1764200000000-initial-projection';
-import { ParkedRecords1764300000000 } from './migrations/1764300000000-parked-records';
+import { CheckpointLogIdentity1764300000000 } from './migrations/1764300000000-checkpoint-log-identity';
+import { ParkedRecords1764400000000 } from './migrations/1764400000000-parked-records';
 import { quoteSchema } from './schema-name';
 
 export interface DatabaseOptions {
@@ -19,7 +20,11 @@ export function createDataSource({ databaseUrl, schema, poolSize = 10 }: Databas
     url: databaseUrl,
     schema,
     entities: PROJECTION_ENTITIES,
-    migrations: [InitialProjection1764200000000, ParkedRecords1764300000000],
+    migrations: [
+      InitialProjection1764200000000,
+      CheckpointLogIdentity1764300000000,
+      ParkedRecords1764400000000,
+    ],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',
     synchronize: false,

@@ -22,7 +22,11 @@ export class HealthController {
   ) {}
 
   @Get('health')
-  @ApiOperation({ summary: 'Kafka and Postgres reachability, and whether the projection caught up' })
+  @ApiOperation({
+    summary:
+      'Kafka and Postgres reachability, whether the projection caught up, and whether it belongs to the log ' +
+      '(503 with `reason` while it refuses or rebuilds after a log mismatch)',
+  })
   async health(@Res() res: Response): Promise<void> {
     const postgres = await within(this.ds.query('SELECT 1'), 3_000).then(
       () => 'up',
@@ -37,9 +41,15 @@ export class HealthController {
       () => 'down',
     );
     await admin.disconnect().catch(() => undefined);
-    const ok = postgres === 'up' && kafka === 'up';
-    res
-      .status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-      .json({ status: ok ? 'ok' : 'degraded', postgres, kafka, caughtUp: this.runtime.caughtUp() });
+    const projection = this.runtime.status();
+    const ok = postgres === 'up' && kafka === 'up' && projection.state === 'projecting';
+    res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
+      status: ok ? 'ok' : 'degraded',
+      postgres,
+      kafka,
+      caughtUp: this.runtime.caughtUp(),
+      projection: projection.state,
+      ...(projection.state === 'projecting' ? {} : { reason: projection.reason }),
+    });
   }
 }

@@ -13,6 +13,11 @@ export interface OutboxRelayOptions {
   pollMs: number;
   /** True once the projection has applied the log up to the end offsets read at start-up. */
   caughtUp: () => boolean;
+  /**
+   * False when the log is no longer the one the projection was built from: its outbox events must
+   * not be appended to another log (decision 0641). Asked once per pass that has rows to send.
+   */
+  logUnchanged: () => Promise<boolean>;
 }
 
 interface OutboxRow {
@@ -67,6 +72,7 @@ export class OutboxRelay {
       `SELECT event_id, communication_id, event_type, payload FROM ${this.s}.outbox_events
         WHERE published_offset IS NULL AND parked_at IS NULL ORDER BY created_at, event_id LIMIT 100`,
     );
+    if (rows.length === 0 || !(await this.options.logUnchanged())) return;
     const ready: { row: OutboxRow; event: LogEvent }[] = [];
     for (const row of rows) {
       if (this.loop.isStopped || this.sent.has(row.event_id)) continue;

@@ -1,8 +1,22 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { batchUnit, ConsumerSupervisor, PoisonGuard } from '@app/platform';
+import { batchUnit, ConsumerSupervisor, PoisonGuard, type LogIdentity } from '@app/platform';
 import type { ProjectorHooks } from '../config/projector.config';
+import { LogMismatchError } from './log-check';
 import type { ApplyResult, ProjectionApplier } from './projection.applier';
+
+/**
+ * Whether records may be applied (decision 0641). Each answer is null when they may, or the
+ * report saying why not.
+ */
+export interface LogGuard {
+  /** The log every batch must come from (checked at start). */
+  readonly log: LogIdentity;
+  /** Before the first batch after an assignment: the assigned partitions' checkpoints. */
+  checkAssigned(partitions: number[]): Promise<string | null>;
+  /** Before every batch, after it was fetched: the log is still `log`. */
+  confirm(): Promise<string | null>;
+}
 
 export interface LogConsumerOptions {
   topic: string;
@@ -11,6 +25,9 @@ export interface LogConsumerOptions {
   chunk: number;
   /** Next offset per partition from the database: where consumption must resume. */
   checkpoints: Map<number, bigint>;
+  guard: LogGuard;
+  /** Called once when the guard refuses; nothing is applied from then on. */
+  onMismatch: (report: string) => void;
   hooks?: ProjectorHooks;
   onApplied?: (partition: number, result: ApplyResult) => void;
 }
@@ -19,13 +36,21 @@ export interface LogConsumerOptions {
  * Feeds the log into the applier, partition by partition. Kafka group offsets are only a hint: at
  * start the group is pointed at the database checkpoints, and every record at or below a
  * checkpoint is skipped by the applier anyway.
+ *
+ * That skip is only right for the log the checkpoints count: a log recreated under the same name
+ * starts again at offset 0, and kafkajs even carries on at its old position when the topic is
+ * recreated while it runs (no rebalance happens). So every assignment is checked against the
+ * checkpoints, and every batch against the log's identity, before anything is applied.
  */
 export class LogConsumer {
   private readonly logger = new Logger('log-consumer');
-  private readonly guard: PoisonGuard;
+  private readonly poison: PoisonGuard;
   private supervisor?: ConsumerSupervisor;
   /** Next offset known to be applied (or skipped as a marker), per partition. */
   readonly positions = new Map<number, bigint>();
+  /** Partitions of the latest assignment and the (shared, retried on failure) check of them. */
+  private assignment?: { partitions: number[]; check?: Promise<string | null> };
+  private refusal?: string;
 
   constructor(
     private readonly kafka: Kafka,
@@ -35,7 +60,7 @@ export class LogConsumer {
     for (const [p, next] of options.checkpoints) this.positions.set(p, next);
     // A chunk that keeps failing while the database answers is retried, then applied record by
     // record; the record that still fails is parked (parked_records) and the partition goes on.
-    this.guard = new PoisonGuard('projector', { storeUp: () => applier.storeAnswers() });
+    this.poison = new PoisonGuard('projector', { storeUp: () => applier.storeAnswers() });
   }
 
   async start(): Promise<void> {
@@ -58,7 +83,12 @@ export class LogConsumer {
         // Batches made only of transaction markers never reach eachBatch; follow them here so that
         // "caught up to the end offsets" can be decided.
         consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-          if (payload.batchSize === 0) this.advance(payload.partition, BigInt(payload.lastOffset) + 1n);
+          if (payload.batchSize === 0 && !this.refusal)
+            this.advance(payload.partition, BigInt(payload.lastOffset) + 1n);
+        });
+        // Emitted before the new generation fetches anything, so its first batch waits for the check.
+        consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+          this.assignment = { partitions: payload.memberAssignment[this.options.topic] ?? [] };
         });
         return consumer;
       },
@@ -77,6 +107,9 @@ export class LogConsumer {
       autoCommit: true,
       eachBatch: async (payload) => {
         const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+        if (this.refusal) return;
+        const refusal = (await this.checkAssignment()) ?? (await this.options.guard.confirm());
+        if (refusal) return this.refuse(refusal);
         const messages = batch.messages;
         for (let i = 0; i < messages.length; i += chunk) {
           if (!isRunning() || isStale()) return;
@@ -84,7 +117,8 @@ export class LogConsumer {
           const last = i + chunk >= messages.length;
           const endOffset = last ? batch.lastOffset() : part[part.length - 1].offset;
           const result = await this.applyGuarded(payload, part, endOffset);
-          if (!result) return; // stopping or rebalancing: the rest is read again
+          // Stopping or rebalancing (the rest is read again), or the log turned out to be another.
+          if (!result) return;
           await hooks?.afterCommit?.({
             partition: batch.partition,
             nextOffset: (BigInt(endOffset) + 1n).toString(),
@@ -102,7 +136,8 @@ export class LogConsumer {
 
   /**
    * Applies one chunk in one transaction; under the PoisonGuard when that keeps failing. Returns
-   * the totals, or undefined when it gave up because the consumer is stopping.
+   * the totals, or undefined when it gave up because the consumer is stopping, or because the
+   * checkpoint names another log (refused: that is no record's fault, nothing is parked).
    */
   private async applyGuarded(
     payload: EachBatchPayload,
@@ -119,26 +154,68 @@ export class LogConsumer {
       total.rows += r.rows;
       total.types.push(...r.types);
     };
+    const { log } = this.options.guard;
+    const apply = async (records: readonly KafkaMessage[], end: string) => {
+      try {
+        add(await this.applier.apply(partition, records, end, log));
+        return true;
+      } catch (e) {
+        // The checkpoint row itself names another log (e.g. rebuilt by another instance).
+        if (!(e instanceof LogMismatchError)) throw e;
+        this.refuse(e.report);
+        return false;
+      }
+    };
     let reached = -1n;
-    await this.guard.run<KafkaMessage>({
-      ...batchUnit(payload),
-      records: part,
-      process: async (records) => {
-        const whole = records.length === part.length;
-        const end = whole ? endOffset : records[records.length - 1].offset;
-        add(await this.applier.apply(partition, records, end));
-        reached = BigInt(end);
-      },
-      park: async (m, failure) => {
-        await this.applier.park(partition, m, failure);
-        total.parked += 1;
-        reached = BigInt(m.offset);
-      },
-    });
-    if (reached < BigInt(part[part.length - 1].offset)) return undefined;
+    const unit = batchUnit(payload);
+    try {
+      await this.poison.run<KafkaMessage>({
+        ...unit,
+        records: part,
+        // Once refused, nothing more is tried (and nothing parked).
+        active: () => !this.refusal && unit.active(),
+        process: async (records) => {
+          const whole = records.length === part.length;
+          const end = whole ? endOffset : records[records.length - 1].offset;
+          if (await apply(records, end)) reached = BigInt(end);
+        },
+        park: async (m, failure) => {
+          await this.applier.park(partition, m, failure, log);
+          total.parked += 1;
+          reached = BigInt(m.offset);
+        },
+      });
+    } catch (e) {
+      if (!(e instanceof LogMismatchError)) throw e;
+      this.refuse(e.report);
+      return undefined;
+    }
+    if (this.refusal || reached < BigInt(part[part.length - 1].offset)) return undefined;
     // Applied record by record: the checkpoint still has to move over the markers after the last.
-    if (reached < BigInt(endOffset)) add(await this.applier.apply(partition, [], endOffset));
+    if (reached < BigInt(endOffset) && !(await apply([], endOffset))) return undefined;
     return total;
+  }
+
+  /** Why nothing is applied any more, if the guard refused. */
+  get refused(): string | undefined {
+    return this.refusal;
+  }
+
+  private checkAssignment(): Promise<string | null> {
+    const a = this.assignment;
+    if (!a) return Promise.resolve(null);
+    a.check ??= this.options.guard.checkAssigned(a.partitions).catch((e) => {
+      // Could not check (broker or database away): the batch fails and the next one checks again.
+      a.check = undefined;
+      throw e;
+    });
+    return a.check;
+  }
+
+  private refuse(report: string): void {
+    if (this.refusal) return;
+    this.refusal = report;
+    this.options.onMismatch(report);
   }
 
   /** True when every partition has been applied up to the given end offsets. */

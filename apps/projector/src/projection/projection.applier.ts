@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { decodeEvent } from '@app/contracts';
-import { answersWithin, reportParked } from '@app/platform';
+import { answersWithin, reportParked, type LogIdentity } from '@app/platform';
 import type { DataSource } from 'typeorm';
 import { evolve, keysOf, type EvolveOptions, type PositionedEvent } from './projection.evolve';
 import { parkedLogRecord, type ParkingReason } from './projection.parked';
@@ -55,12 +55,21 @@ export class ProjectionApplier {
   /**
    * @param endOffset the last offset this run covers; may be past the last record when the log
    *   holds transaction markers there, so the checkpoint moves over them.
+   * @param log the log the records were read from, confirmed after they were fetched; a checkpoint
+   *   of another log throws LogMismatchError and nothing is applied.
    */
-  async apply(partition: number, records: readonly LogRecord[], endOffset: string): Promise<ApplyResult> {
+  async apply(
+    partition: number,
+    records: readonly LogRecord[],
+    endOffset: string,
+    log: LogIdentity,
+  ): Promise<ApplyResult> {
+    if (log.topic !== this.topic)
+      throw new Error(`records of ${log.topic} given to the applier of ${this.topic}`);
     const parked: ParkedRow[] = [];
     const result = await this.dataSource.transaction('READ COMMITTED', async (em) => {
       const qr = em.queryRunner!;
-      const next = await this.store.lockCheckpoint(qr, this.topic, partition);
+      const next = await this.store.lockCheckpoint(qr, log, partition);
       const end = BigInt(endOffset);
       const fresh = records.filter((r) => BigInt(r.offset) >= next);
       const result: ApplyResult = {
@@ -111,13 +120,14 @@ export class ProjectionApplier {
   /**
    * Moves the partition's checkpoint past one record without applying it, and records why, in one
    * transaction: the record is parked once, and never both parked and applied. (The caller, a
-   * PoisonGuard, counts and logs it.)
+   * PoisonGuard, counts and logs it.) A checkpoint of another log throws LogMismatchError, as in
+   * `apply`.
    */
-  async park(partition: number, record: LogRecord, reason: ParkingReason): Promise<void> {
+  async park(partition: number, record: LogRecord, reason: ParkingReason, log: LogIdentity): Promise<void> {
     const row = parkedLogRecord({ topic: this.topic, partition, ...record }, reason);
     await this.dataSource.transaction('READ COMMITTED', async (em) => {
       const qr = em.queryRunner!;
-      const next = await this.store.lockCheckpoint(qr, this.topic, partition);
+      const next = await this.store.lockCheckpoint(qr, log, partition);
       if (BigInt(record.offset) < next) return;
       await this.store.writeParked(qr, [row]);
       await this.store.saveCheckpoint(qr, this.topic, partition, BigInt(record.offset) + 1n, 0, 0);

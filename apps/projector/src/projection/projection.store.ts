@@ -1,5 +1,7 @@
+import { describeLog, type LogIdentity } from '@app/platform';
 import type { QueryRunner } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
+import { LogMismatchError, type CheckpointRow } from './log-check';
 import type { ProjectionChanges, ProjectionState } from './projection.evolve';
 import type { ParkedRow } from './projection.rows';
 import { TABLES, type TableSpec } from './projection.tables';
@@ -21,18 +23,35 @@ export class ProjectionStore {
     this.s = quoteSchema(schema);
   }
 
-  /** Locks (and creates) the checkpoint of one partition; returns the next offset to apply. */
-  async lockCheckpoint(qr: QueryRunner, topic: string, partition: number): Promise<bigint> {
+  /**
+   * Locks (and creates) the checkpoint of one partition; returns the next offset to apply. The
+   * checkpoint names the log it counts (decision 0641): a checkpoint of another log is never
+   * advanced, and one written before identities were recorded takes this log's.
+   */
+  async lockCheckpoint(qr: QueryRunner, log: LogIdentity, partition: number): Promise<bigint> {
     await qr.query(
-      `INSERT INTO ${this.s}.checkpoints (topic, partition, next_offset, events_applied, events_skipped)
-       VALUES ($1, $2, 0, 0, 0) ON CONFLICT DO NOTHING`,
-      [topic, partition],
+      `INSERT INTO ${this.s}.checkpoints (topic, partition, next_offset, events_applied, events_skipped, cluster_id, topic_id)
+       VALUES ($1, $2, 0, 0, 0, $3, $4) ON CONFLICT DO NOTHING`,
+      [log.topic, partition, log.clusterId, log.topicId],
     );
-    const rows: { next_offset: string }[] = await qr.query(
-      `SELECT next_offset FROM ${this.s}.checkpoints WHERE topic = $1 AND partition = $2 FOR UPDATE`,
-      [topic, partition],
-    );
-    return BigInt(rows[0].next_offset);
+    const rows: { next_offset: string; cluster_id: string | null; topic_id: string | null }[] =
+      await qr.query(
+        `SELECT next_offset, cluster_id, topic_id FROM ${this.s}.checkpoints WHERE topic = $1 AND partition = $2 FOR UPDATE`,
+        [log.topic, partition],
+      );
+    const row = rows[0];
+    if (row.cluster_id === null || row.topic_id === null) {
+      await qr.query(
+        `UPDATE ${this.s}.checkpoints SET cluster_id = $3, topic_id = $4 WHERE topic = $1 AND partition = $2`,
+        [log.topic, partition, log.clusterId, log.topicId],
+      );
+    } else if (row.cluster_id !== log.clusterId || row.topic_id !== log.topicId) {
+      throw new LogMismatchError(
+        `checkpoint ${log.topic}/${partition} counts offsets of cluster ${row.cluster_id}, topic id ` +
+          `${row.topic_id}, not of ${describeLog(log)}; nothing applied`,
+      );
+    }
+    return BigInt(row.next_offset);
   }
 
   async saveCheckpoint(
@@ -155,15 +174,34 @@ export class ProjectionStore {
   }
 }
 
-/** Next offset per partition of a topic, as the projection's checkpoints say. */
-export async function readCheckpoints(
-  query: (sql: string, params: unknown[]) => Promise<{ partition: number; next_offset: string }[]>,
+/** The checkpoints of one topic, with the log identity each records. */
+export async function readCheckpointRows(
+  query: (sql: string, params: unknown[]) => Promise<unknown[]>,
   schema: string,
   topic: string,
-): Promise<Map<number, bigint>> {
-  const rows = await query(
-    `SELECT partition, next_offset FROM ${quoteSchema(schema)}.checkpoints WHERE topic = $1`,
+): Promise<CheckpointRow[]> {
+  const rows = (await query(
+    `SELECT partition, next_offset, cluster_id, topic_id FROM ${quoteSchema(schema)}.checkpoints
+      WHERE topic = $1 ORDER BY partition`,
     [topic],
+  )) as { partition: number; next_offset: string; cluster_id: string | null; topic_id: string | null }[];
+  return rows.map((r) => ({
+    partition: r.partition,
+    nextOffset: BigInt(r.next_offset),
+    clusterId: r.cluster_id,
+    topicId: r.topic_id,
+  }));
+}
+
+/** Records the log's identity on checkpoints written before identities were (migration 0641). */
+export async function recordLogIdentity(
+  query: (sql: string, params: unknown[]) => Promise<unknown>,
+  schema: string,
+  log: LogIdentity,
+): Promise<void> {
+  await query(
+    `UPDATE ${quoteSchema(schema)}.checkpoints SET cluster_id = $2, topic_id = $3
+      WHERE topic = $1 AND (cluster_id IS NULL OR topic_id IS NULL)`,
+    [log.topic, log.clusterId, log.topicId],
   );
-  return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
 }
