@@ -8,9 +8,14 @@
 //  3. sends it through ingest's HTTP API: configuration, a few hundred messages, Twilio SMS and
 //     voice status changes, delivery problems, completion;
 //  4. waits until every callback settled (the broken one fails 3 times, the communication is
-//     disabled and the notification list is emailed), then prints short tables and exits.
-// Settings: INGEST_URL / PROJECTOR_URL (or INGEST_PORT / PROJECTOR_PORT), API_KEYS, else the
-// API key from .local/dev.env; DEMO_MEMBERS (default 300); DEMO_TIMEOUT_MS (default 180000).
+//     disabled and the notification list is emailed), then prints short tables;
+//  5. recovers as an on-call person would (docs/operations.md): a few more events arrive while the
+//     communication is disabled (their callbacks are cancelled), the warehouse is repaired, the
+//     communication is re-enabled and recovered with the admin key, and the history shows the
+//     resent callbacks succeeding.
+// Settings: INGEST_URL / PROJECTOR_URL (or INGEST_PORT / PROJECTOR_PORT), API_KEYS and
+// ADMIN_API_KEYS, else the keys from .local/dev.env; DEMO_MEMBERS (default 300); DEMO_TIMEOUT_MS
+// (default 180000).
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -34,6 +39,9 @@ function settings() {
       )
     : {};
   const apiKey = (process.env.API_KEYS ?? dev.API_KEYS ?? '').split(',')[0].trim();
+  // ADMIN_API_KEYS entries are name:key; the demo uses the first one for the recovery.
+  const admin = (process.env.ADMIN_API_KEYS ?? dev.ADMIN_API_KEYS ?? '').split(',')[0].trim();
+  const adminKey = admin.includes(':') ? admin.slice(admin.indexOf(':') + 1) : '';
   if (!apiKey)
     throw new Error(
       'no API key: set API_KEYS, or start the stack once with `npm start` (it writes .local/dev.env)',
@@ -48,14 +56,16 @@ function settings() {
     ingestUrl: process.env.INGEST_URL ?? `http://127.0.0.1:${process.env.INGEST_PORT ?? 3001}`,
     projectorUrl: process.env.PROJECTOR_URL ?? `http://127.0.0.1:${process.env.PROJECTOR_PORT ?? 3003}`,
     apiKey,
+    adminKey,
     members,
     timeoutMs,
   };
 }
 
-/** The application side: answers 200, except the broken reporting endpoint (503). */
+/** The application side: answers 200, except the broken reporting endpoint (503) until repaired. */
 function startReceiver() {
   const received = [];
+  const state = { warehouseRepaired: false };
   const server = http.createServer((req, res) => {
     const chunks = [];
     let size = 0;
@@ -64,7 +74,7 @@ function startReceiver() {
       if (size <= 64 * 1024) chunks.push(c);
     });
     req.on('end', () => {
-      const broken = req.url.startsWith('/warehouse/');
+      const broken = req.url.startsWith('/warehouse/') && !state.warehouseRepaired;
       const status = broken ? 503 : 200;
       received.push({
         method: req.method,
@@ -81,7 +91,7 @@ function startReceiver() {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(Number(process.env.DEMO_RECEIVER_PORT ?? 0), '127.0.0.1', () =>
-      resolve({ server, received, baseUrl: `http://127.0.0.1:${server.address().port}` }),
+      resolve({ server, received, state, baseUrl: `http://127.0.0.1:${server.address().port}` }),
     );
   });
 }
@@ -195,6 +205,13 @@ function buildCommunication(receiverBase, memberCount) {
     data: { batchId, status: 'COMPLETE', messageCount: members.length },
   });
 
+  // Twilio reports that arrive later (read receipts), sent while the communication is disabled.
+  const lateEvents = (n) =>
+    members
+      .filter((m, i) => m.sms && i % 40 !== 1)
+      .slice(0, n)
+      .map((m) => change(m, 'sms', 'read', 'delivered'));
+
   const configured = new Map(callbacks.map((c) => [c.event, 0]));
   for (const c of callbacks) configured.set(c.event, (configured.get(c.event) ?? 0) + 1);
   const expectedCallbacks = events.reduce((n, e) => n + (configured.get(e.type) ?? 0), 0);
@@ -204,11 +221,13 @@ function buildCommunication(receiverBase, memberCount) {
     events,
     members,
     expectedCallbacks,
+    lateEvents,
     notificationList: config.data.notificationList,
   };
 }
 
 async function call(url, { apiKey, method = 'GET', body } = {}) {
+  if (!apiKey) throw new Error(`${method} ${url}: no API key`);
   let res;
   try {
     res = await fetch(url, {
@@ -411,10 +430,99 @@ async function main() {
     }
 
     await printMails(comm, started, view.status === 'disabled');
+    if (view.status === 'disabled') await recover(s, comm, receiver, started);
   } finally {
     await new Promise((resolve) => receiver.server.close(resolve));
     receiver.server.closeAllConnections?.();
   }
+}
+
+/** Polls `probe` every 500 ms until it returns something, or gives up after `ms`. */
+async function until(ms, probe) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined || Date.now() > deadline) return v;
+    await sleep(500);
+  }
+}
+
+/**
+ * The on-call runbook (docs/operations.md) played for real: callbacks of events that arrive while
+ * the communication is disabled are cancelled; the warehouse is repaired; the communication is
+ * re-enabled and recovered with the admin key; the resent callbacks succeed.
+ */
+async function recover(s, comm, receiver, started) {
+  const admin = { ...s, apiKey: s.adminKey };
+  const commUrl = `${s.projectorUrl}/v1/communications/${encodeURIComponent(comm.communicationId)}`;
+  say('\n== Recovery (docs/operations.md, "a communication was disabled — what now")');
+  if (!s.adminKey) {
+    say('no admin key (ADMIN_API_KEYS, name:key, or .local/dev.env): skipping the recovery');
+    return;
+  }
+  const late = comm.lateEvents(5);
+  await call(`${s.ingestUrl}/v1/events`, { ...s, method: 'POST', body: late });
+  const before = (await call(commUrl, s)).body.callbackCounts.cancelled;
+  const cancelled = await until(30_000, async () => {
+    const n = (await call(commUrl, s)).body.callbackCounts.cancelled;
+    return n >= before + late.length ? n : undefined;
+  });
+  say(
+    `1. ${late.length} more Twilio reports arrived while disabled: their callbacks were cancelled (${cancelled ?? '?'} cancelled in all)`,
+  );
+  const list = await call(`${s.projectorUrl}/v1/communications?status=disabled&limit=200`, s);
+  say(
+    `2. GET /v1/communications?status=disabled lists ${list.body.items.length} disabled communication(s), this one among them`,
+  );
+  receiver.state.warehouseRepaired = true;
+  say('3. the warehouse loader is repaired (its endpoint answers 200 from now on)');
+  const why = { by: 'demo on-call', reason: 'warehouse loader repaired' };
+  const enabled = await call(`${commUrl}/enable`, { ...admin, method: 'POST', body: why });
+  say(`4. POST .../enable with the admin key → HTTP ${enabled.status}`);
+  if (enabled.status !== 202) return say(`   ${JSON.stringify(enabled.body)}`);
+  await until(30_000, async () => ((await call(commUrl, s)).body.status === 'active' ? true : undefined));
+  const since = new Date(started - 1000).toISOString();
+  const recovery = await call(`${commUrl}/recover`, {
+    ...admin,
+    method: 'POST',
+    body: { ...why, since, states: ['failed', 'cancelled'] },
+  });
+  say(
+    `5. POST .../recover {since: ${since}, states: [failed, cancelled]} → HTTP ${recovery.status}, ${recovery.body?.planned} callbacks to resend`,
+  );
+  const counts = await until(s.timeoutMs, async () => {
+    const c = (await call(commUrl, s)).body.callbackCounts;
+    return c.failed + c.cancelled + c.pending === 0 ? c : undefined;
+  });
+  const [progress] = (await call(`${commUrl}/recoveries`, s)).body;
+  say(
+    `   recovery ${progress.recoveryId}: ${progress.resent} resent by ${progress.by} (admin key ${progress.adminKey})`,
+  );
+  say(
+    `   callbacks now: ${Object.entries(counts ?? {})
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+
+  const callbacks = await allCallbacks(s, comm.communicationId);
+  const broken = callbacks.find((c) => c.callbackConfigId === BROKEN_CALLBACK);
+  say(`\n== History of ${broken.callbackId} after the recovery`);
+  const history = await call(`${commUrl}/attempts?limit=200`, s);
+  table(
+    history.body.items
+      .filter((a) => a.callbackId === broken.callbackId)
+      .map((a) => ({
+        attempt: a.attempt,
+        at: short(a.startedAt),
+        status: a.statusCode ?? a.error?.kind,
+        outcome: a.outcome,
+      })),
+    ['attempt', 'at', 'status', 'outcome'],
+  );
+  const resentLate = callbacks.filter((c) => late.some((e) => c.triggerEventId === e.id));
+  say(
+    `the ${resentLate.length} callbacks cancelled while disabled: ${resentLate.map((c) => c.state).join(', ')}`,
+  );
 }
 
 /** The stack's mail catcher keeps each email under .local/mail; shows the ones about this run. */

@@ -8,7 +8,7 @@
 //  5. Ctrl-C (or SIGTERM) stops, in reverse order, everything it started.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,10 @@ function devSecrets() {
       { mode: 0o600 },
     );
   }
+  // Files written before admin keys existed get one added (enable, resend and recover need it).
+  if (!/^ADMIN_API_KEYS=/m.test(readFileSync(file, 'utf8'))) {
+    appendFileSync(file, `ADMIN_API_KEYS=local-admin:dev-admin-${randomBytes(12).toString('hex')}\n`);
+  }
   const values = Object.fromEntries(
     readFileSync(file, 'utf8')
       .split('\n')
@@ -61,6 +65,7 @@ function devSecrets() {
     SECRETS_ACTIVE_KEY:
       process.env.SECRETS_ACTIVE_KEY ?? (process.env.SECRETS_KEYS ? undefined : values.SECRETS_ACTIVE_KEY),
     API_KEYS: process.env.API_KEYS ?? values.API_KEYS,
+    ADMIN_API_KEYS: process.env.ADMIN_API_KEYS ?? values.ADMIN_API_KEYS,
   };
 }
 
@@ -251,7 +256,9 @@ try {
     `  local development settings: SSRF_ALLOWED_NETWORKS=${env.SSRF_ALLOWED_NETWORKS}, RETRY_DELAY_MS=${env.RETRY_DELAY_MS}, CALLBACK_TIMEOUT_MS=${env.CALLBACK_TIMEOUT_MS}`,
   );
   say(`  try it: npm run demo (in another terminal)`);
-  say(`  API key for local use: see .local/dev.env (API_KEYS). Ctrl-C stops everything.`);
+  say(
+    `  API keys for local use: see .local/dev.env (API_KEYS to read; ADMIN_API_KEYS name:key to enable, resend, recover). Ctrl-C stops everything.`,
+  );
 } catch (e) {
   say(`failed: ${e.message}`);
   await shutdown(1);

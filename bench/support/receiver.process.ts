@@ -4,8 +4,10 @@
  *   parent → { op: 'stats', full? } | { op: 'reset' | 'stop' }     child → { op: 'ready', port } | { op: 'stats', ... }
  *
  * Behaviour (argv[2], JSON): `delayMs` before answering; `failFirst` = answer 500 to the first n
- * requests of each idempotency key, 200 after; `latency` = record now − `sent` (query parameter, ms
- * since the epoch with a fraction); `arrivals` = record arrival times per idempotency key.
+ * requests of each idempotency key, 200 after; `retryAfter` = for one key in `every` (see
+ * `asksRetryAfter`), fail with 503 and `Retry-After: seconds` instead; `latency` = record now −
+ * `sent` (query parameter, ms since the epoch with a fraction); `arrivals` = record arrival times per
+ * idempotency key.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,8 +16,16 @@ import { performance } from 'node:perf_hooks';
 export interface ReceiverBehaviour {
   delayMs: number;
   failFirst: number;
+  retryAfter?: { every: number; seconds: number };
   latency: boolean;
   arrivals: boolean;
+}
+
+/** Whether the callback with this idempotency key is answered with a Retry-After (stable per key). */
+export function asksRetryAfter(key: string, every: number): boolean {
+  let h = 0;
+  for (let i = 0; i < key.length; i += 1) h = (h * 31 + key.charCodeAt(i)) >>> 0;
+  return h % every === 0;
 }
 
 export interface ReceiverStats {
@@ -52,15 +62,20 @@ function main(): void {
       }
       if (behaviour.arrivals) (stats.arrivals[key] ??= []).push(at);
       let status = 200;
+      const headers: Record<string, string> = { 'content-type': 'text/plain' };
       if (behaviour.failFirst > 0) {
         const n = (seen.get(key) ?? 0) + 1;
         seen.set(key, n);
         if (n <= behaviour.failFirst) status = 500;
+        const ra = behaviour.retryAfter;
+        if (status === 500 && ra && asksRetryAfter(key, ra.every)) {
+          status = 503;
+          headers['retry-after'] = String(ra.seconds);
+        }
       }
       if (status === 200) stats.ok += 1;
       else stats.failed += 1;
-      const answer = () =>
-        res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no');
+      const answer = () => res.writeHead(status, headers).end(status === 200 ? 'ok' : 'no');
       if (behaviour.delayMs > 0) setTimeout(answer, behaviour.delayMs);
       else answer();
     });

@@ -173,7 +173,7 @@ export interface Received {
 export type Reply = (
   req: Received,
   nth: number,
-) => { status: number; delayMs?: number; body?: string } | 'hang';
+) => { status: number; delayMs?: number; body?: string; headers?: Record<string, string> } | 'hang';
 
 /** A real HTTP receiver on 127.0.0.1 that records every request and answers as `reply` says. */
 export class Receiver {
@@ -205,6 +205,7 @@ export class Receiver {
         if (answer === 'hang') return;
         const send = () => {
           res.statusCode = answer.status;
+          for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
           if (answer.status >= 300 && answer.status < 400) res.setHeader('location', 'http://127.0.0.1:1/');
           res.end(answer.body ?? 'ok');
         };

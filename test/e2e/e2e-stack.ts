@@ -9,7 +9,13 @@ import { SmtpCapture } from '../support/smtp-capture';
 import { DispatchProducer } from './dispatch-producer';
 
 /** Short timings so the whole failure path (3 attempts) takes seconds, not 10 minutes. */
-export const E2E_TIMINGS = { retryDelayMs: 1_500, callbackTimeoutMs: 1_000, maxAttempts: 3 } as const;
+export const E2E_TIMINGS = {
+  retryDelayMs: 1_500,
+  callbackTimeoutMs: 1_000,
+  maxAttempts: 3,
+  /** Shortest time between two emails about one disable (ALERT_FOLLOW_UP_MS). */
+  alertFollowUpMs: 2_000,
+} as const;
 
 /** Everything a test needs to know about one running stack. */
 export interface E2eStack {
@@ -17,6 +23,8 @@ export interface E2eStack {
   projectorUrl: string;
   dispatcherUrl: string;
   apiKey: string;
+  /** An admin key (ADMIN_API_KEYS) named `e2e-oncall`, for enable, resend and recover. */
+  adminKey: string;
   topics: { inbound: string; deadLetter: string; log: string; retry: string; state: string; parked: string };
   logPartitions: number;
   schema: string;
@@ -51,6 +59,7 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
     projector: uniqueName('e2e-projector'),
   };
   const apiKey = `e2e-${randomBytes(16).toString('hex')}`;
+  const adminKey = `e2e-admin-${randomBytes(16).toString('hex')}`;
   const secretsKeys = `e2e1:${randomBytes(32).toString('base64')}`;
   const [ingestPort, dispatcherPort, projectorPort] = [await freePort(), await freePort(), await freePort()];
   const projectorUrl = `http://127.0.0.1:${projectorPort}`;
@@ -68,6 +77,9 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
     CONSUMER_GROUP: consumerGroups.projector,
     HTTP_PORT: String(projectorPort),
     API_KEYS: apiKey,
+    ADMIN_API_KEYS: `e2e-oncall:${adminKey}`,
+    ALERT_FOLLOW_UP_MS: String(E2E_TIMINGS.alertFollowUpMs),
+    RECOVERY_RATE: '20',
     SMTP_URL: options.smtpUrl,
     MAIL_FROM: 'callbacks@example.test',
     PUBLIC_BASE_URL: projectorUrl,
@@ -113,6 +125,7 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
     dispatcherUrl: `http://127.0.0.1:${dispatcherPort}`,
     projectorUrl,
     apiKey,
+    adminKey,
     topics,
     logPartitions,
     schema,

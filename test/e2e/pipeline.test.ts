@@ -257,6 +257,16 @@ describe('end to end, built services as child processes', () => {
     const smsMember = await api<MessageView>(`/v1/messages/${members[3].messageId}/callbacks`);
     expect(smsMember.body.deliveryStatuses.map((s) => s.status)).toEqual(['queued', 'sent', 'undelivered']);
 
+    // Every attempt of the communication, the completion's included (it belongs to no message).
+    const listed = await api<{ items: { callbackId: string; event: string; messageId: string | null }[] }>(
+      `/v1/communications/${communicationId}/attempts?limit=200`,
+    );
+    expect(listed.body.items).toHaveLength(rows.reduce((n, r) => n + r.attempts, 0));
+    expect(listed.body.items.find((a) => a.callbackId === completionKey)).toMatchObject({
+      event: 'CommunicationCompleted',
+      messageId: null,
+    });
+
     // 3. The CommunicationCompleted POST body references the batch; its URL lists every member.
     const body = JSON.parse(receiverA.byKey(completionKey)[0].body) as {
       communicationId: string;
@@ -291,23 +301,27 @@ describe('end to end, built services as child processes', () => {
     expect(raw).not.toContain(SIGNING_SECRET.slice(6));
   });
 
-  test('the failure path: 3 failed attempts, CallbackFailed, disabled, one email per address, silence, re-enabled, callbacks again', async () => {
+  test('the failure path and the recovery: 410 Gone recorded, one email per address per disable and a digest, cancelled while disabled, re-enable, resend, recover', async () => {
     const communicationId = uniqueName('comm-fail');
     const batchId = uniqueName('batch-fail');
     const notify = ['registrar-callbacks@example.edu', 'it-oncall@example.edu'];
-    receiverB.answer = () => ({ status: 500, body: 'the application is down' });
+    // The application is gone for now: it answers 410 to every callback.
+    receiverB.answer = () => ({ status: 410, body: 'this endpoint has been retired' });
     const config = configured(communicationId, receiverB.baseUrl, (d) => ({
       ...d,
       callbacks: d.callbacks.filter((c) => c.id === 'student-mail-history'),
       notificationList: notify,
     }));
-    const [m1, m2, m3] = [0, 1, 2].map((i) =>
+    const since = new Date().toISOString();
+    const failing = [0, 1, 2].map((i) =>
       messageSent(communicationId, batchId, randomUUID(), member(100 + i)),
     );
-    const [key1, key2, key3] = [m1, m2, m3].map((m) => callbackIdOf(m.id, 'student-mail-history'));
-    await producer.send([config, m1]);
+    const [m2, m3] = [3, 4].map((i) => messageSent(communicationId, batchId, randomUUID(), member(100 + i)));
+    const keyOf = (m: { id: string }) => callbackIdOf(m.id, 'student-mail-history');
+    const key1 = keyOf(failing[0]);
+    await producer.send([config, ...failing]);
 
-    // Three attempts, spaced by the retry delay, then no more.
+    // Three attempts per callback, spaced by the retry delay, then no more.
     const attempts = await waitFor(
       '3 attempts at the failing receiver',
       () => (receiverB.byKey(key1).length >= 3 ? receiverB.byKey(key1) : undefined),
@@ -320,103 +334,167 @@ describe('end to end, built services as child processes', () => {
       const r = await api<CommunicationView>(`/v1/communications/${communicationId}`);
       return r.body?.status === 'disabled' ? r.body : undefined;
     });
-    expect(disabled.disabled).toMatchObject({ callbackId: key1, by: 'projector' });
+    expect(disabled.disabled).toMatchObject({ by: 'projector' });
+    const list = await api<{ items: { communicationId: string; status: string }[] }>(
+      `/v1/communications?status=disabled&limit=200`,
+    );
+    expect(list.body.items.map((c) => c.communicationId)).toContain(communicationId);
 
-    // The projector disables at once and appends CommunicationDisabled through its outbox.
+    // The projector disables at once and appends CommunicationDisabled through its outbox: ONE,
+    // however many callbacks failed.
     const events = await waitFor('CommunicationDisabled on the log', async () => {
       const all = await logEventsOf(communicationId);
       return all.some((e) => e.type === 'CommunicationDisabled') ? all : undefined;
     });
-    const tried = events.filter((e) => e.type === 'CallbackAttempted' && e.data.callbackId === key1);
-    expect(
-      tried.map((e) => e.type === 'CallbackAttempted' && [e.data.attempt, e.data.statusCode, e.data.outcome]),
-    ).toEqual([
-      [1, 500, 'retrying'],
-      [2, 500, 'retrying'],
-      [3, 500, 'failed'],
-    ]);
     const failed = events.filter((e) => e.type === 'CallbackFailed');
-    expect(failed).toHaveLength(1);
-    expect(failed[0].data).toMatchObject({ callbackId: key1, attempts: 3, lastStatusCode: 500 });
+    expect(failed.length).toBeGreaterThanOrEqual(1);
     const disabledEvents = events.filter((e) => e.type === 'CommunicationDisabled');
     expect(disabledEvents).toHaveLength(1);
-    expect(disabledEvents[0].data).toMatchObject({
-      callbackId: key1,
-      causeEventId: failed[0].id,
-      by: 'projector',
-    });
-    expect(receiverB.byKey(key1)).toHaveLength(3);
+    expect(disabledEvents[0].data).toMatchObject({ causeEventId: failed[0].id, by: 'projector' });
 
-    const history = await api<MessageView>(`/v1/messages/${m1.data.messageId}/callbacks`);
-    expect(history.body.callbacks).toHaveLength(1);
-    expect(history.body.callbacks[0]).toMatchObject({ callbackId: key1, state: 'failed', attempts: 3 });
+    // 410 Gone is a failed attempt like any other, recorded as such.
+    const history = await api<MessageView>(`/v1/messages/${failing[0].data.messageId}/callbacks`);
     expect(
       history.body.callbacks[0].history.map((h) => [h.attempt, h.statusCode, h.outcome, h.error?.kind]),
     ).toEqual([
-      [1, 500, 'retrying', 'status'],
-      [2, 500, 'retrying', 'status'],
-      [3, 500, 'failed', 'status'],
+      [1, 410, 'retrying', 'gone'],
+      [2, 410, 'retrying', 'gone'],
+      [3, 410, 'failed', 'gone'],
     ]);
 
-    // One email to each address on the notification list, saying which callback failed and why.
+    // One email per address for the disable, saying the receiver says the endpoint is gone.
+    const alerts = (address: string) =>
+      smtp.to(address).filter((m) => m.subject.startsWith('Callback failed'));
+    const digests = (address: string) =>
+      smtp.to(address).filter((m) => m.subject.startsWith('Still disabled'));
     await waitFor('an email to every notification address', () =>
-      notify.every((a) => smtp.to(a).length > 0) ? true : undefined,
+      notify.every((a) => alerts(a).length > 0) ? true : undefined,
     );
     for (const address of notify) {
-      const [mail] = smtp.to(address);
+      const [mail] = alerts(address);
       expect(mail.text).toContain(communicationId);
-      expect(mail.text).toContain('student-mail-history');
-      expect(mail.text).toContain('500');
+      expect(mail.text).toContain('410 Gone');
       expect(mail.text.toLowerCase()).toContain('disabled');
+      expect(mail.text).toContain(`/v1/communications/${communicationId}/recover`);
       expect(mail.raw).not.toContain(PASSWORD);
     }
 
-    // While disabled, a new event brings no callback. m2 must be on the log (the projector has
-    // it) before the re-enable is appended, so the dispatcher meets m2 while still disabled.
+    // While disabled, a new event brings no request: its callback is recorded as cancelled.
     await producer.send([m2]);
-    await waitFor('m2 projected', async () =>
-      (await api(`/v1/messages/${m2.data.messageId}/callbacks`)).status === 200 ? true : undefined,
+    const cancelled = await waitFor('the callback of m2 cancelled', async () => {
+      const r = await api<MessageView>(`/v1/messages/${m2.data.messageId}/callbacks`);
+      return r.body?.callbacks?.[0]?.state === 'cancelled' ? r.body.callbacks[0] : undefined;
+    });
+    expect(cancelled).toMatchObject({ callbackId: keyOf(m2), attempts: 0 });
+    expect(receiverB.byKey(keyOf(m2))).toEqual([]);
+    // What happens after the alert is told at most once per ALERT_FOLLOW_UP_MS, as a digest.
+    await waitFor('a follow-up digest to every address', () =>
+      notify.every((a) => digests(a).length > 0) ? true : undefined,
     );
+    for (const address of notify) expect(digests(address)[0].text).toMatch(/more were cancelled/);
 
-    // The application is repaired; an operator re-enables the communication.
+    // The application is repaired; an operator re-enables the communication with an admin key.
     receiverB.answer = () => ({ status: 200, body: 'ok' });
-    const enableBody = {
+    const write = (body: unknown) => ({
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ by: 'operations-desk', reason: 'receiver repaired' }),
-    };
-    expect((await api(`/v1/communications/${communicationId}/enable`, enableBody, null)).status).toBe(401);
-    const enabled = await api<{ eventId: string }>(
-      `/v1/communications/${communicationId}/enable`,
-      enableBody,
-    );
+      body: JSON.stringify(body),
+    });
+    const why = { by: 'jane.doe (on-call)', reason: 'registrar API redeployed at its old address' };
+    const enablePath = `/v1/communications/${communicationId}/enable`;
+    expect((await api(enablePath, write(why), null)).status).toBe(401);
+    expect((await api(enablePath, write(why))).status).toBe(403);
+    const enabled = await api<{ eventId: string }>(enablePath, write(why), stack!.adminKey);
     expect(enabled.status).toBe(202);
     await waitFor('the communication active again', async () => {
       const r = await api<CommunicationView>(`/v1/communications/${communicationId}`);
       return r.body?.status === 'active' ? true : undefined;
     });
 
-    await producer.send([m3]);
-    await waitFor('the callback of m3 after re-enabling', () =>
-      receiverB.byKey(key3).some((r) => r.status === 200) ? true : undefined,
-    );
-    // The dispatcher reads one communication's events in log order, so m2 was handled (skipped)
-    // before m3: had it produced a callback, the receiver would have it by now.
-    expect(receiverB.byKey(key2)).toEqual([]);
-    expect(receiverB.byKey(key1)).toHaveLength(3);
-    const after = await logEventsOf(communicationId);
-    expect(after.filter((e) => e.type === 'CommunicationEnabled').map((e) => e.id)).toEqual([
-      enabled.body.eventId,
-    ]);
-    expect(after.filter((e) => e.type === 'CallbackAttempted' && e.data.callbackId === key2)).toEqual([]);
-    await waitFor('m3 succeeded in the read API', async () => {
-      const r = await api<MessageView>(`/v1/messages/${m3.data.messageId}/callbacks`);
+    // One more attempt of the callback that disabled it, alone: same idempotency key, attempt 4.
+    const resendPath = `/v1/callbacks/${key1}/resend`;
+    expect((await api(resendPath, write(why))).status).toBe(403);
+    const resent = await api<{ attempt: number }>(resendPath, write(why), stack!.adminKey);
+    expect(resent).toMatchObject({ status: 202, body: { attempt: 4 } });
+    await waitFor('the resent callback succeeded', async () => {
+      const r = await api<MessageView>(`/v1/messages/${failing[0].data.messageId}/callbacks`);
       return r.body?.callbacks?.[0]?.state === 'succeeded' ? true : undefined;
     });
+    expect((await api(resendPath, write(why), stack!.adminKey)).status).toBe(409);
 
-    // Still exactly one email per address (the mail outbox polls every 200 ms; seconds passed).
-    for (const address of notify) expect(smtp.to(address)).toHaveLength(1);
-    expect(smtp.mails).toHaveLength(notify.length);
+    // Then everything else that failed or was cancelled since the first message, in order.
+    const recover = await api<{ recoveryId: string; planned: number }>(
+      `/v1/communications/${communicationId}/recover`,
+      write({ ...why, since, states: ['failed', 'cancelled'] }),
+      stack!.adminKey,
+    );
+    expect(recover.status).toBe(202);
+    expect(recover.body.planned).toBe(3); // the two other failures and m2
+    await waitFor('every callback of the communication succeeded', async () => {
+      const rows = await allCallbacks(communicationId);
+      return rows.length === 4 && rows.every((r) => r.state === 'succeeded') ? rows : undefined;
+    });
+    const [recovery] = (
+      await api<{ recoveryId: string; resent: number; by: string; adminKey: string }[]>(
+        `/v1/communications/${communicationId}/recoveries`,
+      )
+    ).body;
+    expect(recovery).toMatchObject({
+      recoveryId: recover.body.recoveryId,
+      resent: 3,
+      by: why.by,
+      adminKey: 'e2e-oncall',
+    });
+    for (const m of [...failing.slice(1), m2]) {
+      const seen = receiverB.byKey(keyOf(m));
+      expect(seen.at(-1)?.status).toBe(200);
+    }
+    // Who and why are on the log with every write.
+    const after = await logEventsOf(communicationId);
+    for (const type of [
+      'CommunicationEnabled',
+      'CallbackResendRequested',
+      'CommunicationRecoveryRequested',
+    ]) {
+      const written = after.filter((e) => e.type === type);
+      expect(written.length).toBeGreaterThan(0);
+      for (const e of written)
+        expect(e.data).toMatchObject({ by: why.by, reason: why.reason, adminKey: 'e2e-oncall' });
+    }
+
+    // New events are called back again.
+    await producer.send([m3]);
+    await waitFor('the callback of m3 after re-enabling', () =>
+      receiverB.byKey(keyOf(m3)).some((r) => r.status === 200) ? true : undefined,
+    );
+
+    // The attempt list pages through every attempt: per callback, attempts 1..n once each, as many
+    // as the callback has (a request may be repeated after a failure, an attempt never is).
+    const listed: { callbackId: string; attempt: number }[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 20; page += 1) {
+      const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const r = await api<{ items: { callbackId: string; attempt: number }[]; nextCursor: string | null }>(
+        `/v1/communications/${communicationId}/attempts?limit=5${q}`,
+      );
+      listed.push(...r.body.items);
+      cursor = r.body.nextCursor;
+      if (!cursor) break;
+    }
+    for (const c of await allCallbacks(communicationId)) {
+      const numbers = listed.filter((a) => a.callbackId === c.callbackId).map((a) => a.attempt);
+      expect({ callback: c.callbackId, numbers }).toEqual({
+        callback: c.callbackId,
+        numbers: Array.from({ length: c.attempts }, (_, i) => i + 1),
+      });
+      expect(receiverB.byKey(c.callbackId).length).toBeGreaterThanOrEqual(c.attempts);
+    }
+
+    // Still exactly one alert per address for the one disable; digests at most one per interval.
+    for (const address of notify) expect(alerts(address)).toHaveLength(1);
+    const span = Date.now() - Date.parse(since);
+    for (const address of notify)
+      expect(digests(address).length).toBeLessThanOrEqual(Math.ceil(span / E2E_TIMINGS.alertFollowUpMs));
   });
 
   test('replaying the whole log into a fresh schema gives exactly the live projection', async () => {

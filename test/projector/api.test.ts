@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { startProjector, type RunningProjector } from '../../apps/projector/src/projector.app';
 import { eventually } from '../support/environment';
 import { TestKafka } from '../support/kafka';
-import { API_KEY, appendEvents, dropSchemas, scenario, testConfig } from './projector.fixtures';
+import { ADMIN_KEY, API_KEY, appendEvents, dropSchemas, scenario, testConfig } from './projector.fixtures';
 
 describe('the read API', () => {
   const tk = new TestKafka();
-  const config = testConfig({ workers: { projection: true, relay: false, mail: false } });
+  const config = testConfig({ workers: { projection: true, relay: false, mail: false, recovery: false } });
   let api: RunningProjector;
   const s = scenario();
   const messages = Array.from({ length: 5 }, (_, i) => s.sent(randomUUID(), { studentId: `s-${i}` }));
@@ -102,6 +102,24 @@ describe('the read API', () => {
       's-3',
       's-4',
     ]);
+    expect(full.body.membersNextCursor).toBeNull();
+  });
+
+  it('pages the members of a batch with a cursor, never more than 1,000 per request', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 5; page += 1) {
+      const q: string = cursor ? `&cursor=${cursor}` : '';
+      const r = await get(`/v1/batches/${s.batchId}?includemembers=true&limit=2${q}`);
+      const members = r.body.members as { messageId: string }[];
+      expect(members.length).toBeLessThanOrEqual(2);
+      seen.push(...members.map((m) => m.messageId));
+      cursor = r.body.membersNextCursor as string | null;
+      if (!cursor) break;
+    }
+    expect(cursor).toBeNull();
+    expect(seen).toEqual(messages.map((m) => m.data.messageId).sort());
+    expect((await get(`/v1/batches/${s.batchId}?includemembers=true&limit=1001`)).status).toBe(400);
   });
 
   it('answers errors as JSON with stable codes: 401, 400 and 404', async () => {
@@ -136,18 +154,22 @@ describe('the read API', () => {
         body: { error: { code: 'not-found' } },
       });
     }
-    const badEnable = await fetch(`${api.url}/v1/communications/${s.communicationId}/enable`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ by: '' }),
-    });
-    expect(badEnable.status).toBe(400);
-    const notDisabled = await fetch(`${api.url}/v1/communications/${s.communicationId}/enable`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ by: 'operations-desk', reason: 'test' }),
-    });
-    expect(notDisabled.status).toBe(409);
+    const enable = (key: string, body: unknown) =>
+      fetch(`${api.url}/v1/communications/${s.communicationId}/enable`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const valid = { by: 'operations-desk', reason: 'test' };
+    const readKey = await enable(API_KEY, valid);
+    expect(readKey.status).toBe(403);
+    expect(await readKey.json()).toMatchObject({ error: { code: 'admin-key-required' } });
+    expect((await enable(ADMIN_KEY, { by: '' })).status).toBe(400);
+    // The admin key's name comes from the key, never from the body.
+    expect((await enable(ADMIN_KEY, { ...valid, adminKey: 'someone-else' })).status).toBe(400);
+    expect((await enable(ADMIN_KEY, valid)).status).toBe(409);
+    // An admin key reads too.
+    expect((await get(`/v1/communications/${s.communicationId}`, ADMIN_KEY)).status).toBe(200);
   });
 
   it('serves health, metrics and the OpenAPI document without a key', async () => {
@@ -156,7 +178,12 @@ describe('the read API', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', postgres: 'up', kafka: 'up' });
     expect((await fetch(`${api.url}/live`)).status).toBe(200);
     expect(await (await fetch(`${api.url}/metrics`)).text()).toContain('projector_events_applied_total');
-    const doc = (await (await fetch(`${api.url}/docs-json`)).json()) as { paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${api.url}/docs-json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, { example?: unknown }> }> }>
+      >;
+    };
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/v1/messages/{messageId}/callbacks',
@@ -164,6 +191,19 @@ describe('the read API', () => {
         '/v1/batches/{batchId}',
       ]),
     );
+    // Every endpoint of the recovery tools is documented with an example answer.
+    for (const [path, method, status] of [
+      ['/v1/communications', 'get', '200'],
+      ['/v1/communications/{id}/attempts', 'get', '200'],
+      ['/v1/communications/{id}/recoveries', 'get', '200'],
+      ['/v1/communications/{id}/enable', 'post', '202'],
+      ['/v1/communications/{id}/recover', 'post', '202'],
+      ['/v1/callbacks/{callbackId}/resend', 'post', '202'],
+      ['/v1/batches/{batchId}', 'get', '200'],
+    ]) {
+      const example = doc.paths[path]?.[method]?.responses[status]?.content?.['application/json']?.example;
+      expect({ path, method, documented: example !== undefined }).toEqual({ path, method, documented: true });
+    }
     expect((await fetch(`${api.url}/docs`)).status).toBe(200);
   });
 });

@@ -2,7 +2,15 @@ import type { LogEvent } from '@app/contracts';
 import { startProjector, type RunningProjector } from '../../apps/projector/src/projector.app';
 import { eventually } from '../support/environment';
 import { TestKafka } from '../support/kafka';
-import { API_KEY, appendEvents, dropSchemas, scenario, testConfig, withDb } from './projector.fixtures';
+import {
+  ADMIN_KEY,
+  API_KEY,
+  appendEvents,
+  dropSchemas,
+  scenario,
+  testConfig,
+  withDb,
+} from './projector.fixtures';
 import { decodeQp, freePort, TestSmtp } from './smtp.fixture';
 
 /** Events of a callback that failed three times, for a communication with two notification addresses. */
@@ -123,7 +131,7 @@ describe('disabling a communication whose callback failed', () => {
     // Re-enabling through the API appends CommunicationEnabled and the projection applies it.
     const enable = await fetch(`${projector.url}/v1/communications/${s.communicationId}/enable`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ by: 'operations-desk', reason: 'receiver fixed' }),
     });
     expect(enable.status).toBe(202);
@@ -160,7 +168,7 @@ describe('disabling a communication whose callback failed', () => {
     let crashed = false;
     const doomed = await start({
       ...base,
-      workers: { projection: true, relay: false, mail: false },
+      workers: { projection: true, relay: false, mail: false, recovery: false },
       hooks: {
         afterCommit: ({ types }) => {
           if (crashed || types.includes('CallbackFailed')) {
@@ -219,8 +227,11 @@ describe('disabling a communication whose callback failed', () => {
     const { s, events } = failingCommunication();
     await appendEvents(tk, base.logTopic, events);
     // The relay is off, so the disable stays in the outbox: an enable now would be undone by it.
-    const projector = await start({ ...base, workers: { projection: true, relay: false, mail: false } });
-    const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+    const projector = await start({
+      ...base,
+      workers: { projection: true, relay: false, mail: false, recovery: false },
+    });
+    const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
     await eventually(
       async () => {
         const r = await fetch(`${projector.url}/v1/communications/${s.communicationId}`, { headers });

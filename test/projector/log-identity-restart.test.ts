@@ -57,7 +57,7 @@ describe('the log identity check raises no false alarm', () => {
     config = testConfig({
       kafkaBrokers: broker.brokers,
       logPartitions: PARTITIONS,
-      workers: { projection: true, relay: false, mail: false },
+      workers: { projection: true, relay: false, mail: false, recovery: false },
     });
     await tk.createTopic(config.logTopic, PARTITIONS);
   });

@@ -67,7 +67,7 @@ describe('the projection knows which log it belongs to', () => {
   const projected = async ({ relay }: { relay: boolean }) => {
     const config = testConfig({
       logPartitions: PARTITIONS,
-      workers: { projection: true, relay, mail: false },
+      workers: { projection: true, relay, mail: false, recovery: false },
     });
     schemas.push(config.schema);
     await tk.createTopic(config.logTopic, PARTITIONS);

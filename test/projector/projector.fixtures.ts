@@ -6,6 +6,7 @@ import { databaseUrl, kafkaBrokers, uniqueName } from '../support/environment';
 import type { TestKafka } from '../support/kafka';
 
 export const API_KEY = 'test-api-key-0123456789abcdef';
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 /** A projector configuration with unique names and short timings. */
 export function testConfig(overrides: Partial<ProjectorConfig> = {}): ProjectorConfig {
@@ -26,12 +27,14 @@ export function testConfig(overrides: Partial<ProjectorConfig> = {}): ProjectorC
     mailRetryMaxMs: 1_000,
     outboxPollMs: 100,
     applyChunk: 500,
-    batchMembersLimit: 1_000,
+    adminApiKeys: [{ name: 'test-admin', key: ADMIN_KEY }],
+    alertFollowUpMs: 3_600_000,
+    recoveryRate: 1_000,
     docsEnabled: true,
     metricsRequireKey: false,
     parkedTopic: uniqueName('parked'),
     onLogMismatch: 'refuse',
-    workers: { projection: true, relay: true, mail: true },
+    workers: { projection: true, relay: true, mail: true, recovery: true },
     ...overrides,
   };
 }
@@ -59,6 +62,20 @@ const SEALED = {
   tag: 'AAAAAAAAAAAAAAAAAAAAAA==',
   ct: 'c2VjcmV0',
 } as const;
+
+/** The reference to the `sent-cb` callback of a MessageSent, as the dispatcher's events carry it. */
+function refOf(trigger: LogEvent) {
+  const messageId = (trigger.data as { messageId: string }).messageId;
+  return {
+    callbackId: callbackIdOf(trigger.id, 'sent-cb'),
+    callbackConfigId: 'sent-cb',
+    triggerEventId: trigger.id,
+    triggerType: 'MessageSent' as const,
+    messageId,
+    method: 'GET' as const,
+    url: `https://app.example.test/sent/${messageId}`,
+  };
+}
 
 /** A clock that advances one second per event, so every time in the rows comes from events. */
 export function scenario(communicationId = uniqueName('comm').replace(/[^A-Za-z0-9._:-]/g, '-')) {
@@ -119,13 +136,7 @@ export function scenario(communicationId = uniqueName('comm').replace(/[^A-Za-z0
       statusCode: number | null = 500,
     ) =>
       envelope('CallbackAttempted', {
-        callbackId: callbackIdOf(trigger.id, 'sent-cb'),
-        callbackConfigId: 'sent-cb',
-        triggerEventId: trigger.id,
-        triggerType: 'MessageSent',
-        messageId: (trigger.data as { messageId: string }).messageId,
-        method: 'GET',
-        url: `https://app.example.test/sent/${(trigger.data as { messageId: string }).messageId}`,
+        ...refOf(trigger),
         attempt,
         startedAt: at(),
         durationMs: 12,
@@ -142,16 +153,17 @@ export function scenario(communicationId = uniqueName('comm').replace(/[^A-Za-z0
       }),
     failed: (trigger: LogEvent, attempts = 3) =>
       envelope('CallbackFailed', {
-        callbackId: callbackIdOf(trigger.id, 'sent-cb'),
-        callbackConfigId: 'sent-cb',
-        triggerEventId: trigger.id,
-        triggerType: 'MessageSent',
-        messageId: (trigger.data as { messageId: string }).messageId,
-        method: 'GET',
-        url: `https://app.example.test/sent/${(trigger.data as { messageId: string }).messageId}`,
+        ...refOf(trigger),
         attempts,
         reason: { kind: 'status', message: 'HTTP 500' },
         lastStatusCode: 500,
+      }),
+    cancelled: (trigger: LogEvent, attempts = 0) =>
+      envelope('CallbackCancelled', {
+        ...refOf(trigger),
+        url: null,
+        attempts,
+        reason: 'communication-disabled',
       }),
     enabled: () => envelope('CommunicationEnabled', { by: 'operations-desk', reason: 'receiver fixed' }),
   };

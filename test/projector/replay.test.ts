@@ -14,7 +14,7 @@ const MESSAGES_EACH = 60;
 
 describe('replay for audit', () => {
   const tk = new TestKafka();
-  const config = testConfig({ workers: { projection: true, relay: true, mail: false } });
+  const config = testConfig({ workers: { projection: true, relay: true, mail: false, recovery: false } });
   const replaySchema = uniqueName('audit');
   const failing = scenario();
   let total = 0;

@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { DispatcherModule } from './dispatcher.module';
+import type { DispatcherHooks } from './dispatcher.runtime';
 
 /**
  * Starts a dispatcher in this process and returns once it consumes and serves HTTP. Tests call it
@@ -9,9 +10,9 @@ import { DispatcherModule } from './dispatcher.module';
  */
 export async function startDispatcher(
   config: DispatcherConfig,
-  options: { logger?: LogLevel[] | false } = {},
+  options: { logger?: LogLevel[] | false; hooks?: DispatcherHooks } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(DispatcherModule.register(config), {
+  const app = await NestFactory.create(DispatcherModule.register(config, options.hooks), {
     logger: options.logger ?? ['log', 'warn', 'error'],
   });
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);

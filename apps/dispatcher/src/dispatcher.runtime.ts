@@ -26,9 +26,18 @@ import { coPartitionAssigner, type MemberRole } from './pipeline/co-partition.as
 import { ConcurrencyGate } from './pipeline/concurrency.gate';
 import { LogProcessor } from './pipeline/log.processor';
 import { PartitionRegistry } from './pipeline/partition.registry';
+import type { ProcessorContext } from './pipeline/processor.context';
 import { RecordParker } from './pipeline/record.parker';
+import { RetryParking } from './pipeline/retry.parking';
 import { RetryProcessor } from './pipeline/retry.processor';
 import { dispatcherTopicSpecs } from './pipeline/topic.specs';
+import type { TransactionHook } from './pipeline/transaction.writer';
+
+/** Test-only fault injection; never set from the environment. */
+export interface DispatcherHooks {
+  /** Called at each step of every transaction; a throw fails it there (decision 0621). */
+  transactionStep?: TransactionHook;
+}
 
 const HEARTBEAT_MS = 1000;
 /** Pause between tries to start over on a new log (see startOver). */
@@ -63,10 +72,14 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   private log?: LogIdentity;
   private restarting?: Promise<void>;
   private consumers: ConsumerSupervisor[] = [];
+  private retryProcessor?: RetryProcessor;
   private running = false;
   private readonly assigned: Record<MemberRole, number[]> = { log: [], retry: [] };
 
-  constructor(private readonly config: DispatcherConfig) {
+  constructor(
+    private readonly config: DispatcherConfig,
+    private readonly hooks: DispatcherHooks = {},
+  ) {
     this.kafka = createKafka({
       brokers: config.KAFKA_BROKERS,
       clientId: `dispatcher-${this.instanceId.slice(0, 8)}`,
@@ -92,7 +105,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
 
   async start(): Promise<void> {
     const c = this.config;
-    const topics = { log: c.LOG_TOPIC, retry: c.RETRY_TOPIC, state: c.STATE_TOPIC, parked: c.PARKED_TOPIC };
+    const topics = { log: c.LOG_TOPIC, retry: c.RETRY_TOPIC, state: c.STATE_TOPIC };
     this.admin = this.kafka.admin();
     await this.admin.connect();
     await ensureTopics(this.admin, dispatcherTopicSpecs(c, FOREVER));
@@ -111,6 +124,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
         policy: {
           maxAttempts: c.MAX_ATTEMPTS,
           delayMs: c.RETRY_DELAY_MS,
+          maxRetryAfterMs: c.RETRY_AFTER_MAX_MS,
           successStatuses: c.SUCCESS_STATUSES,
           permanentErrors: PERMANENT_ERRORS,
         },
@@ -159,36 +173,53 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     });
     this.registry = registry;
     // A handed-off attempt is recorded once its request must have ended (timeout + 1 s), or after
-    // the retry delay if that is shorter: never later than a retry would be, so the retry topic's
-    // head is still the next record due.
+    // the retry delay if that is shorter.
     const inFlightDueMs = Math.min(c.RETRY_DELAY_MS, c.CALLBACK_TIMEOUT_MS + 1_000);
     const handOff = new AttemptHandOff(c.BATCH_WAIT_MS, inFlightDueMs, MAX_IN_FLIGHT);
     const runner = this.runner!;
-    const processors = {
-      log: new LogProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),
-      retry: new RetryProcessor(registry, runner, topics, c.CONSUMER_GROUP, metrics, HEARTBEAT_MS, handOff),
+    const ctx: ProcessorContext = {
+      topics,
+      groupId: c.CONSUMER_GROUP,
+      metrics,
+      heartbeatMs: HEARTBEAT_MS,
+      hook: this.hooks.transactionStep,
     };
-
-    // A batch that keeps failing deterministically is retried, then its records one by one; the one
-    // that still fails is parked and the partition goes on (a broker outage is waited out as before).
-    const parker = new RecordParker(registry, topics.parked, c.CONSUMER_GROUP);
-    // A failure while the broker does not answer is the broker's, never a record's.
+    // A failure while the broker does not answer is the broker's, never a record's (decision 0603).
     const storeUp = () => kafkaAnswers(this.admin);
-    const guards = {
-      log: new PoisonGuard('dispatcher-log', { storeUp }),
-      retry: new PoisonGuard('dispatcher-retry', { storeUp }),
+    const supervisors: Partial<Record<MemberRole, ConsumerSupervisor>> = {};
+    const retry = new RetryProcessor(ctx, registry, runner, handOff, {
+      maxBufferedBytes: c.RETRY_BUFFER_MB * 1024 * 1024,
+      seek: (partition, offset) => {
+        try {
+          supervisors.retry?.current?.seek({ topic: topics.retry, partition, offset: offset.toString() });
+        } catch (e) {
+          // Not assigned any more: the next owner starts from the committed offset anyway.
+          this.logger.warn(`could not seek retry partition ${partition}: ${String(e)}`);
+        }
+      },
+      parking: new RetryParking(storeUp),
+    });
+    this.retryProcessor = retry;
+    const processors = { log: new LogProcessor(ctx, registry, runner, handOff), retry };
+    // A log batch that keeps failing deterministically is retried, then its records one by one; the
+    // one that still fails is parked and the partition goes on (a broker outage is waited out as
+    // before). The retry processor applies the same rule to its own chunks (RetryParking).
+    const parker = new RecordParker(registry, topics.parked, c.CONSUMER_GROUP);
+    const logGuard = new PoisonGuard('dispatcher-log', { storeUp });
+    const eachBatch = {
+      log: (payload: EachBatchPayload) =>
+        logGuard.run({
+          ...batchUnit(payload),
+          process: (messages) => processors.log.handle(payloadFor(payload, messages)),
+          park: (m, failure) => parker.park('log', payload, m, failure),
+        }),
+      retry: (payload: EachBatchPayload) => retry.handle(payload),
     };
-    const guarded = (role: MemberRole, payload: EachBatchPayload) =>
-      guards[role].run({
-        ...batchUnit(payload),
-        process: (messages) => processors[role].handle(payloadFor(payload, messages)),
-        park: (m, failure) => parker.park(role, payload, m, failure),
-      });
 
     for (const role of ['log', 'retry'] as const) {
       const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
         name: `dispatcher-${role}`,
-        create: () => this.createConsumer(role, topics, registry, handOff, () => supervisor.active),
+        create: () => this.createConsumer(role, topics, registry, handOff, retry, () => supervisor.active),
         run: async (consumer) => {
           await consumer.connect();
           // Both consumers subscribe to both topics: kafkajs hands the leader's subscription to the
@@ -198,10 +229,11 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
             autoCommit: false,
             eachBatchAutoResolve: false,
             partitionsConsumedConcurrently: c.LOG_PARTITIONS,
-            eachBatch: (payload) => guarded(role, payload),
+            eachBatch: eachBatch[role],
           });
         },
       });
+      supervisors[role] = supervisor;
       this.consumers.push(supervisor);
       await supervisor.start();
     }
@@ -213,9 +245,12 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
 
   private async stopPipeline(): Promise<void> {
     this.running = false;
-    // Consumers first: running batches finish (a retry wait returns at once), then nothing new starts.
+    // Consumers first: running batches finish, then nothing new starts; retry chunks already
+    // running finish and commit before the producers close.
     await Promise.allSettled(this.consumers.map((c) => c.stop()));
     this.consumers = [];
+    await this.retryProcessor?.stop();
+    this.retryProcessor = undefined;
     await this.registry?.close();
     this.registry = undefined;
   }
@@ -253,6 +288,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     topics: { log: string; retry: string },
     registry: PartitionRegistry,
     handOff: AttemptHandOff,
+    retry: RetryProcessor,
     active: () => boolean,
   ): Consumer {
     const c = this.config;
@@ -276,10 +312,21 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       this.assigned[role] = [...mine].sort((a, b) => a - b);
       this.logger.log(`${role} consumer owns partitions [${this.assigned[role].join(',')}]`);
       // Anything held from the previous generation may have been processed by another owner.
+      if (role === 'retry') retry.reassigned();
       void registry.releaseAll(role);
-      // Attempts handed off in partitions now owned elsewhere are sent again by their new owner.
+      // Attempts handed off and failures not read back in partitions now owned elsewhere are the
+      // new owner's to redo.
       handOff.retain(this.assigned[role]);
+      registry.retainFailing(this.assigned[role]);
     });
+    if (role === 'retry') {
+      // A fetch of nothing but transaction markers never reaches eachBatch, yet moves the position
+      // the retry schedule must reach before it may fire (decision 0620).
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize === 0 && payload.topic === topics.retry)
+          retry.passed(payload.partition, payload.lastOffset);
+      });
+    }
     consumer.on(consumer.events.CRASH, (e) => {
       this.logger.error(`${role} consumer crashed: ${String(e.payload.error)}; restart=${e.payload.restart}`);
     });

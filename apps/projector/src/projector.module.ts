@@ -10,6 +10,8 @@ import { createKafka, LivenessController, METRICS_ACCESS, MetricsController } fr
 import type { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { BatchesController } from './api/batches.controller';
+import { CallbacksController } from './api/callbacks.controller';
+import { OperationsService } from './api/operations.service';
 import { CommunicationsController } from './api/communications.controller';
 import { MessagesController } from './api/messages.controller';
 import { ReadService } from './api/read.service';
@@ -46,6 +48,7 @@ export class ProjectorModule {
       module: ProjectorModule,
       controllers: [
         CommunicationsController,
+        CallbacksController,
         MessagesController,
         BatchesController,
         HealthController,
@@ -90,6 +93,7 @@ export class ProjectorModule {
         },
         RuntimeLifecycle,
         ReadService,
+        OperationsService,
       ],
       exports: [ProjectorRuntime],
     };

@@ -8,6 +8,7 @@ import { rebuildSchemaNames } from './database/schema-name';
 import { switchSchema, withRebuildLock } from './database/schema-switch';
 import { MailSender } from './mail/mail.sender';
 import { OutboxRelay } from './outbox/outbox.relay';
+import { RecoveryWorker } from './recovery/recovery.worker';
 import { LogMismatchError } from './projection/log-check';
 import { endOffsets, LogConsumer } from './projection/log.consumer';
 import { ProjectionLogGuard } from './projection/log.guard';
@@ -44,12 +45,13 @@ const mismatchGauge = new Gauge({
 export type ProjectionState =
   { state: 'projecting' } | { state: 'refused'; reason: string } | { state: 'rebuilding'; reason: string };
 
-/** The projector's background work: projection consumer, outbox relay, mail sender. */
+/** The projector's background work: projection consumer, outbox relay, mail sender, recoveries. */
 export class ProjectorRuntime {
   private readonly logger = new Logger('projector');
   consumer?: LogConsumer;
   relay?: OutboxRelay;
   mail?: MailSender;
+  recovery?: RecoveryWorker;
   private startEnds = new Map<number, bigint>();
   private reader?: LogIdentityReader;
   private projection: ProjectionState = { state: 'projecting' };
@@ -174,17 +176,36 @@ export class ProjectorRuntime {
         pollMs: config.outboxPollMs,
         retryBaseMs: config.mailRetryBaseMs,
         retryMaxMs: config.mailRetryMaxMs,
+        followUpMs: config.alertFollowUpMs,
       });
       this.mail.start();
     }
+    if (config.workers.recovery) {
+      this.recovery = new RecoveryWorker(this.dataSource, config.schema, this.producer, {
+        topic: config.logTopic,
+        pollMs: config.outboxPollMs,
+        ratePerSecond: config.recoveryRate,
+        caughtUp: () => this.caughtUp(),
+        // Resends derived from one log's projection must never be appended to another log.
+        logUnchanged: async () => {
+          const report = await guard.confirm();
+          if (report) this.mismatch(report);
+          return report === null;
+        },
+      });
+      this.recovery.start();
+    }
+    if (config.adminApiKeys.length === 0)
+      this.logger.warn('ADMIN_API_KEYS is empty: enable, resend and recover refuse every request');
     this.projection = { state: 'projecting' };
     mismatchGauge.set(0);
     this.logger.log(`projecting ${describeLog(guard.log)} into schema ${config.schema}`);
   }
 
   private async stopWorkers(): Promise<void> {
-    const { relay, mail, consumer } = this;
-    this.relay = this.mail = this.consumer = undefined;
+    const { relay, mail, consumer, recovery } = this;
+    this.relay = this.mail = this.consumer = this.recovery = undefined;
+    await recovery?.stop();
     await relay?.stop();
     await mail?.stop();
     await consumer?.stop();
@@ -201,6 +222,7 @@ export class ProjectorRuntime {
     if (this.config.onLogMismatch === 'refuse') {
       this.projection = { state: 'refused', reason: report };
       // Emails of events already projected are still owed; only the log side stops.
+      void this.recovery?.stop();
       void this.relay?.stop();
       void this.consumer?.stop();
       return;

@@ -14,3 +14,4 @@ export * from './events/communication-status';
 export * from './registry';
 export * from './validate';
 export * from './json-schema';
+export * from './rules/communication-lifecycle';

@@ -113,6 +113,14 @@ const CASES: Record<Limit, LimitCase> = {
     },
     path: 'data.responseSnippet',
   },
+  maxRecordedRetryAfterMs: {
+    check: (n) => {
+      const e = callbackAttemptedExample();
+      e.data.retryAfterMs = n;
+      return validate('stored')(e);
+    },
+    path: 'data.retryAfterMs',
+  },
   maxSecretLength: {
     check: (n) => {
       const e = exampleOf('CommunicationConfigured');

@@ -28,4 +28,6 @@ export const LIMITS = {
   maxResponseSnippetBytes: 4096,
   /** Secrets in clear (password, signing secret) as sent by a producer. */
   maxSecretLength: 1024,
+  /** A receiver's `Retry-After` as recorded on an attempt (7 days; what is applied is bounded lower). */
+  maxRecordedRetryAfterMs: 7 * 24 * 3600_000,
 } as const;

@@ -1,11 +1,20 @@
 import { z } from 'zod';
-import { callbackAttemptedV1, callbackCancelledV1, callbackFailedV1 } from './events/callback-events';
+import {
+  callbackAttemptedV1,
+  callbackCancelledV1,
+  callbackFailedV1,
+  callbackResendRequestedV1,
+} from './events/callback-events';
 import { communicationCompletedV1 } from './events/communication-completed';
 import {
   communicationConfiguredInboundV1,
   communicationConfiguredStoredV1,
 } from './events/communication-configured';
-import { communicationDisabledV1, communicationEnabledV1 } from './events/communication-status';
+import {
+  communicationDisabledV1,
+  communicationEnabledV1,
+  communicationRecoveryRequestedV1,
+} from './events/communication-status';
 import {
   messageDeliveryProblemV1,
   messageDeliveryStatusChangedV1,
@@ -32,6 +41,11 @@ export const CONTRACTS = {
   CallbackCancelled: { origin: 'internal', versions: { 1: same(callbackCancelledV1) } },
   CommunicationDisabled: { origin: 'internal', versions: { 1: same(communicationDisabledV1) } },
   CommunicationEnabled: { origin: 'internal', versions: { 1: same(communicationEnabledV1) } },
+  CallbackResendRequested: { origin: 'internal', versions: { 1: same(callbackResendRequestedV1) } },
+  CommunicationRecoveryRequested: {
+    origin: 'internal',
+    versions: { 1: same(communicationRecoveryRequestedV1) },
+  },
 } as const satisfies Record<
   string,
   { origin: 'dispatch' | 'internal'; versions: Record<number, { inbound: z.ZodType; stored: z.ZodType }> }

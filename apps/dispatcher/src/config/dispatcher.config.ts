@@ -64,6 +64,17 @@ export const dispatcherConfigSchema = z
     /** Delay between a failed attempt and the next one. */
     RETRY_DELAY_MS: env.int(300_000, 100, 7 * 24 * 3600_000),
     /**
+     * Longest delay a receiver's `Retry-After` (on 429 or 503) can impose on the next attempt; a
+     * shorter request than RETRY_DELAY_MS changes nothing (decision 0630).
+     */
+    RETRY_AFTER_MAX_MS: env.int(3_600_000, 0, 7 * 24 * 3600_000),
+    /**
+     * Memory for retry records read and waiting for their due time, all partitions together. Past
+     * it the retry consumer stops reading until records fire, so records further on may fire late
+     * (metric dispatcher_retry_read_paused_total, decision 0620).
+     */
+    RETRY_BUFFER_MB: env.int(64, 1, 4096),
+    /**
      * How long a batch waits for its attempts before handing the ones still running to the retry
      * topic (decision 0335): a slow receiver then holds no fetch of other partitions or batches
      * longer than this. The wait includes time queued at the concurrency gate, so it is set well

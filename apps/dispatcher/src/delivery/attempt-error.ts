@@ -65,6 +65,7 @@ export function errorKindOf(error: unknown): AttemptErrorKind {
 
 const DESCRIPTIONS: Record<AttemptErrorKind, string> = {
   status: 'unexpected HTTP status',
+  gone: 'the receiver says this endpoint is gone',
   timeout: 'no complete response in time',
   'connection-refused': 'connection refused',
   'connection-reset': 'connection reset by the receiver',

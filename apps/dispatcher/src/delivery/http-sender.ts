@@ -41,6 +41,8 @@ export interface AttemptResult {
    * `recordableSnippet`): invalid bytes and U+0000 replaced, the request's secrets removed.
    */
   responseSnippet: string | null;
+  /** The response's `Retry-After` header as sent (first value), null when absent. */
+  retryAfter: string | null;
 }
 
 export interface HttpSenderOptions {
@@ -67,7 +69,10 @@ interface Target {
   label: string;
 }
 
-type Outcome = Pick<AttemptResult, 'statusCode' | 'error' | 'responseSnippet'> & { retryable?: boolean };
+type Outcome = Pick<AttemptResult, 'statusCode' | 'error' | 'responseSnippet'> & {
+  retryAfter?: string | null;
+  retryable?: boolean;
+};
 
 /**
  * Sends one callback request and reports what happened; it never throws. Node's http/https with
@@ -108,6 +113,7 @@ export class HttpSender {
       statusCode: o.statusCode,
       error: o.error,
       responseSnippet: o.responseSnippet,
+      retryAfter: o.retryAfter ?? null,
     });
     let label = 'the receiver';
     try {
@@ -177,6 +183,7 @@ export class HttpSender {
     return new Promise<Outcome>((resolve) => {
       let settled = false;
       let statusCode: number | null = null;
+      let retryAfter: string | null = null;
       const chunks: Buffer[] = [];
       let kept = 0;
       const settle = (error: AttemptError | null, retryable = false) => {
@@ -185,7 +192,7 @@ export class HttpSender {
         clearTimeout(timer);
         const responseSnippet =
           statusCode === null ? null : recordableSnippet(Buffer.concat(chunks), secrets, max);
-        resolve({ statusCode, error, responseSnippet, retryable });
+        resolve({ statusCode, error, responseSnippet, retryAfter, retryable });
       };
 
       const request = (target.protocol === 'https:' ? https : http).request(
@@ -207,6 +214,8 @@ export class HttpSender {
             return;
           }
           statusCode = status;
+          const header = res.headers['retry-after'];
+          retryAfter = (Array.isArray(header) ? header[0] : header)?.slice(0, 100) ?? null;
           // Keep the first `capture` bytes; later chunks are read and dropped, so the connection
           // can be reused without the body ever being held in memory.
           res.on('data', (chunk: Buffer) => {

@@ -5,8 +5,8 @@ import {
   type CallbackConfig,
   type LogEventOf,
 } from '@app/contracts';
-import { messageIdOf, type TriggeringEvent } from './callbacks-due';
 import type { AttemptVerdict } from './retry-policy';
+import { messageIdOf, type TriggeringEvent } from './triggering-event';
 
 /** Fields shared by every event about one callback. */
 export interface CallbackRef {
@@ -33,7 +33,13 @@ export interface AttemptRecord {
   durationMs: number;
   statusCode: number | null;
   responseSnippet: string | null;
+  /** The delay a 429/503 asked for with `Retry-After`; null when it did not. */
+  retryAfterMs: number | null;
 }
+
+/** How an attempt is recorded: the policy's verdict, or cancelled (disabled while it ran). */
+export type RecordedVerdict =
+  AttemptVerdict | { outcome: 'cancelled'; error: { kind: AttemptErrorKind; message: string } };
 
 export function callbackRef(
   callbackId: string,
@@ -62,7 +68,7 @@ export function attemptedEvent(
   communicationId: string,
   ref: CallbackRef,
   record: AttemptRecord,
-  verdict: AttemptVerdict,
+  verdict: RecordedVerdict,
   stamp: Stamp,
 ): LogEventOf<'CallbackAttempted'> {
   return {
@@ -84,6 +90,7 @@ export function attemptedEvent(
           : record.responseSnippet.slice(0, LIMITS.maxResponseSnippetBytes),
       outcome: verdict.outcome,
       nextAttemptAt: verdict.outcome === 'retrying' ? verdict.nextAttemptAt.toISOString() : null,
+      ...(record.retryAfterMs !== null && { retryAfterMs: record.retryAfterMs }),
     },
   };
 }
@@ -94,6 +101,7 @@ export function failedEvent(
   attempts: number,
   reason: { kind: AttemptErrorKind; message: string },
   lastStatusCode: number | null,
+  activeSince: string | null,
   stamp: Stamp,
 ): LogEventOf<'CallbackFailed'> {
   return {
@@ -102,7 +110,13 @@ export function failedEvent(
     version: CURRENT_VERSION.CallbackFailed,
     occurredAt: stamp.occurredAt.toISOString(),
     communicationId,
-    data: { ...ref, attempts, reason: errorOf(reason), lastStatusCode: validStatus(lastStatusCode) },
+    data: {
+      ...ref,
+      attempts,
+      reason: errorOf(reason),
+      lastStatusCode: validStatus(lastStatusCode),
+      activeSince,
+    },
   };
 }
 
@@ -110,6 +124,7 @@ export function cancelledEvent(
   communicationId: string,
   ref: CallbackRef,
   attempts: number,
+  reason: LogEventOf<'CallbackCancelled'>['data']['reason'],
   stamp: Stamp,
 ): LogEventOf<'CallbackCancelled'> {
   return {
@@ -118,7 +133,7 @@ export function cancelledEvent(
     version: CURRENT_VERSION.CallbackCancelled,
     occurredAt: stamp.occurredAt.toISOString(),
     communicationId,
-    data: { ...ref, attempts, reason: 'communication-disabled' },
+    data: { ...ref, attempts, reason },
   };
 }
 

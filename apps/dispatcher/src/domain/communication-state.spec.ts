@@ -55,3 +55,29 @@ describe('communication state', () => {
     expect(evolve(start, env('CallbackAttempted', {}), 4n)).toBe(start);
   });
 });
+
+describe('communication state: active periods', () => {
+  const enabledEvent = {
+    ...env('CommunicationEnabled', { by: 'op', reason: 'fixed' }),
+    id: '00000000-0000-4000-8000-0000000000e1',
+  } as LogEvent;
+  const failed = (activeSince: string | null | undefined) =>
+    env('CallbackFailed', activeSince === undefined ? {} : { activeSince });
+
+  it('given a re-enabled communication, then the enable starts a new active period', () => {
+    const off = evolve(initialState('c1'), disabledEvent, 1n);
+    const sut = evolve(off, enabledEvent, 2n);
+    expect(sut).toMatchObject({ enabled: true, epoch: 1, activeSince: enabledEvent.id });
+  });
+
+  it('given a failure from an earlier active period, then it does not disable the communication again', () => {
+    const on = evolve(evolve(initialState('c1'), disabledEvent, 1n), enabledEvent, 2n);
+    expect(evolve(on, failed(null), 3n)).toBe(on);
+  });
+
+  it('given a failure of the current period (or one written before periods existed), then it disables', () => {
+    const on = evolve(evolve(initialState('c1'), disabledEvent, 1n), enabledEvent, 2n);
+    expect(evolve(on, failed(enabledEvent.id), 3n)).toMatchObject({ enabled: false, epoch: 2 });
+    expect(evolve(on, failed(undefined), 3n)).toMatchObject({ enabled: false, epoch: 2 });
+  });
+});

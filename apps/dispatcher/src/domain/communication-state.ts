@@ -1,21 +1,25 @@
-import type { CommunicationConfigured, LogEvent } from '@app/contracts';
+import {
+  INITIAL_LIFECYCLE,
+  lifecycleAfter,
+  type CommunicationConfigured,
+  type Lifecycle,
+  type LogEvent,
+} from '@app/contracts';
 
 /**
  * What the dispatcher must know about one communication, folded from the log alone. It is a
  * snapshot value: written to the compacted state topic and loaded at start-up, so restart time
  * depends on the number of communications, not on the length of the log.
+ *
+ * `enabled`, `epoch` and `activeSince` follow the rule both services share
+ * (`lifecycleAfter` in the contracts library): false after a disabling CallbackFailed or a
+ * CommunicationDisabled, true again after CommunicationEnabled. A retry remembers the epoch it was
+ * scheduled in; a different epoch when it comes due means the communication was disabled meanwhile.
  */
-export interface CommunicationState {
+export interface CommunicationState extends Lifecycle {
   communicationId: string;
   /** The latest configuration; null until a CommunicationConfigured arrives. */
   config: CommunicationConfigured | null;
-  /** False after CallbackFailed or CommunicationDisabled, true again after CommunicationEnabled. */
-  enabled: boolean;
-  /**
-   * Increases on every transition to disabled. A retry remembers the epoch it was scheduled in; a
-   * different epoch when it comes due means the communication was disabled meanwhile (cancel it).
-   */
-  epoch: number;
   /** Log offset of the last event folded in (decimal string); makes folding idempotent. */
   position: string;
 }
@@ -23,8 +27,7 @@ export interface CommunicationState {
 export const initialState = (communicationId: string): CommunicationState => ({
   communicationId,
   config: null,
-  enabled: true,
-  epoch: 0,
+  ...INITIAL_LIFECYCLE,
   position: '-1',
 });
 
@@ -36,26 +39,7 @@ export const initialState = (communicationId: string): CommunicationState => ({
 export function evolve(state: CommunicationState, event: LogEvent, offset: bigint): CommunicationState {
   if (offset <= BigInt(state.position)) return state;
   const at = offset.toString();
-  switch (event.type) {
-    case 'CommunicationConfigured':
-      return { ...state, config: event.data, position: at };
-    case 'CallbackFailed':
-    case 'CommunicationDisabled':
-      return state.enabled ? { ...state, enabled: false, epoch: state.epoch + 1, position: at } : state;
-    case 'CommunicationEnabled':
-      return state.enabled ? state : { ...state, enabled: true, position: at };
-    case 'MessageSent':
-    case 'MessageDeliveryProblem':
-    case 'MessageDeliveryStatusChanged':
-    case 'CommunicationCompleted':
-    case 'CallbackAttempted':
-    case 'CallbackCancelled':
-      return state;
-    default:
-      return assertNever(event);
-  }
-}
-
-function assertNever(event: never): never {
-  throw new Error(`unhandled event type ${(event as { type: string }).type}`);
+  if (event.type === 'CommunicationConfigured') return { ...state, config: event.data, position: at };
+  const next = lifecycleAfter(state, event);
+  return next === state ? state : { ...state, ...next, position: at };
 }

@@ -5,7 +5,7 @@ import {
   validateEvent,
   type CommunicationConfigured,
 } from '@app/contracts';
-import { triggeringEvent, type TriggeringEvent } from './callbacks-due';
+import { triggeringEvent, type TriggeringEvent } from './triggering-event';
 
 /**
  * A scheduled attempt on the retry topic. It carries everything the attempt needs (the triggering
@@ -25,6 +25,8 @@ export interface RetryRecord {
    * any other process (after a crash or a move) sends the attempt again.
    */
   inFlight?: true;
+  /** The attempt is a resend: one attempt, a failure fails the callback (no further retry). */
+  final?: true;
   /** When it is due (ISO instant). */
   dueAt: string;
   /** The communication's disable epoch when it was scheduled (see CommunicationState.epoch). */
@@ -42,6 +44,7 @@ const shape = z
     callbackConfigId: z.string().min(1),
     attempt: z.number().int().min(1).max(100),
     inFlight: z.literal(true).optional(),
+    final: z.literal(true).optional(),
     dueAt: instantSchema,
     epoch: z.number().int().min(0),
     trigger: z.unknown(),
@@ -96,25 +99,78 @@ export interface StartedAttempt {
   callbackConfigId: string;
   attempt: number;
   epoch: number;
+  final: boolean;
   trigger: TriggeringEvent;
   config: CommunicationConfigured;
 }
 
-/**
- * The record that stands for an attempt still running when its batch stopped waiting. Due after
- * the same fixed delay as every retry record, so the retry topic stays in due order.
- */
-export function inFlightRecord(started: StartedAttempt, writtenAt: Date, delayMs: number): RetryRecord {
+/** The retry record that performs `attempt` of a started callback at `dueAt`. */
+export function retryRecordOf(
+  started: StartedAttempt,
+  attempt: number,
+  dueAt: Date,
+  inFlight = false,
+): RetryRecord {
   return {
     v: 1,
     communicationId: started.communicationId,
     callbackId: started.callbackId,
     callbackConfigId: started.callbackConfigId,
-    attempt: started.attempt,
-    inFlight: true,
-    dueAt: new Date(writtenAt.getTime() + delayMs).toISOString(),
+    attempt,
+    ...(inFlight && { inFlight: true as const }),
+    ...(started.final && { final: true as const }),
+    dueAt: dueAt.toISOString(),
     epoch: started.epoch,
     trigger: started.trigger,
     config: configForOneCallback(started.config, started.callbackConfigId),
   };
+}
+
+/**
+ * The record that stands for an attempt still running when its batch stopped waiting, due once
+ * its request must have ended (decision 0335). The retry topic is not read in due order any more
+ * (decision 0620), so this due time may be earlier than records ahead of it.
+ */
+export const inFlightRecord = (started: StartedAttempt, writtenAt: Date, delayMs: number): RetryRecord =>
+  retryRecordOf(started, started.attempt, new Date(writtenAt.getTime() + delayMs), true);
+
+/**
+ * What a transaction that consumed retry records writes to the same retry partition: the offsets
+ * it settled. Reading the partition again (after a crash, a move, a new consumer group) finds the
+ * record, then this marker, and does not fire the record again (decision 0620).
+ */
+export interface DoneMarker {
+  v: 1;
+  done: string[];
+}
+
+export const encodeDoneMarker = (offsets: readonly bigint[]): Buffer =>
+  Buffer.from(JSON.stringify({ v: 1, done: offsets.map(String) } satisfies DoneMarker));
+
+/** A record of the retry topic as the scheduler files it, before the full decode at firing. */
+export type RetryTopicEntry =
+  | { kind: 'record'; dueAt: number }
+  | { kind: 'done'; offsets: bigint[] }
+  | { kind: 'unreadable'; message: string }
+  /** Written for another log (decision 0643): not this dispatcher's to fire or settle. */
+  | { kind: 'foreign' };
+
+/** Cheap first look at a retry-topic value: a done marker, a record with its due time, or junk. */
+export function peekRetryTopicValue(bytes: Buffer | null): RetryTopicEntry {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes?.toString('utf8') ?? '');
+  } catch {
+    return { kind: 'unreadable', message: 'retry topic value is not JSON' };
+  }
+  if (typeof value !== 'object' || value === null)
+    return { kind: 'unreadable', message: 'retry topic value is not an object' };
+  const v = value as { done?: unknown; dueAt?: unknown };
+  if (Array.isArray(v.done)) {
+    const offsets = v.done.filter((o): o is string => typeof o === 'string' && /^\d{1,19}$/.test(o));
+    return { kind: 'done', offsets: offsets.map((o) => BigInt(o)) };
+  }
+  const dueAt = typeof v.dueAt === 'string' ? Date.parse(v.dueAt) : NaN;
+  if (Number.isNaN(dueAt)) return { kind: 'unreadable', message: 'retry record has no due time' };
+  return { kind: 'record', dueAt };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { communicationConfiguredStoredV1 } from '@app/contracts';
+import { communicationConfiguredStoredV1, uuidSchema } from '@app/contracts';
 import type { CommunicationState } from './communication-state';
 
 /**
@@ -18,6 +18,8 @@ const shape = z
     config: communicationConfiguredStoredV1.nullable(),
     enabled: z.boolean(),
     epoch: z.number().int().min(0),
+    // Snapshots written before the active period was tracked have none: active from the start.
+    activeSince: uuidSchema.nullable().default(null),
     position: z.string().regex(/^-?\d+$/),
   })
   .strict();

@@ -1,6 +1,6 @@
 import { decodeRetryRecord, encodeRetryRecord } from '../domain/retry-record';
 import { AttemptHandOff, type RunningAttempt } from './attempt.hand-off';
-import type { AttemptOutput } from './callback-attempt.runner';
+import type { AttemptReport } from '../domain/attempt-outcome';
 
 const config = {
   campaignId: 'c',
@@ -17,18 +17,33 @@ const trigger = {
   communicationId: 'comm-1',
   data: { messageId: 'e0000000-0000-4000-8000-000000000003', batchId: 'b', memberAttributes: {} },
 } as const;
-const output: AttemptOutput = { events: [], retry: null, failed: false };
 
-const running = (callbackId: string, result: Promise<AttemptOutput>, held = false): RunningAttempt => ({
-  started: {
-    communicationId: 'comm-1',
-    callbackId,
+const started = {
+  communicationId: 'comm-1',
+  callbackId: 'cb-1',
+  callbackConfigId: 'cb',
+  attempt: 1,
+  epoch: 0,
+  final: false,
+  trigger: trigger as never,
+  config: config as never,
+};
+const output: AttemptReport = {
+  started,
+  ref: {
+    callbackId: 'cb-1',
     callbackConfigId: 'cb',
-    attempt: 1,
-    epoch: 0,
-    trigger: trigger as never,
-    config: config as never,
+    triggerEventId: trigger.id,
+    triggerType: 'MessageSent',
+    messageId: trigger.data.messageId,
+    method: 'GET',
+    url: null,
   },
+  sent: false,
+};
+
+const running = (callbackId: string, result: Promise<AttemptReport>, held = false): RunningAttempt => ({
+  started: { ...started, callbackId },
   output: result,
   held,
 });
@@ -36,7 +51,7 @@ const running = (callbackId: string, result: Promise<AttemptOutput>, held = fals
 describe('attempt hand-off', () => {
   it('records finished attempts and hands off running ones as decodable in-flight records', async () => {
     const sut = new AttemptHandOff(50, 5000, 10);
-    const slow = new Promise<AttemptOutput>((r) => setTimeout(() => r(output), 300));
+    const slow = new Promise<AttemptReport>((r) => setTimeout(() => r(output), 300));
     const c = await sut.collect(3, [running('fast', Promise.resolve(output)), running('slow', slow)]);
     expect(c.outputs).toEqual([output]);
     expect(c.handedOff).toHaveLength(1);
@@ -58,21 +73,33 @@ describe('attempt hand-off', () => {
     expect(sut.size).toBe(0);
   });
 
-  it('forgets attempts of a failed transaction and of partitions that moved', async () => {
+  it('keeps the attempts of a failed transaction for its redo, and forgets partitions that moved', async () => {
     const sut = new AttemptHandOff(20, 5000, 10);
-    const never = () => new Promise<AttemptOutput>(() => undefined);
-    const a = await sut.collect(1, [running('a', never())]);
+    const never = () => new Promise<AttemptReport>(() => undefined);
+    const finished = Promise.resolve(output);
+    const handedOff = running('a', never());
+    await sut.collect(1, [handedOff, running('done', finished)]);
     await sut.collect(2, [running('b', never())]);
-    expect(sut.size).toBe(2);
-    sut.aborted(a);
-    expect(sut.held('a', 1)).toBeUndefined();
+    // The transaction of partition 1 failed: what finished is kept too, so the redo sends nothing.
+    sut.kept(1, [handedOff, running('done', finished)]);
+    expect(sut.held('a', 1)).toBeDefined();
+    expect(await sut.held('done', 1)).toBe(output);
     sut.retain([1]);
+    expect(sut.held('b', 1)).toBeUndefined();
+    expect(sut.size).toBe(2);
+  });
+
+  it('drops kept attempts nobody claimed after a while', async () => {
+    const sut = new AttemptHandOff(20, 5000, 10, 50);
+    sut.kept(1, [running('a', Promise.resolve(output))]);
+    await new Promise((r) => setTimeout(r, 80));
+    sut.kept(1, []);
     expect(sut.size).toBe(0);
   });
 
   it('waits for the attempts instead of growing past its bound', async () => {
     const sut = new AttemptHandOff(20, 5000, 1);
-    const slow = () => new Promise<AttemptOutput>((r) => setTimeout(() => r(output), 100));
+    const slow = () => new Promise<AttemptReport>((r) => setTimeout(() => r(output), 100));
     const c = await sut.collect(1, [running('a', slow()), running('b', slow())]);
     expect(c.outputs).toHaveLength(2);
     expect(c.handedOff).toEqual([]);

@@ -1,22 +1,22 @@
+import type { AttemptReport } from '../domain/attempt-outcome';
 import { attemptKey, inFlightRecord, type RetryRecord, type StartedAttempt } from '../domain/retry-record';
-import type { AttemptOutput } from './callback-attempt.runner';
 import { settleWithin } from './settle-within';
 
 /** An attempt a batch started (or took over from the in-flight map) and must record. */
 export interface RunningAttempt {
   started: StartedAttempt;
-  output: Promise<AttemptOutput>;
+  output: Promise<AttemptReport>;
   /** True when `output` came from the in-flight map (an earlier batch handed it off). */
   held: boolean;
 }
 
 /** What a batch writes after its bounded wait, and which map entries it touched. */
 export interface Collected {
-  /** Outputs of the attempts that finished in time: recorded as usual. */
-  outputs: AttemptOutput[];
+  /** Reports of the attempts that finished in time: recorded as usual. */
+  outputs: AttemptReport[];
   /** One in-flight retry record per attempt still running: written in the same transaction. */
   handedOff: RetryRecord[];
-  /** Map entries this batch added: dropped again if its transaction fails. */
+  /** Map entries this batch added (its hand-offs). */
   added: string[];
   /** Attempts recorded by this batch: their entries are dropped once it committed. */
   recorded: string[];
@@ -34,20 +34,28 @@ const keyOf = (s: StartedAttempt) => attemptKey(s.callbackId, s.attempt);
  * Bounded: when the map is full a batch waits for its attempts as it did before the hand-off.
  */
 export class AttemptHandOff {
-  private readonly inFlight = new Map<string, { partition: number; output: Promise<AttemptOutput> }>();
+  private readonly inFlight = new Map<
+    string,
+    { partition: number; output: Promise<AttemptReport>; keptAt?: number }
+  >();
 
   constructor(
     private readonly budgetMs: number,
     private readonly delayMs: number,
     private readonly maxInFlight: number,
+    /** How long the attempts of a failed transaction are kept for its redo. */
+    private readonly keepMs = 15 * 60_000,
   ) {}
 
   get size(): number {
     return this.inFlight.size;
   }
 
-  /** The running attempt an in-flight record stands for, when this process started it. */
-  held(callbackId: string, attempt: number): Promise<AttemptOutput> | undefined {
+  /**
+   * The attempt this process started for this callback and attempt number and has not recorded
+   * yet: handed off, or kept from a transaction that failed.
+   */
+  held(callbackId: string, attempt: number): Promise<AttemptReport> | undefined {
     return this.inFlight.get(attemptKey(callbackId, attempt))?.output;
   }
 
@@ -90,9 +98,24 @@ export class AttemptHandOff {
     for (const key of c.recorded) this.inFlight.delete(key);
   }
 
-  /** The batch's transaction failed: it is redone, and its attempts with it. */
-  aborted(c: Collected): void {
-    for (const key of c.added) this.inFlight.delete(key);
+  /**
+   * The batch's transaction failed (decision 0621): it will be redone. Its attempts, finished or
+   * still running, are kept so that the redo records them instead of sending the requests again;
+   * the ones it handed off stay. Kept entries not claimed within `keepMs` (the transaction had
+   * committed after all, so nothing redoes them) are dropped.
+   */
+  kept(partition: number, running: readonly RunningAttempt[]): void {
+    const old = Date.now() - this.keepMs;
+    for (const [key, entry] of this.inFlight)
+      if (entry.keptAt !== undefined && entry.keptAt < old) this.inFlight.delete(key);
+    for (const r of running) {
+      const key = keyOf(r.started);
+      if (this.inFlight.has(key)) continue;
+      // Full: the redo sends again, as it did before anything was kept.
+      if (this.inFlight.size >= this.maxInFlight) return;
+      this.inFlight.set(key, { partition, output: r.output, keptAt: Date.now() });
+      r.output.catch(() => this.inFlight.delete(key));
+    }
   }
 
   /** After a rebalance: attempts of partitions now owned elsewhere are the new owner's to redo. */

@@ -1,46 +1,24 @@
-import { randomUUID } from 'node:crypto';
-import {
-  secretAad,
-  type AttemptErrorKind,
-  type CallbackConfig,
-  type CommunicationConfigured,
-  type LogEvent,
-} from '@app/contracts';
+import { secretAad, type AttemptErrorKind, type CallbackConfig } from '@app/contracts';
 import { redactUrl, type SecretBox } from '@app/platform';
 import { completionBody } from '../delivery/completion-body';
 import type { AttemptResult, CallbackRequest, HttpSender } from '../delivery/http-sender';
+import { parseRetryAfter } from '../delivery/retry-after';
 import { variablesFor } from '../delivery/template-variables';
 import { renderUrl } from '../delivery/url-template';
-import type { TriggeringEvent } from '../domain/callbacks-due';
-import {
-  attemptedEvent,
-  callbackRef,
-  cancelledEvent,
-  failedEvent,
-  type CallbackRef,
-} from '../domain/callback-records';
-import { configForOneCallback, type RetryRecord } from '../domain/retry-record';
+import type { AttemptReport } from '../domain/attempt-outcome';
+import { callbackRef } from '../domain/callback-records';
+import type { StartedAttempt } from '../domain/retry-record';
 import { judgeAttempt, type RetryPolicy } from '../domain/retry-policy';
 import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
 import type { ConcurrencyGate } from './concurrency.gate';
 
-/** One attempt to make: the first (from the log) or a retry (from the retry topic). */
+/** One attempt to make: a first attempt or a resend (from the log) or a retry (from the retry topic). */
 export interface AttemptJob {
-  callbackId: string;
+  /** The attempt as started; `config` is the whole configuration it renders with. */
+  started: StartedAttempt;
   callback: CallbackConfig;
-  trigger: TriggeringEvent;
-  config: CommunicationConfigured;
-  attempt: number;
-  epoch: number;
   /** Asked right before the request leaves: false = the communication was disabled meanwhile. */
   stillActive: () => boolean;
-}
-
-/** What an attempt adds to the transaction; `failed` = a CallbackFailed is among the events. */
-export interface AttemptOutput {
-  events: LogEvent[];
-  retry: RetryRecord | null;
-  failed: boolean;
 }
 
 export interface AttemptSettings {
@@ -54,8 +32,9 @@ type Prepared =
   | { ok: false; redactedUrl: string | null; error: { kind: AttemptErrorKind; message: string } };
 
 /**
- * prepare → (gate) → send → judge → events. Every step returns a value instead of throwing, and
- * every attempt is recorded before the retry decision is written (svix's worker does the same).
+ * prepare → (gate) → send → judge. Every step returns a value instead of throwing; the report is
+ * turned into events when its batch records it (`recordAttempt`), against the communication's
+ * state at that moment (svix's worker also records before it decides what comes next).
  */
 export class CallbackAttemptRunner {
   constructor(
@@ -66,10 +45,11 @@ export class CallbackAttemptRunner {
     private readonly metrics: DispatcherMetrics,
   ) {}
 
-  async run(job: AttemptJob): Promise<AttemptOutput> {
+  async run(job: AttemptJob): Promise<AttemptReport> {
+    const { started } = job;
     const prepared = this.prepare(job);
-    const ref = callbackRef(job.callbackId, job.callback, job.trigger, prepared.redactedUrl);
-    if (!job.stillActive()) return this.cancelled(job, ref);
+    const ref = callbackRef(started.callbackId, job.callback, started.trigger, prepared.redactedUrl);
+    if (!job.stillActive()) return { started, ref, sent: false };
     let result: AttemptResult | 'cancelled';
     if (prepared.ok) {
       // Re-checked after waiting for a slot: the communication may have been disabled meanwhile.
@@ -83,61 +63,42 @@ export class CallbackAttemptRunner {
         statusCode: null,
         error: prepared.error,
         responseSnippet: null,
+        retryAfter: null,
       };
     }
-    if (result === 'cancelled') return this.cancelled(job, ref);
-    return this.judge(job, ref, result);
-  }
-
-  private judge(job: AttemptJob, ref: CallbackRef, result: AttemptResult): AttemptOutput {
+    if (result === 'cancelled') return { started, ref, sent: false };
     const finishedAt = new Date(result.startedAt.getTime() + result.durationMs);
+    const retryAfterMs = parseRetryAfter(result.retryAfter, finishedAt);
     const verdict = judgeAttempt(this.settings.policy, {
-      attempt: job.attempt,
+      attempt: started.attempt,
       statusCode: result.statusCode,
       error: result.error,
       finishedAt,
+      retryAfterMs,
+      final: started.final,
     });
-    const errorKind = verdict.outcome === 'succeeded' ? 'none' : verdict.error.kind;
-    this.metrics.attempts.inc({ outcome: verdict.outcome, error_kind: errorKind });
     this.metrics.attemptDuration.observe({ outcome: verdict.outcome }, result.durationMs / 1000);
-    const communicationId = job.trigger.communicationId;
-    const events: LogEvent[] = [
-      attemptedEvent(communicationId, ref, { ...result, attempt: job.attempt }, verdict, stamp()),
-    ];
-    if (verdict.outcome === 'failed') {
-      events.push(failedEvent(communicationId, ref, job.attempt, verdict.error, result.statusCode, stamp()));
-      return { events, retry: null, failed: true };
-    }
-    if (verdict.outcome === 'retrying') {
-      const retry: RetryRecord = {
-        v: 1,
-        communicationId,
-        callbackId: job.callbackId,
-        callbackConfigId: job.callback.id,
-        attempt: job.attempt + 1,
-        dueAt: verdict.nextAttemptAt.toISOString(),
-        epoch: job.epoch,
-        trigger: job.trigger,
-        config: configForOneCallback(job.config, job.callback.id),
-      };
-      return { events, retry, failed: false };
-    }
-    return { events, retry: null, failed: false };
-  }
-
-  private cancelled(job: AttemptJob, ref: CallbackRef): AttemptOutput {
-    this.metrics.cancelled.inc();
     return {
-      events: [cancelledEvent(job.trigger.communicationId, ref, job.attempt - 1, stamp())],
-      retry: null,
-      failed: false,
+      started,
+      ref,
+      sent: true,
+      verdict,
+      record: {
+        attempt: started.attempt,
+        startedAt: result.startedAt,
+        durationMs: result.durationMs,
+        statusCode: result.statusCode,
+        responseSnippet: result.responseSnippet,
+        retryAfterMs,
+      },
     };
   }
 
   /** Renders the URL and opens the secrets; a failure here is a permanent error of the attempt. */
   private prepare(job: AttemptJob): Prepared {
-    const { callback, trigger } = job;
-    const rendered = renderUrl(callback.url, variablesFor(trigger, job.config));
+    const { callback } = job;
+    const { trigger, config, callbackId } = job.started;
+    const rendered = renderUrl(callback.url, variablesFor(trigger, config));
     if (!rendered.ok) return { ok: false, redactedUrl: null, error: rendered.error };
     const redactedUrl = redactUrl(rendered.url);
     const host = hostOf(rendered.url);
@@ -150,7 +111,7 @@ export class CallbackAttemptRunner {
     const request: CallbackRequest = {
       method: callback.method,
       url: rendered.url,
-      idempotencyKey: job.callbackId,
+      idempotencyKey: callbackId,
       timeoutMs: this.settings.timeoutMs,
     };
     if (callback.method === 'POST' && trigger.type === 'CommunicationCompleted') {
@@ -179,7 +140,7 @@ export class CallbackAttemptRunner {
         const aad = secretAad(trigger.communicationId, callback.id, 'signingSecret');
         request.signing = {
           secret: this.secrets.open(callback.signingSecret, aad),
-          messageId: job.callbackId,
+          messageId: callbackId,
           timestamp: new Date(),
         };
       }
@@ -200,8 +161,6 @@ export class CallbackAttemptRunner {
 /** The signature timestamp is taken when the request leaves, not when it was queued. */
 const freshlySigned = (r: CallbackRequest): CallbackRequest =>
   r.signing ? { ...r, signing: { ...r.signing, timestamp: new Date() } } : r;
-
-const stamp = () => ({ eventId: randomUUID(), occurredAt: new Date() });
 
 function hostOf(url: string): string | null {
   try {

@@ -9,6 +9,7 @@ import {
   type LogIdentityReader,
 } from '@app/platform';
 import { initialState, type CommunicationState } from '../domain/communication-state';
+import type { BatchChanges } from './batch-changes';
 import type { MemberRole } from './co-partition.assigner';
 import { readStateTopic } from './state-topic.reader';
 
@@ -34,6 +35,11 @@ export interface PartitionLease {
   producer: Producer;
   /** First offset not yet processed, as committed by whoever owned the partition before. */
   nextOffset: bigint;
+  /**
+   * The input partition's end once the previous owner was fenced: everything it committed lies
+   * below. The retry schedule fires nothing before it has read this far (decision 0620).
+   */
+  endOffset: bigint;
 }
 
 /**
@@ -43,6 +49,9 @@ export interface PartitionLease {
  * Taking a partition over is: connect the transactional producer (which fences the previous owner
  * and resolves its open transaction), THEN read the committed offset and the state topic. Both are
  * final at that point, so a batch the previous owner committed at the last moment is never redone.
+ *
+ * A batch changes states and failure marks only through its `BatchChanges`, so that a batch whose
+ * transaction does not commit leaves nothing behind (decision 0621).
  */
 export class PartitionRegistry {
   private readonly log = new Logger('PartitionRegistry');
@@ -50,8 +59,11 @@ export class PartitionRegistry {
   private readonly leases = new Map<string, Promise<PartitionLease>>();
   private readonly states = new Map<number, Map<string, CommunicationState>>();
   private readonly stateLoads = new Map<number, Promise<void>>();
-  /** Communications whose CallbackFailed this process appended but has not read back yet. */
-  private readonly failing = new Map<string, number>();
+  /**
+   * Communications with a failure decided by this process and not read back from the log yet: per
+   * communication, one mark per failed attempt (`attemptKey`) with its partition.
+   */
+  private readonly failing = new Map<string, Map<string, number>>();
   private loadQueue: { partitions: Set<number>; run: Promise<void> } | null = null;
   private changed = false;
   /** The marker written on, and expected from, retry and state records (decision 0643). */
@@ -129,25 +141,81 @@ export class PartitionRegistry {
     return this.states.get(partition)?.get(communicationId) ?? initialState(communicationId);
   }
 
-  setState(partition: number, state: CommunicationState): void {
-    let states = this.states.get(partition);
-    if (!states) this.states.set(partition, (states = new Map()));
-    states.set(state.communicationId, state);
+  /** Sets a communication's state as part of a batch (undone if the batch rolls back). */
+  setState(changes: BatchChanges, partition: number, state: CommunicationState): void {
+    const states = this.statesOf(partition);
+    const before = states.get(state.communicationId);
+    changes.apply(
+      () => states.set(state.communicationId, state),
+      () => (before ? states.set(state.communicationId, before) : states.delete(state.communicationId)),
+    );
   }
 
   /** Enabled, in the given disable epoch, and no CallbackFailed of ours still on its way. */
   isActive(partition: number, communicationId: string, epoch: number): boolean {
+    return this.inEpoch(partition, communicationId, epoch) && !this.failing.has(communicationId);
+  }
+
+  /** Enabled and still in the given disable epoch (failures on their way aside). */
+  inEpoch(partition: number, communicationId: string, epoch: number): boolean {
     const s = this.stateOf(partition, communicationId);
-    return s.enabled && s.epoch === epoch && !this.failing.has(communicationId);
+    return s.enabled && s.epoch === epoch;
   }
 
-  markFailing(partition: number, communicationId: string): void {
-    this.failing.set(communicationId, partition);
+  /** A failure was decided for attempt `key`: stop the communication's requests that have not left. */
+  markFailing(changes: BatchChanges, partition: number, communicationId: string, key: string): void {
+    if (this.failing.get(communicationId)?.has(key)) return;
+    changes.apply(
+      () => this.marksOf(communicationId).set(key, partition),
+      () => this.dropMark(communicationId, key),
+    );
   }
 
-  /** The CallbackFailed was read back from the log: the state now says disabled by itself. */
-  clearFailing(communicationId: string): void {
-    this.failing.delete(communicationId);
+  /** The failure of attempt `key` was recorded as something else (its communication moved on). */
+  unmarkFailing(changes: BatchChanges, communicationId: string, key: string): void {
+    const partition = this.failing.get(communicationId)?.get(key);
+    if (partition === undefined) return;
+    changes.apply(
+      () => this.dropMark(communicationId, key),
+      () => this.marksOf(communicationId).set(key, partition),
+    );
+  }
+
+  /** A CallbackFailed was read back from the log: the state now says disabled by itself. */
+  clearFailing(changes: BatchChanges, communicationId: string): void {
+    const marks = this.failing.get(communicationId);
+    if (!marks) return;
+    changes.apply(
+      () => this.failing.delete(communicationId),
+      () => this.failing.set(communicationId, marks),
+    );
+  }
+
+  /** After a rebalance: failures of partitions now owned elsewhere are the new owner's to read back. */
+  retainFailing(owned: readonly number[]): void {
+    const keep = new Set(owned);
+    for (const [communicationId, marks] of this.failing) {
+      for (const [key, partition] of marks) if (!keep.has(partition)) marks.delete(key);
+      if (marks.size === 0) this.failing.delete(communicationId);
+    }
+  }
+
+  private statesOf(partition: number): Map<string, CommunicationState> {
+    let states = this.states.get(partition);
+    if (!states) this.states.set(partition, (states = new Map()));
+    return states;
+  }
+
+  private marksOf(communicationId: string): Map<string, number> {
+    let marks = this.failing.get(communicationId);
+    if (!marks) this.failing.set(communicationId, (marks = new Map()));
+    return marks;
+  }
+
+  private dropMark(communicationId: string, key: string): void {
+    const marks = this.failing.get(communicationId);
+    marks?.delete(key);
+    if (marks?.size === 0) this.failing.delete(communicationId);
   }
 
   /** Waits until the partition's state is loaded (fencing the log producer of p first). */
@@ -174,7 +242,8 @@ export class PartitionRegistry {
     const topic = role === 'log' ? this.topics.log : this.topics.retry;
     const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
     const offset = BigInt(committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1');
-    // Read after the committed offset: a commit racing with this read is still within the end.
+    // Read after the committed offset: a commit racing with this read is still within the end. After
+    // the fencing above, everything the previous owner committed lies below it too (decision 0620).
     const ends = await this.admin.fetchTopicOffsets(topic);
     const end = BigInt(ends.find((p) => p.partition === partition)?.high ?? '0');
     if (offset > end) {
@@ -184,9 +253,10 @@ export class PartitionRegistry {
         `${topic}/${partition}: committed offset ${offset} is beyond the end offset ${end} of ` +
           `${describeLog(this.source.identity)}; resuming at ${end}`,
       );
-      return { producer, nextOffset: end };
+      return { producer, nextOffset: end, endOffset: end };
     }
-    return { producer, nextOffset: offset < 0n ? 0n : offset };
+    const nextOffset = offset < 0n ? 0n : offset;
+    return { producer, nextOffset, endOffset: end > nextOffset ? end : nextOffset };
   }
 
   private producer(role: MemberRole, partition: number): Promise<Producer> {
@@ -229,9 +299,9 @@ export class PartitionRegistry {
           `ignored ${foreign} state records of another log than ${describeLog(this.source.identity)} in ${this.topics.state}`,
         );
       }
+      // Failure marks stay: each belongs to a batch that removes it (rollback, or recording the
+      // attempt as something else), or is cleared when its CallbackFailed is read back.
       for (const [p, states] of loaded) this.states.set(p, states);
-      // Freshly loaded state is authoritative; a failure not read back yet is read back from the log.
-      for (const [c, p] of this.failing) if (partitions.has(p)) this.failing.delete(c);
       const count = [...loaded.values()].reduce((n, s) => n + s.size, 0);
       this.log.log(
         `loaded ${count} communication states of partitions ${[...partitions].join(',')} in ${Date.now() - started} ms`,

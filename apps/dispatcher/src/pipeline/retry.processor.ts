@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { EachBatchPayload } from 'kafkajs';
 import {
   describeRecord,
   type Failure,
@@ -8,209 +8,436 @@ import {
   parkedRecordOf,
   reportParked,
 } from '@app/platform';
-import { decodeRetryRecord, type RetryRecord } from '../domain/retry-record';
-import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
+import {
+  decodeRetryRecord,
+  peekRetryTopicValue,
+  type RetryRecord,
+  type RetryTopicEntry,
+} from '../domain/retry-record';
+import { RetrySchedule, type ScheduledRecord } from '../domain/retry-schedule';
 import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-off';
+import { BatchChanges } from './batch-changes';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
-import { logChangedError } from './log-changed.error';
-import type { PartitionRegistry } from './partition.registry';
-import { commitTransaction, type OutputTopics } from './transaction.writer';
+import type { PartitionLease, PartitionRegistry } from './partition.registry';
+import { logChangedError, retriableError } from './retriable.error';
+import type { RetryParking } from './retry.parking';
+import { recordReports, startAttempt, type ProcessorContext } from './processor.context';
+import { commitTransaction } from './transaction.writer';
 
-/** Retries handled in one transaction at most (bounds memory and the size of a transaction). */
+/** Retries started and committed together at most (bounds a transaction's size). */
 const MAX_CHUNK = 500;
+/** Pause between two tries to take a partition over again after a failed transaction. */
+const REBUILD_PAUSE_MS = 1000;
+
+export interface RetryProcessorOptions {
+  /** Bytes of retry records the process keeps in its schedules before it stops reading more. */
+  maxBufferedBytes: number;
+  /** Points the retry consumer at an offset of a partition (`consumer.seek`). */
+  seek: (partition: number, offset: bigint) => void;
+  /** Sets aside records that can never fire or never commit (decision 0603). */
+  parking: RetryParking;
+}
+
+/** A chunk whose attempts are done (or handed off), waiting to be recorded. */
+interface Finished {
+  entries: ScheduledRecord[];
+  running: RunningAttempt[];
+  collected: Collected;
+  changes: BatchChanges;
+  settled: () => void;
+  /** Records of the chunk set aside instead of attempted (undecodable, or failing alone). */
+  parked: { entry: ScheduledRecord; failure: Failure }[];
+  /** A record tried alone after its groups kept failing: committed in a transaction of its own. */
+  alone: boolean;
+}
+
+/** One owned retry partition: its schedule and the lease its transactions use. */
+interface Slot {
+  partition: number;
+  assignment: number;
+  schedule: RetrySchedule;
+  lease: PartitionLease;
+  timer?: NodeJS.Timeout;
+  /** Chunks waiting for the partition's next transaction (one producer: one transaction at a time). */
+  finished: Finished[];
+  recording: boolean;
+  closed: boolean;
+}
 
 /**
- * One batch of one retry partition. The delay is the same for every retry, so records are in due
- * order within a partition and the head is always the next one due: wait until it is due
- * (heartbeating, and giving up at once on shutdown or rebalance), then attempt every record that is
- * due by now and commit their results with the retry offset in one transaction.
+ * The retry topic, read without ever waiting on its head (decision 0620). The consumer files every
+ * record into the partition's `RetrySchedule` as soon as it is read and moves on; a timer fires
+ * records when they come due, whatever order they were written in (a 121 s hand-off behind
+ * 300 s retries, a receiver's long Retry-After ahead of short delays).
  *
- * An in-flight record (decision 0335) stands for an attempt already sent: when this process still
- * holds it, its result is recorded without sending again; otherwise it is sent again. Attempts of a
- * chunk still running after BATCH_WAIT_MS are handed off the same way as the log's.
+ * Records due together are started at once (a chunk) and waited for at most BATCH_WAIT_MS (the
+ * rest is handed off, decision 0335). Chunks of one partition run concurrently; the partition's
+ * transactions take turns, and each records every chunk that finished meanwhile (group commit),
+ * with a done marker naming their records and the partition's lowest unsettled offset as the
+ * committed offset: under load there is one transaction in flight per partition, not one per due
+ * time. A failed transaction undoes its chunks' in-memory changes and rebuilds the partition from
+ * the committed offset (the done markers make the rebuild exact, also when it committed after all).
  *
- * The wait happens inside eachBatch instead of pause()/resume(), which kafkajs 2.x gets wrong in
- * some rebalance cases (issues 1376 and 1599).
+ * An in-flight record stands for an attempt already sent: when this process still holds it, its
+ * result is recorded without sending again; otherwise it is sent again (same idempotency key).
  */
 export class RetryProcessor {
   private readonly log = new Logger('RetryProcessor');
+  private readonly slots = new Map<number, Slot>();
+  private readonly opening = new Map<number, Promise<Slot>>();
+  private readonly chunks = new Set<Promise<void>>();
+  private assignment = 0;
+  private stopping = false;
+  private fullSince = 0;
 
   constructor(
+    private readonly ctx: ProcessorContext,
     private readonly registry: PartitionRegistry,
     private readonly runner: CallbackAttemptRunner,
-    private readonly topics: OutputTopics,
-    private readonly groupId: string,
-    private readonly metrics: DispatcherMetrics,
-    private readonly heartbeatMs: number,
     private readonly handOff: AttemptHandOff,
+    private readonly options: RetryProcessorOptions,
   ) {}
 
+  /** eachBatch of the retry consumer: file the records, arm the timer, return. */
   async handle({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    const partition = batch.partition;
-    if (batch.topic !== this.topics.retry || batch.messages.length === 0) return;
-    const lease = await this.registry.lease('retry', partition);
-    const messages = batch.messages.filter((m) => BigInt(m.offset) >= lease.nextOffset);
-    if (messages.length === 0) return resolveOffset(batch.lastOffset());
-
-    let next = 0;
-    while (next < messages.length) {
-      if (!isRunning() || isStale()) return;
-      const dueAt = this.dueTimeOf(messages[next]);
-      if (dueAt > Date.now()) {
-        await this.waitUntil(dueAt, heartbeat, () => isRunning() && !isStale());
-        continue;
+    if (batch.topic !== this.ctx.topics.retry || batch.messages.length === 0) return;
+    const slot = await this.slotOf(batch.partition);
+    const current = () => isRunning() && !isStale() && !slot.closed;
+    // Bounded memory: past the budget, reading waits for records to fire (decision 0620).
+    while (current() && this.bufferedBytes() > this.options.maxBufferedBytes) {
+      if (Date.now() - this.fullSince > 60_000) {
+        this.fullSince = Date.now();
+        this.log.warn(
+          `retry schedules hold ${this.bufferedBytes()} bytes; reading more waits for records to fire`,
+        );
       }
-      const chunk: ChunkItem[] = [];
-      const now = Date.now();
-      while (next < messages.length && chunk.length < MAX_CHUNK && this.dueTimeOf(messages[next]) <= now) {
-        chunk.push(this.chunkItem(partition, messages[next]));
-        next += 1;
-      }
-      // Attempts of a recreated log's callbacks would append their events to the new log.
-      if (!(await this.registry.confirmLog())) return;
-      await this.attemptChunk(partition, chunk, heartbeat);
-      resolveOffset(chunk[chunk.length - 1].message.offset);
+      this.ctx.metrics.retryReadPaused.inc();
+      await new Promise((r) => setTimeout(r, Math.min(1000, this.ctx.heartbeatMs)));
+      await heartbeat();
     }
-  }
-
-  private async attemptChunk(
-    partition: number,
-    chunk: ChunkItem[],
-    heartbeat: () => Promise<void>,
-  ): Promise<void> {
-    const lease = await this.registry.lease('retry', partition);
-    await this.registry.stateReady(partition);
-    const timer = setInterval(() => heartbeat().catch(() => undefined), this.heartbeatMs);
-    let collected: Collected | undefined;
-    try {
-      const running = chunk.flatMap(({ record }) => (record ? [this.start(partition, record)] : []));
-      collected = await this.handOff.collect(partition, running);
-      const outputs = collected.outputs;
-      const nextOffset = BigInt(chunk[chunk.length - 1].message.offset) + 1n;
-      // A record that cannot be decoded can never be attempted: it is parked, not dropped.
-      const parked = chunk.flatMap((c) => (c.undecodable === undefined ? [] : [undecodable(c)]));
-      // Again right before the commit: the attempts may have run for seconds.
-      if (!(await this.registry.confirmLog())) throw logChangedError();
-      await commitTransaction(
-        lease.producer,
-        this.topics,
-        { groupId: this.groupId, topic: this.topics.retry, partition, nextOffset },
-        {
-          events: outputs.flatMap((o) => o.events),
-          retries: [...outputs.flatMap((o) => (o.retry ? [o.retry] : [])), ...collected.handedOff],
-          states: [],
-          parked: parked.map((p) =>
-            parkedRecordOf(
-              { topic: this.topics.retry, partition, ...p.message },
-              'dispatcher-retry',
-              p.failure,
-              new Date(),
-            ),
-          ),
-        },
-        this.registry.marker,
-      );
-      for (const p of parked) {
-        reportParked('dispatcher-retry', describeRecord(this.topics.retry, partition, p.message), p.failure);
+    if (!current()) return;
+    for (const m of batch.messages) {
+      const entry = this.entryOf(batch.partition, m.offset, m.headers, m.value);
+      // An unreadable record fires at once and is parked (decision 0603), never dropped.
+      if (slot.schedule.file(BigInt(m.offset), entry, m.value) && entry.kind === 'unreadable') {
+        this.ctx.metrics.undecodable.inc({ role: 'retry' });
       }
-      this.handOff.committed(collected);
-      this.metrics.handedOff.inc({ role: 'retry' }, collected.handedOff.length);
-      this.registry.advance('retry', partition, nextOffset);
-      this.metrics.batches.inc({ role: 'retry' });
-    } catch (e) {
-      if (collected) this.handOff.aborted(collected);
-      await this.registry.release('retry', partition);
-      throw e;
-    } finally {
-      clearInterval(timer);
     }
+    slot.schedule.passed(BigInt(batch.lastOffset()) + 1n);
+    resolveOffset(batch.lastOffset());
+    this.ctx.metrics.retryScheduled.set(this.scheduledCount());
+    this.arm(slot);
   }
 
   /**
-   * The record to attempt; or none: scheduled by a dispatcher of another log (skipped: a retry
-   * topic shared by two deployments, or one that outlived its log; decision 0643), or undecodable
-   * (parked: it can never be attempted, decision 0603).
+   * What a record of the retry topic is to this dispatcher. A record or done marker of another log
+   * (a retry topic shared by two deployments, or one that outlived its log; decision 0643) is
+   * filed as nothing: it never fires here and takes no room.
    */
-  private chunkItem(partition: number, message: KafkaMessage): ChunkItem {
-    const marker = headerString(message.headers, LOG_MARKER_HEADER);
-    if (!this.registry.isOwnRecord(marker)) {
-      this.metrics.foreign.inc({ role: 'retry' });
-      this.log.warn(
-        `skipped retry record ${partition}/${message.offset}: scheduled for another log (${marker})`,
-      );
-      return { message, record: null };
+  private entryOf(
+    partition: number,
+    offset: string,
+    headers: Parameters<typeof headerString>[0],
+    value: Buffer | null,
+  ): RetryTopicEntry {
+    const marker = headerString(headers, LOG_MARKER_HEADER);
+    if (this.registry.isOwnRecord(marker)) return peekRetryTopicValue(value);
+    this.ctx.metrics.foreign.inc({ role: 'retry' });
+    this.log.warn(`skipped retry record ${partition}/${offset}: scheduled for another log (${marker})`);
+    return { kind: 'foreign' };
+  }
+
+  /** A fetch that held only transaction markers moved the partition's read position. */
+  passed(partition: number, lastOffset: string): void {
+    const slot = this.slots.get(partition);
+    if (!slot) return;
+    slot.schedule.passed(BigInt(lastOffset) + 1n);
+    this.arm(slot);
+  }
+
+  /** The group's assignment changed: every partition is taken over again at its next batch. */
+  reassigned(): void {
+    this.assignment += 1;
+    for (const slot of this.slots.values()) {
+      this.close(slot);
+      this.options.parking.forget(slot.partition);
     }
-    const decoded = decodeRetryRecord(message.value);
-    if (decoded.ok) return { message, record: decoded.record };
-    this.metrics.undecodable.inc({ role: 'retry' });
-    return { message, record: null, undecodable: decoded.message };
+    this.slots.clear();
+    this.opening.clear();
   }
 
-  /** Due time of a record; a record that will be skipped is "due now", so nothing waits for it. */
-  private dueTimeOf(message: KafkaMessage): number {
-    if (!this.registry.isOwnRecord(headerString(message.headers, LOG_MARKER_HEADER))) return 0;
-    const decoded = decodeRetryRecord(message.value);
-    return decoded.ok ? Date.parse(decoded.record.dueAt) : 0;
+  /** Stops firing; chunks already running finish and commit. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const slot of this.slots.values()) clearTimeout(slot.timer);
+    await Promise.allSettled([...this.chunks]);
+    for (const slot of this.slots.values()) this.close(slot);
   }
 
-  /** The running attempt this process handed off, or a new request for the record. */
-  private start(partition: number, record: RetryRecord): RunningAttempt {
+  private scheduledCount(): number {
+    let n = 0;
+    for (const slot of this.slots.values()) n += slot.schedule.size;
+    return n;
+  }
+
+  private bufferedBytes(): number {
+    let n = 0;
+    for (const slot of this.slots.values()) n += slot.schedule.bytes;
+    return n;
+  }
+
+  private slotOf(partition: number): Promise<Slot> {
+    const slot = this.slots.get(partition);
+    if (slot) return Promise.resolve(slot);
+    let opening = this.opening.get(partition);
+    if (!opening) {
+      opening = this.open(partition);
+      this.opening.set(partition, opening);
+      const done = () => this.opening.get(partition) === opening && this.opening.delete(partition);
+      opening.then(done, done);
+    }
+    return opening;
+  }
+
+  /** Takes the partition over (fencing the previous owner) and starts an empty schedule. */
+  private async open(partition: number): Promise<Slot> {
+    const assignment = this.assignment;
+    const lease = await this.registry.lease('retry', partition);
+    const slot: Slot = {
+      partition,
+      assignment,
+      schedule: new RetrySchedule(lease.nextOffset, lease.endOffset),
+      lease,
+      finished: [],
+      recording: false,
+      closed: assignment !== this.assignment || this.stopping,
+    };
+    if (!slot.closed) this.slots.set(partition, slot);
+    return slot;
+  }
+
+  private close(slot: Slot): void {
+    slot.closed = true;
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+  }
+
+  /** Sets the timer for the earliest waiting record (only once the partition was read to its end). */
+  private arm(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+    if (slot.closed || this.stopping || !slot.schedule.caughtUp) return;
+    const due = slot.schedule.nextDueAt();
+    if (due === null) return;
+    slot.timer = setTimeout(() => this.fire(slot), Math.max(0, due - Date.now()));
+    slot.timer.unref();
+  }
+
+  private fire(slot: Slot): void {
+    slot.timer = undefined;
+    if (slot.closed || this.stopping) return;
+    for (;;) {
+      const due = slot.schedule.takeDue(Date.now(), MAX_CHUNK);
+      if (due.length === 0) break;
+      // A record whose groups kept failing deterministically is tried alone (decision 0603).
+      const alone = due.filter((e) => this.options.parking.alone(slot.partition, e.offset));
+      const together = due.filter((e) => !alone.includes(e));
+      const runs = [
+        ...(together.length > 0 ? [this.runChunk(slot, together, false)] : []),
+        ...alone.map((e) => this.runChunk(slot, [e], true)),
+      ];
+      for (const chunk of runs) {
+        this.chunks.add(chunk);
+        void chunk.finally(() => this.chunks.delete(chunk));
+      }
+    }
+    this.arm(slot);
+  }
+
+  /** Starts a chunk's attempts, waits for them (bounded), then queues it for recording. */
+  private async runChunk(slot: Slot, entries: ScheduledRecord[], alone: boolean): Promise<void> {
+    const { metrics } = this.ctx;
+    const partition = slot.partition;
+    const changes = new BatchChanges();
+    const running: RunningAttempt[] = [];
+    const parked: Finished['parked'] = [];
+    let collected: Collected;
+    try {
+      // Attempts of a recreated log's callbacks would append their events to the new log: the
+      // runtime starts over on it instead (decision 0643).
+      if (!(await this.registry.confirmLog())) return;
+      await this.registry.stateReady(partition);
+      const firedAt = Date.now();
+      for (const entry of entries) {
+        const failure = this.options.parking.parkNow(partition, entry.offset);
+        if (failure) {
+          parked.push({ entry, failure });
+          continue;
+        }
+        const decoded = decodeRetryRecord(entry.value);
+        if (!decoded.ok) {
+          // It can never be attempted: parked, not dropped.
+          const reason = { class: 'deterministic' as const, code: 'undecodable', message: decoded.message };
+          parked.push({ entry, failure: { ...reason, attempts: 0 } });
+          continue;
+        }
+        metrics.retryLateness.observe(Math.max(0, firedAt - entry.dueAt) / 1000);
+        running.push(this.start(partition, decoded.record, changes));
+      }
+      collected = await this.handOff.collect(partition, running);
+    } catch (e) {
+      changes.rollback();
+      this.handOff.kept(partition, running);
+      if (!slot.closed) {
+        this.log.warn(`retry chunk of partition ${partition} failed, taking it over again: ${String(e)}`);
+        await this.rebuild(slot);
+      }
+      return;
+    }
+    await new Promise<void>((settled) => {
+      slot.finished.push({ entries, running, collected, changes, settled, parked, alone });
+      void this.record(slot);
+    });
+  }
+
+  /** Records the finished chunks of a partition, all that are ready in one transaction, in turn. */
+  private async record(slot: Slot): Promise<void> {
+    if (slot.recording) return;
+    slot.recording = true;
+    try {
+      while (slot.finished.length > 0) {
+        const group = slot.finished.splice(0);
+        // A record tried alone commits alone: its failure then says nothing about the others.
+        const together = group.filter((g) => !g.alone);
+        if (together.length > 0) await this.commitGroup(slot, together);
+        for (const g of group) if (g.alone) await this.commitGroup(slot, [g]);
+      }
+    } finally {
+      slot.recording = false;
+    }
+  }
+
+  private async commitGroup(slot: Slot, group: Finished[]): Promise<void> {
+    const { metrics, topics, groupId, hook } = this.ctx;
+    const partition = slot.partition;
+    const entries = group.flatMap((g) => g.entries);
+    try {
+      if (slot.closed) throw retriableError(`retry partition ${partition} was taken over again meanwhile`);
+      // Again right before the commit: the attempts may have run for seconds.
+      if (!(await this.registry.confirmLog())) throw logChangedError();
+      const events = [];
+      const retries = [];
+      for (const g of group) {
+        const recorded = recordReports(this.ctx, this.registry, g.changes, partition, g.collected.outputs);
+        events.push(...recorded.events);
+        retries.push(...recorded.retries, ...g.collected.handedOff);
+      }
+      const parked = group.flatMap((g) => g.parked);
+      await commitTransaction(
+        slot.lease.producer,
+        topics,
+        { groupId, topic: topics.retry, partition, nextOffset: slot.schedule.commitOffset(entries) },
+        {
+          events,
+          retries,
+          states: [],
+          done: entries.map((e) => e.offset),
+          parked: parked.map(({ entry, failure }) => this.parkedCopy(partition, entry, failure)),
+        },
+        this.registry.marker,
+        hook,
+      );
+      slot.schedule.settled(entries);
+      this.options.parking.settled(
+        partition,
+        entries.map((e) => e.offset),
+      );
+      for (const { entry, failure } of parked) {
+        const where = describeRecord(topics.retry, partition, {
+          offset: String(entry.offset),
+          value: entry.value,
+        });
+        reportParked('dispatcher-retry', where, failure);
+      }
+      for (const g of group) {
+        g.changes.commit();
+        this.handOff.committed(g.collected);
+        metrics.handedOff.inc({ role: 'retry' }, g.collected.handedOff.length);
+      }
+      metrics.batches.inc({ role: 'retry' });
+      metrics.retryScheduled.set(this.scheduledCount());
+    } catch (e) {
+      // Counted against its records when deterministic: they are tried alone, then parked.
+      await this.options.parking.failed(
+        partition,
+        entries.map((r) => r.offset),
+        e,
+      );
+      // Kept: when the records fire again after the rebuild, these results are recorded
+      // instead of sending the requests a second time.
+      for (const g of group) {
+        g.changes.rollback();
+        this.handOff.kept(partition, g.running);
+      }
+      if (!slot.closed) {
+        this.log.warn(
+          `retry transaction of partition ${partition} failed, taking it over again: ${String(e)}`,
+        );
+        await this.rebuild(slot);
+      }
+    } finally {
+      for (const g of group) g.settled();
+    }
+  }
+
+  /** The parked copy of a retry record: its value as scheduled (key and headers are not kept). */
+  private parkedCopy(partition: number, entry: ScheduledRecord, failure: Failure) {
+    const source = {
+      topic: this.ctx.topics.retry,
+      partition,
+      offset: String(entry.offset),
+      key: null,
+      value: entry.value,
+    };
+    return parkedRecordOf(source, 'dispatcher-retry', failure, new Date());
+  }
+
+  /** The attempt this process already made for the record (handed off or kept), or a new request. */
+  private start(partition: number, record: RetryRecord, changes: BatchChanges): RunningAttempt {
     const started = {
       communicationId: record.communicationId,
       callbackId: record.callbackId,
       callbackConfigId: record.callbackConfigId,
       attempt: record.attempt,
       epoch: record.epoch,
+      final: record.final === true,
       trigger: record.trigger,
       config: record.config,
     };
-    const held = record.inFlight ? this.handOff.held(record.callbackId, record.attempt) : undefined;
-    if (held) return { started, output: held, held: true };
-    return { started, output: this.attempt(partition, record), held: false };
-  }
-
-  private async attempt(partition: number, record: RetryRecord) {
     const callback = record.config.callbacks.find((c) => c.id === record.callbackConfigId)!;
-    const output = await this.runner.run({
-      callbackId: record.callbackId,
-      callback,
-      trigger: record.trigger,
-      config: record.config,
-      attempt: record.attempt,
-      epoch: record.epoch,
-      stillActive: () => this.registry.isActive(partition, record.communicationId, record.epoch),
-    });
-    if (output.failed) this.registry.markFailing(partition, record.communicationId);
-    return output;
+    return startAttempt(this.registry, this.runner, this.handOff, partition, changes, callback, started);
   }
 
-  /** Sleeps until `dueAt` in short steps, heartbeating; returns early when `keepGoing` turns false. */
-  private async waitUntil(
-    dueAt: number,
-    heartbeat: () => Promise<void>,
-    keepGoing: () => boolean,
-  ): Promise<void> {
-    while (keepGoing()) {
-      const left = dueAt - Date.now();
-      if (left <= 0) return;
-      await new Promise((r) => setTimeout(r, Math.min(left, this.heartbeatMs, 1000)));
-      // Throws on a rebalance: kafkajs then rejoins, and the wait starts over under the new owner.
-      await heartbeat();
+  /**
+   * After a failed transaction nothing in memory can be trusted to match what was committed: drop
+   * the schedule, fence and take the partition over again, and read it again from the committed
+   * offset. Done markers make the result exact whether the transaction committed or not.
+   */
+  private async rebuild(slot: Slot): Promise<void> {
+    const partition = slot.partition;
+    this.close(slot);
+    if (this.slots.get(partition) === slot) this.slots.delete(partition);
+    while (!this.stopping && slot.assignment === this.assignment) {
+      try {
+        await this.registry.release('retry', partition);
+        const fresh = await this.open(partition);
+        if (fresh.closed) return;
+        this.options.seek(partition, fresh.lease.nextOffset);
+        return;
+      } catch (e) {
+        this.log.warn(`taking retry partition ${partition} over again failed: ${String(e)}`);
+        await new Promise((r) => setTimeout(r, REBUILD_PAUSE_MS));
+      }
     }
   }
-}
-
-interface ChunkItem {
-  message: KafkaMessage;
-  /** Null: skipped (another log's) or parked (undecodable). */
-  record: RetryRecord | null;
-  /** Why the record could not be decoded (then `record` is null and it is parked). */
-  undecodable?: string;
-}
-
-function undecodable(c: ChunkItem): { message: KafkaMessage; failure: Failure } {
-  return {
-    message: c.message,
-    failure: { class: 'deterministic', code: 'undecodable', message: c.undecodable!, attempts: 0 },
-  };
 }

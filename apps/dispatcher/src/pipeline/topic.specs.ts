@@ -6,7 +6,8 @@ const DAY_MS = 24 * 3600_000;
 /**
  * The topics the dispatcher needs, created at start-up when missing (see docs/dispatcher.md):
  * - log: kept forever (the source of truth);
- * - retry: plain retention long enough for every scheduled attempt, never less than 7 days;
+ * - retry: plain retention long enough for every scheduled attempt, never less than 7 days; it also
+ *   holds the done markers of the records it settled (decision 0620);
  * - state: compacted, one live record per communication;
  * - parked: records set aside after bounded retries (shared with ingest).
  */
@@ -19,11 +20,14 @@ export function dispatcherTopicSpecs(
     | 'PARKED_TOPIC'
     | 'LOG_PARTITIONS'
     | 'RETRY_DELAY_MS'
+    | 'RETRY_AFTER_MAX_MS'
     | 'MAX_ATTEMPTS'
   >,
   forever: Record<string, string>,
 ): TopicSpec[] {
-  const retryRetention = Math.max(7 * DAY_MS, 4 * c.RETRY_DELAY_MS * c.MAX_ATTEMPTS);
+  // Every record must outlive its longest wait (a receiver's Retry-After can exceed the delay).
+  const longestWait = Math.max(c.RETRY_DELAY_MS, c.RETRY_AFTER_MAX_MS);
+  const retryRetention = Math.max(7 * DAY_MS, 4 * longestWait * c.MAX_ATTEMPTS);
   return [
     { topic: c.LOG_TOPIC, numPartitions: c.LOG_PARTITIONS, configs: { ...forever } },
     {

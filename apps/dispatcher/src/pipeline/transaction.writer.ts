@@ -2,16 +2,31 @@ import type { Message, Producer, TopicMessages } from 'kafkajs';
 import { LOG_MARKER_HEADER, sendInParts, sendOffsetsPatiently } from '@app/platform';
 import { encodeEvent, logHeadersOf, validateEvent, type LogEvent } from '@app/contracts';
 import type { CommunicationState } from '../domain/communication-state';
-import { encodeRetryRecord, type RetryRecord } from '../domain/retry-record';
+import { encodeDoneMarker, encodeRetryRecord, type RetryRecord } from '../domain/retry-record';
 import { encodeStateRecord, stateRecordKey } from '../domain/state-record';
 
 export interface TransactionOutput {
   events: LogEvent[];
   retries: RetryRecord[];
   states: CommunicationState[];
+  /** Retry records (offsets of the input retry partition) this transaction settles (decision 0620). */
+  done?: bigint[];
   /** Input records set aside (parkedRecordOf), committed with the offset that moves past them. */
   parked?: Message[];
 }
+
+/** The steps of a transaction, in order; a test hook can fail any of them (decision 0621). */
+export type TransactionStep = 'begin' | 'sent' | 'offsets-sent' | 'commit' | 'committed';
+
+/**
+ * Test-only fault injection, never set from the environment: called at each step of every
+ * transaction; a throw fails the transaction there (at `commit`, instead of committing; at
+ * `committed`, after the commit landed, as a lost acknowledgement would).
+ */
+export type TransactionHook = (
+  step: TransactionStep,
+  info: { role: 'log' | 'retry'; partition: number; events: LogEvent[] },
+) => void | Promise<void>;
 
 export interface ConsumedInput {
   groupId: string;
@@ -42,8 +57,11 @@ export async function commitTransaction(
   input: ConsumedInput,
   output: TransactionOutput,
   logMarker: string,
+  hook?: TransactionHook,
 ): Promise<void> {
   const headers = { [LOG_MARKER_HEADER]: logMarker };
+  const role = input.topic === topics.log ? 'log' : 'retry';
+  const step = (s: TransactionStep) => hook?.(s, { role, partition: input.partition, events: output.events });
   for (const e of output.events) {
     const check = validateEvent(e, 'stored');
     // Our own event not matching the contract is a bug: never append it, never retry it silently.
@@ -61,19 +79,18 @@ export async function commitTransaction(
       })),
     });
   }
-  if (output.retries.length > 0) {
-    // Sorted by due time: the retry consumer waits on the head of the partition.
-    const retries = [...output.retries].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
-    topicMessages.push({
-      topic: topics.retry,
-      messages: retries.map((r) => ({
-        key: r.communicationId,
-        partition: input.partition,
-        value: encodeRetryRecord(r),
-        headers,
-      })),
-    });
+  const retryMessages: Message[] = output.retries.map((r) => ({
+    key: r.communicationId,
+    partition: input.partition,
+    value: encodeRetryRecord(r),
+    headers,
+  }));
+  // After the records it settles (on the same partition): reading the partition again finds both.
+  if (output.done && output.done.length > 0) {
+    const value = encodeDoneMarker(output.done);
+    retryMessages.push({ key: null, partition: input.partition, value, headers });
   }
+  if (retryMessages.length > 0) topicMessages.push({ topic: topics.retry, messages: retryMessages });
   if (output.states.length > 0) {
     topicMessages.push({
       topic: topics.state,
@@ -90,7 +107,9 @@ export async function commitTransaction(
   }
   const txn = await producer.transaction();
   try {
+    await step('begin');
     await sendInParts(txn, topicMessages);
+    await step('sent');
     await sendOffsetsPatiently(txn, {
       consumerGroupId: input.groupId,
       topics: [
@@ -100,9 +119,12 @@ export async function commitTransaction(
         },
       ],
     });
+    await step('offsets-sent');
+    await step('commit');
     await txn.commit();
   } catch (e) {
     await txn.abort().catch(() => undefined);
     throw e;
   }
+  await step('committed');
 }

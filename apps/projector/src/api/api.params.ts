@@ -1,4 +1,4 @@
-import { communicationEnabledV1, idSchema, uuidSchema } from '@app/contracts';
+import { idSchema, instantSchema, operatorFields, RECOVERABLE_STATES, uuidSchema } from '@app/contracts';
 import { z } from 'zod';
 import { badRequest } from './api.errors';
 import { CALLBACK_STATES, decodeCursor } from './read.service';
@@ -14,17 +14,48 @@ export function parseParam<S extends z.ZodType>(schema: S, value: unknown, name:
 export const communicationIdParam = (v: string) => parseParam(idSchema, v, 'communication id');
 export const batchIdParam = (v: string) => parseParam(idSchema, v, 'batch id');
 export const messageIdParam = (v: string) => parseParam(uuidSchema, v, 'message id');
+export const callbackIdParam = (v: string) => parseParam(z.string().min(1).max(300), v, 'callback id');
 export const stateParam = (v: string | undefined) =>
   parseParam(z.enum(CALLBACK_STATES).optional(), v, 'state');
+export const statusParam = (v: string | undefined) =>
+  parseParam(z.enum(['active', 'disabled']).optional(), v, 'status');
 export const limitParam = (v: string | undefined) =>
   parseParam(z.coerce.number().int().min(1).max(200).default(50), v, 'limit');
+/** Members of a batch per page: one request never holds more than 1,000 (decision 0628). */
+export const membersLimitParam = (v: string | undefined) =>
+  parseParam(z.coerce.number().int().min(1).max(1000).default(1000), v, 'limit');
 export const includeMembersParam = (v: string | undefined) =>
   parseParam(z.enum(['true', 'false']).optional(), v, 'includemembers') === 'true';
-export const enableBody = (v: unknown) => parseParam(communicationEnabledV1, v, 'body');
+
+/** `{by, reason}` of every write; the admin key's name is added from the request, never the body. */
+const operatorBody = z.object({ by: operatorFields.by, reason: operatorFields.reason }).strict();
+export const operatorBodyParam = (v: unknown) => parseParam(operatorBody, v, 'body');
+export const recoverBodyParam = (v: unknown) =>
+  parseParam(
+    operatorBody
+      .extend({
+        since: instantSchema,
+        states: z.array(z.enum(RECOVERABLE_STATES)).min(1).max(RECOVERABLE_STATES.length),
+      })
+      .strict(),
+    v,
+    'body',
+  );
 
 export function cursorParam(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   const after = v.length <= 600 ? decodeCursor(v) : undefined;
   if (after === undefined) throw badRequest('cursor: not a cursor returned by this API', 'invalid-parameter');
   return after;
+}
+
+/** A cursor of the attempt list: the log position `<partition>:<offset>` to continue after. */
+export function positionCursorParam(
+  v: string | undefined,
+): { partition: number; offset: string } | undefined {
+  const after = cursorParam(v);
+  if (after === undefined) return undefined;
+  const m = /^(\d{1,9}):(\d{1,19})$/.exec(after);
+  if (!m) throw badRequest('cursor: not a cursor returned by this API', 'invalid-parameter');
+  return { partition: Number(m[1]), offset: m[2] };
 }

@@ -2,7 +2,9 @@ import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ReadApiKeyGuard } from './api-key.guard';
 import type { BatchDto } from './api.dto';
-import { batchIdParam, includeMembersParam } from './api.params';
+import { BATCH_EXAMPLE, ERROR_EXAMPLES } from './api.examples';
+import { ApiExample } from './api.openapi';
+import { batchIdParam, cursorParam, includeMembersParam, membersLimitParam } from './api.params';
 import { ReadService } from './read.service';
 
 @ApiTags('batches')
@@ -14,13 +16,23 @@ export class BatchesController {
 
   @Get(':batchId')
   @ApiOperation({
-    summary: 'The batch a CommunicationCompleted POST refers to (batch ids are globally unique in Dispatch)',
+    summary:
+      'The batch a CommunicationCompleted POST refers to; with includemembers=true one page of its members (≤ 1,000, cursor)',
   })
   @ApiQuery({ name: 'includemembers', required: false, enum: ['true', 'false'] })
+  @ApiQuery({ name: 'cursor', required: false, description: 'membersNextCursor of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, description: 'members per page, 1..1000, default 1000' })
+  @ApiExample(200, 'a batch with the first page of its members', BATCH_EXAMPLE)
+  @ApiExample(401, 'no or unknown API key', ERROR_EXAMPLES.unauthorized)
   get(
     @Param('batchId') batchId: string,
     @Query('includemembers') includeMembers?: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
   ): Promise<BatchDto> {
-    return this.read.batch(batchIdParam(batchId), includeMembersParam(includeMembers));
+    const members = includeMembersParam(includeMembers)
+      ? { after: cursorParam(cursor), limit: membersLimitParam(limit) }
+      : null;
+    return this.read.batch(batchIdParam(batchId), members);
   }
 }

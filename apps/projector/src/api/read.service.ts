@@ -1,8 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CURRENT_VERSION, encodeEvent, logHeadersOf, type LogEventOf } from '@app/contracts';
-import type { Producer } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, MoreThan } from 'typeorm';
 import type { ProjectorConfig } from '../config/projector.config';
 import { AttemptEntity } from '../database/entities/attempt.entity';
 import { BatchMemberEntity } from '../database/entities/batch-member.entity';
@@ -12,18 +9,23 @@ import { CommunicationEntity } from '../database/entities/communication.entity';
 import { DeliveryStatusEntity } from '../database/entities/delivery-status.entity';
 import { MessageEntity } from '../database/entities/message.entity';
 import type { CallbackState } from '../projection/projection.rows';
-import { LOG_PRODUCER, PROJECTOR_CONFIG } from '../projector.tokens';
+import { PROJECTOR_CONFIG } from '../projector.tokens';
 import type {
   AttemptDto,
+  AttemptPageDto,
   BatchDto,
   CallbackDto,
   CallbackPageDto,
   CommunicationDto,
+  CommunicationPageDto,
+  CommunicationStatusDto,
+  CommunicationSummaryDto,
   MessageCallbacksDto,
+  RecoveryDto,
 } from './api.dto';
 import { quoteSchema } from '../database/schema-name';
-import { ApiError, notFound } from './api.errors';
-import { HttpStatus } from '@nestjs/common';
+import type { RecoveryDbRow } from '../recovery/recovery.worker';
+import { notFound } from './api.errors';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export const CALLBACK_STATES: CallbackState[] = ['pending', 'succeeded', 'failed', 'cancelled'];
@@ -34,7 +36,6 @@ export class ReadService {
   constructor(
     private readonly ds: DataSource,
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
-    @Inject(LOG_PRODUCER) private readonly producer: Producer,
   ) {}
 
   async messageCallbacks(messageId: string): Promise<MessageCallbacksDto> {
@@ -87,18 +88,7 @@ export class ReadService {
     >;
     for (const row of counts) callbackCounts[row.state] = Number(row.n);
     return {
-      communicationId: c.communicationId,
-      status: c.status,
-      disabled:
-        c.status === 'disabled'
-          ? {
-              at: iso(c.disabledAt),
-              reason: c.disabledReason,
-              by: c.disabledBy,
-              callbackId: c.disabledCallbackId,
-            }
-          : null,
-      enabled: c.enabledAt ? { at: iso(c.enabledAt), by: c.enabledBy, reason: c.enabledReason } : null,
+      ...statusOf(c),
       campaignId: c.campaignId,
       campaignMode: c.campaignMode,
       configuredAt: iso(c.configuredAt),
@@ -133,11 +123,107 @@ export class ReadService {
     };
   }
 
-  async batch(batchId: string, includeMembers: boolean): Promise<BatchDto> {
+  /** The communications, optionally of one status, keyset by communication id. */
+  async communications(
+    status: 'active' | 'disabled' | undefined,
+    after: string | undefined,
+    limit: number,
+  ): Promise<CommunicationPageDto> {
+    const rows = await this.ds.getRepository(CommunicationEntity).find({
+      where: {
+        ...(status && { status }),
+        ...(after !== undefined && { communicationId: MoreThan(after) }),
+      },
+      order: { communicationId: 'ASC' },
+      take: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((c): CommunicationSummaryDto => ({
+        ...statusOf(c),
+        campaignId: c.campaignId,
+        updatedAt: c.updatedAt.toISOString(),
+      })),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].communicationId) : null,
+    };
+  }
+
+  /**
+   * Every attempt of a communication in log order (all its events share one partition), including
+   * those of CommunicationCompleted callbacks, which belong to no message. Keyset by log position.
+   */
+  async communicationAttempts(
+    id: string,
+    after: { partition: number; offset: string } | undefined,
+    limit: number,
+  ): Promise<AttemptPageDto> {
+    const exists = await this.ds.getRepository(CommunicationEntity).existsBy({ communicationId: id });
+    if (!exists) throw notFound('communication', id);
+    const qb = this.ds
+      .getRepository(AttemptEntity)
+      .createQueryBuilder('a')
+      .where('a.communication_id = :id', { id })
+      .orderBy('a.log_partition', 'ASC')
+      .addOrderBy('a.log_offset', 'ASC')
+      .take(limit + 1);
+    if (after) {
+      qb.andWhere('(a.log_partition, a.log_offset) > (:p, CAST(:o AS bigint))', {
+        p: after.partition,
+        o: after.offset,
+      });
+    }
+    const rows = await qb.getMany();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((a) => ({
+        ...toAttemptDto(a),
+        callbackId: a.callbackId,
+        // Callback ids are `<triggerEventId>.<callbackConfigId>` (callbackIdOf); a UUID has no dot.
+        callbackConfigId: a.callbackId.slice(a.callbackId.indexOf('.') + 1),
+        event: a.triggerType,
+        messageId: a.messageId,
+        position: { partition: a.logPartition, offset: String(a.logOffset) },
+      })),
+      nextCursor: rows.length > limit ? encodeCursor(`${last.logPartition}:${last.logOffset}`) : null,
+    };
+  }
+
+  /** The recoveries of a communication, newest first, with how far each has got. */
+  async recoveries(id: string): Promise<RecoveryDto[]> {
+    const exists = await this.ds.getRepository(CommunicationEntity).existsBy({ communicationId: id });
+    if (!exists) throw notFound('communication', id);
+    const rows: RecoveryDbRow[] = await this.ds.query(
+      `SELECT * FROM ${quoteSchema(this.config.schema)}.recoveries WHERE communication_id = $1
+        ORDER BY requested_at DESC, recovery_id LIMIT 100`,
+      [id],
+    );
+    return rows.map((r) => ({
+      recoveryId: r.recovery_id,
+      communicationId: id,
+      since: r.since.toISOString(),
+      states: r.states,
+      by: r.requested_by,
+      reason: r.reason,
+      adminKey: r.admin_key,
+      requestedAt: r.requested_at.toISOString(),
+      resent: r.resent,
+      finishedAt: iso(r.finished_at),
+    }));
+  }
+
+  /**
+   * The batch; with members, one page of them in message id order: a 100,000-member batch is
+   * never loaded by one request (decision 0628).
+   */
+  async batch(
+    batchId: string,
+    members: { after: string | undefined; limit: number } | null,
+  ): Promise<BatchDto> {
     const b = await this.ds.getRepository(BatchEntity).findOneBy({ batchId });
     if (!b) throw notFound('batch', batchId);
-    const members = this.ds.getRepository(BatchMemberEntity);
-    const memberCount = await members.countBy({ batchId });
+    const repo = this.ds.getRepository(BatchMemberEntity);
+    const memberCount = await repo.countBy({ batchId });
     const dto: BatchDto = {
       batchId: b.batchId,
       communicationId: b.communicationId,
@@ -146,63 +232,25 @@ export class ReadService {
       memberCount,
       completedAt: iso(b.completedAt),
     };
-    if (includeMembers) {
-      const limit = this.config.batchMembersLimit;
-      const rows = await members.find({ where: { batchId }, order: { messageId: 'ASC' }, take: limit });
-      dto.members = rows.map((m) => ({ messageId: m.messageId, memberAttributes: m.memberAttributes }));
-      dto.membersTruncated = memberCount > limit;
+    if (members) {
+      const rows = await repo.find({
+        where: { batchId, ...(members.after !== undefined && { messageId: MoreThan(members.after) }) },
+        order: { messageId: 'ASC' },
+        take: members.limit + 1,
+      });
+      const page = rows.slice(0, members.limit);
+      dto.members = page.map((m) => ({ messageId: m.messageId, memberAttributes: m.memberAttributes }));
+      dto.membersNextCursor =
+        rows.length > members.limit ? encodeCursor(page[page.length - 1].messageId) : null;
     }
     return dto;
   }
-
-  /** Appends CommunicationEnabled to the log; the projection applies it like any other event. */
-  async enable(id: string, by: string, reason: string): Promise<{ eventId: string }> {
-    const c = await this.ds.getRepository(CommunicationEntity).findOneBy({ communicationId: id });
-    if (!c) throw notFound('communication', id);
-    if (c.status !== 'disabled')
-      throw new ApiError(HttpStatus.CONFLICT, 'not-disabled', `communication ${id} is not disabled`);
-    // The automatic CommunicationDisabled is appended by the outbox relay a moment after the
-    // failure is projected. An enable appended before it would be undone by it (on the log, the
-    // disable would come last), so the operator is asked to retry once the disable is on the log.
-    const pending: unknown[] = await this.ds.query(
-      `SELECT 1 FROM ${quoteSchema(this.config.schema)}.outbox_events
-        WHERE communication_id = $1 AND event_type = 'CommunicationDisabled' AND published_offset IS NULL LIMIT 1`,
-      [id],
-    );
-    if (pending.length > 0) {
-      throw new ApiError(
-        HttpStatus.CONFLICT,
-        'disable-pending',
-        `communication ${id} is being disabled (CommunicationDisabled not yet on the log); retry in a few seconds`,
-      );
-    }
-    const event: LogEventOf<'CommunicationEnabled'> = {
-      id: randomUUID(),
-      type: 'CommunicationEnabled',
-      version: CURRENT_VERSION.CommunicationEnabled,
-      occurredAt: new Date().toISOString(),
-      communicationId: id,
-      data: { by, reason },
-    };
-    await this.producer.send({
-      topic: this.config.logTopic,
-      acks: -1,
-      messages: [
-        {
-          key: id,
-          value: encodeEvent(event),
-          headers: logHeadersOf(event),
-        },
-      ],
-    });
-    return { eventId: event.id };
-  }
 }
 
-export const encodeCursor = (callbackId: string) =>
-  Buffer.from(JSON.stringify({ after: callbackId })).toString('base64url');
+/** An opaque cursor: the key to continue after (a callback, communication or message id, a log position). */
+export const encodeCursor = (after: string) => Buffer.from(JSON.stringify({ after })).toString('base64url');
 
-/** Returns the callback id to continue after, or undefined when the cursor is not one of ours. */
+/** Returns the key to continue after, or undefined when the cursor is not one of ours. */
 export function decodeCursor(cursor: string): string | undefined {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
@@ -242,6 +290,27 @@ function toAttemptDto(a: AttemptEntity): AttemptDto {
     responseSnippet: a.responseSnippet,
     outcome: a.outcome,
     nextAttemptAt: iso(a.nextAttemptAt),
+    retryAfterMs: a.retryAfterMs,
     url: a.url,
+  };
+}
+
+/** Status, disable and enable of a communication, as the single view and the list show them. */
+function statusOf(c: CommunicationEntity): CommunicationStatusDto {
+  return {
+    communicationId: c.communicationId,
+    status: c.status,
+    disabled:
+      c.status === 'disabled'
+        ? {
+            at: iso(c.disabledAt),
+            reason: c.disabledReason,
+            by: c.disabledBy,
+            callbackId: c.disabledCallbackId,
+            failedSince: c.disabledFailed,
+            cancelledSince: c.disabledCancelled,
+          }
+        : null,
+    enabled: c.enabledAt ? { at: iso(c.enabledAt), by: c.enabledBy, reason: c.enabledReason } : null,
   };
 }

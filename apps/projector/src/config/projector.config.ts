@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@app/contracts';
-import { env, loadConfig } from '@app/platform';
+import { ConfigError, env, loadConfig, type NamedKey } from '@app/platform';
+
+/** `name:key`: the name is what the log records as the admin who authorised a write. */
+const namedKey = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}:.{16,}$/,
+    'expected name:key (name: letters, digits, . _ -; key: at least 16 characters)',
+  )
+  .transform((v): NamedKey => ({ name: v.slice(0, v.indexOf(':')), key: v.slice(v.indexOf(':') + 1) }));
 
 /** Schema names are interpolated into SQL, so they are restricted to plain identifiers. */
 export const schemaNameSchema = z
@@ -27,6 +36,15 @@ export const projectorEnvSchema = z.object({
   HTTP_HOST: env.string('0.0.0.0'),
   /** API keys accepted by the read API (comma list); at least one. */
   API_KEYS: env.list().pipe(z.array(z.string().min(16, 'API keys must be at least 16 characters')).min(1)),
+  /**
+   * Keys of the write endpoints (enable, resend, recover), `name:key` comma list; they read too.
+   * Without one, nobody can write (decision 0626).
+   */
+  ADMIN_API_KEYS: env.list().pipe(z.array(namedKey)),
+  /** Shortest time between two emails about one disable: the follow-up digest (decision 0622). */
+  ALERT_FOLLOW_UP_MS: env.int(3_600_000, 100, 7 * 24 * 3600_000),
+  /** Callbacks a recovery resends per second at most, all recoveries together (decision 0625). */
+  RECOVERY_RATE: env.int(50, 1, 10_000),
   /** SMTP server for notification emails, e.g. smtp://mail.example.edu:587. */
   SMTP_URL: env.url('smtp://127.0.0.1:25'),
   /** Sender address of notification emails. */
@@ -40,8 +58,6 @@ export const projectorEnvSchema = z.object({
   OUTBOX_POLL_MS: env.int(1_000, 10, 60_000),
   /** Events applied per database transaction (each a few multi-row statements). */
   APPLY_CHUNK: env.int(500, 1, 5_000),
-  /** Most members returned by GET /v1/batches/{id}?includemembers=true. */
-  BATCH_MEMBERS_LIMIT: env.int(100_000, 1, 10_000_000),
   /** Serve the OpenAPI page and document at /docs and /docs-json (false: both answer 404). */
   DOCS_ENABLED: env.bool(true),
   /** `/metrics` answers only with one of API_KEYS. */
@@ -66,6 +82,7 @@ export interface ProjectorConfig {
   httpPort: number;
   httpHost: string;
   apiKeys: string[];
+  adminApiKeys: NamedKey[];
   smtpUrl: string;
   mailFrom: string;
   publicBaseUrl: string;
@@ -73,13 +90,14 @@ export interface ProjectorConfig {
   mailRetryMaxMs: number;
   outboxPollMs: number;
   applyChunk: number;
-  batchMembersLimit: number;
+  alertFollowUpMs: number;
+  recoveryRate: number;
   docsEnabled: boolean;
   metricsRequireKey: boolean;
   parkedTopic: string;
   onLogMismatch: 'refuse' | 'rebuild';
   /** Which background workers run (tests turn some off to simulate a crash window). */
-  workers: { projection: boolean; relay: boolean; mail: boolean };
+  workers: { projection: boolean; relay: boolean; mail: boolean; recovery: boolean };
   /** Test-only fault injection; never set from the environment. */
   hooks?: ProjectorHooks;
 }
@@ -91,6 +109,9 @@ export interface ProjectorHooks {
 
 export function projectorConfigFromEnv(source: NodeJS.ProcessEnv = process.env): ProjectorConfig {
   const e = loadConfig(projectorEnvSchema, source);
+  if (e.ADMIN_API_KEYS.some((a) => e.API_KEYS.includes(a.key))) {
+    throw new ConfigError(['ADMIN_API_KEYS: an admin key must not also be a read key (API_KEYS)']);
+  }
   return {
     kafkaBrokers: e.KAFKA_BROKERS,
     databaseUrl: e.DATABASE_URL,
@@ -101,6 +122,7 @@ export function projectorConfigFromEnv(source: NodeJS.ProcessEnv = process.env):
     httpPort: e.HTTP_PORT,
     httpHost: e.HTTP_HOST,
     apiKeys: e.API_KEYS,
+    adminApiKeys: e.ADMIN_API_KEYS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
@@ -108,11 +130,12 @@ export function projectorConfigFromEnv(source: NodeJS.ProcessEnv = process.env):
     mailRetryMaxMs: e.MAIL_RETRY_MAX_MS,
     outboxPollMs: e.OUTBOX_POLL_MS,
     applyChunk: e.APPLY_CHUNK,
-    batchMembersLimit: e.BATCH_MEMBERS_LIMIT,
+    alertFollowUpMs: e.ALERT_FOLLOW_UP_MS,
+    recoveryRate: e.RECOVERY_RATE,
     docsEnabled: e.DOCS_ENABLED,
     metricsRequireKey: e.METRICS_REQUIRE_KEY,
     parkedTopic: e.PARKED_TOPIC,
     onLogMismatch: e.ON_LOG_MISMATCH,
-    workers: { projection: true, relay: true, mail: true },
+    workers: { projection: true, relay: true, mail: true, recovery: true },
   };
 }

@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { PROJECTION_ENTITIES } from './entities';
 import { InitialProjection1764200000000 } from './migrations/1764200000000-initial-projection';
 import { CheckpointLogIdentity1764300000000 } from './migrations/1764300000000-checkpoint-log-identity';
-import { ParkedRecords1764400000000 } from './migrations/1764400000000-parked-records';
+import { FailureHandling1764900000000 } from './migrations/1764900000000-failure-handling';
+import { ParkedRecords1765000000000 } from './migrations/1765000000000-parked-records';
 import { quoteSchema } from './schema-name';
 
 export interface DatabaseOptions {
@@ -23,7 +24,8 @@ export function createDataSource({ databaseUrl, schema, poolSize = 10 }: Databas
     migrations: [
       InitialProjection1764200000000,
       CheckpointLogIdentity1764300000000,
-      ParkedRecords1764400000000,
+      FailureHandling1764900000000,
+      ParkedRecords1765000000000,
     ],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',

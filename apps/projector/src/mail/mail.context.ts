@@ -18,11 +18,24 @@ export function describeAttempt(a: {
   return `${result} (${a.outcome})`;
 }
 
+/** An email row as the sender reads it. */
+export interface EmailToSend {
+  email_id: string;
+  communication_id: string;
+  callback_id: string;
+  cause_event_id: string;
+  to_address: string;
+  created_at: Date;
+  attempts: number;
+  kind: 'disabled' | 'follow-up';
+  sequence: number;
+}
+
 /** Loads what a failure email shows from the projection (committed before the email row). */
 export async function loadFailureContext(
   ds: DataSource,
   schema: string,
-  email: { communication_id: string; callback_id: string; created_at: Date },
+  email: EmailToSend,
   publicBaseUrl: string,
 ): Promise<FailureEmailContext> {
   const s = quoteSchema(schema);
@@ -42,6 +55,24 @@ export async function loadFailureContext(
     email.callback_id,
   ]);
   const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+  // The digest counts only while this disable lasts; after a re-enable the counters are another's.
+  const sameDisable = comm?.disabled_cause_event_id === email.cause_event_id;
+  const failed = sameDisable ? Number(comm.disabled_failed) : 0;
+  const cancelled = sameDisable ? Number(comm.disabled_cancelled) : 0;
+  let followUp: FailureEmailContext['digest']['followUp'] = null;
+  if (email.kind === 'follow-up') {
+    const [before] = await ds.query(
+      `SELECT coalesce(max(reported_failed), 0)::int AS f, coalesce(max(reported_cancelled), 0)::int AS c
+         FROM ${s}.notification_emails WHERE cause_event_id = $1 AND sequence < $2`,
+      [email.cause_event_id, email.sequence],
+    );
+    followUp = {
+      sequence: email.sequence,
+      newFailed: Math.max(0, failed - Number(before?.f ?? 0)),
+      newCancelled: Math.max(0, cancelled - Number(before?.c ?? 0)),
+    };
+  }
+  const communicationUrl = `${publicBaseUrl}/v1/communications/${encodeURIComponent(email.communication_id)}`;
   return {
     communicationId: email.communication_id,
     campaignId: comm?.campaign_id ?? null,
@@ -63,9 +94,15 @@ export async function loadFailureContext(
       durationMs: a.duration_ms,
       result: describeAttempt(a),
     })),
+    gone: attempts.at(-1)?.error_kind === 'gone',
+    digest: { failed, cancelled, followUp },
     enable: {
-      url: `${publicBaseUrl}/v1/communications/${encodeURIComponent(email.communication_id)}/enable`,
+      url: `${communicationUrl}/enable`,
       body: '{ "by": "<your name>", "reason": "<why it is safe to call the application again>" }',
+    },
+    recover: {
+      url: `${communicationUrl}/recover`,
+      body: `{ "since": "${iso(comm?.disabled_at) ?? email.created_at.toISOString()}", "states": ["failed", "cancelled"], "by": "<your name>", "reason": "<why>" }`,
     },
   };
 }

@@ -19,7 +19,18 @@ export interface FailureEmailContext {
     messageId: string | null;
   };
   attempts: { attempt: number; startedAt: string; durationMs: number; result: string }[];
+  /** The receiver said 410 Gone on the last attempt: the endpoint no longer exists. */
+  gone: boolean;
+  /** What happened to the communication's other callbacks since the disable (decision 0622). */
+  digest: {
+    failed: number;
+    cancelled: number;
+    /** A follow-up: what is new since the previous email about this disable. */
+    followUp: { sequence: number; newFailed: number; newCancelled: number } | null;
+  };
   enable: { url: string; body: string };
+  /** After re-enabling: resend what failed or was cancelled since the disable. */
+  recover: { url: string; body: string };
 }
 
 export interface RenderedEmail {
@@ -48,8 +59,11 @@ export class MailRenderer {
   );
 
   render(context: FailureEmailContext): RenderedEmail {
+    const followUp = context.digest.followUp;
     return {
-      subject: `Callback failed: communication ${context.communicationId} disabled`,
+      subject: followUp
+        ? `Still disabled: communication ${context.communicationId} (${followUp.newFailed} more failed, ${followUp.newCancelled} more cancelled)`
+        : `Callback failed: communication ${context.communicationId} disabled`,
       text: this.text(context),
       html: this.html(context),
     };

@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { encodeEvent, logHeadersOf, validateEvent, type LogEvent } from '@app/contracts';
-import { type Failure, PoisonGuard, reportParked, sendInParts } from '@app/platform';
-import type { Message, Producer } from 'kafkajs';
+import { validateEvent, type LogEvent } from '@app/contracts';
+import { type Failure, PoisonGuard, reportParked } from '@app/platform';
+import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
 import { parkedOutboxEvent } from '../projection/projection.parked';
 import { ProjectionStore } from '../projection/projection.store';
-import { PollingLoop } from './polling.loop';
+import { appendToLog } from './log.append';
+import { PolledWorker } from './polling.loop';
 
 export interface OutboxRelayOptions {
   topic: string;
@@ -35,14 +36,14 @@ interface OutboxRow {
  *
  * A row that can never be published (its payload is not a valid event, or the broker refuses it
  * every time) is parked: marked on the outbox row and recorded in parked_records, with a metric and
- * a log line, instead of being tried again on every poll forever. A broker outage is waited out.
+ * a log line, instead of being tried again on every poll forever (decision 0603). A broker outage
+ * is waited out.
  */
-export class OutboxRelay {
-  private readonly logger = new Logger('outbox-relay');
+export class OutboxRelay extends PolledWorker {
+  private readonly logger: Logger;
   private readonly s: string;
   /** Sent by this process and waiting for the projection to see them. */
   private readonly sent = new Set<string>();
-  private readonly loop: PollingLoop;
   private readonly guard = new PoisonGuard('outbox-relay');
   private readonly store: ProjectionStore;
   publishedCount = 0;
@@ -53,17 +54,11 @@ export class OutboxRelay {
     private readonly producer: Producer,
     private readonly options: OutboxRelayOptions,
   ) {
+    const logger = new Logger('outbox-relay');
+    super('relay', options.pollMs, logger);
+    this.logger = logger;
     this.s = quoteSchema(schema);
     this.store = new ProjectionStore(schema);
-    this.loop = new PollingLoop('relay', options.pollMs, this.logger, () => this.runOnce());
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
   }
 
   async runOnce(): Promise<void> {
@@ -90,9 +85,11 @@ export class OutboxRelay {
     await this.guard.run({
       records: ready,
       process: async (batch) => {
-        await sendInParts(this.producer, [
-          { topic: this.options.topic, messages: batch.map(({ event }) => recordOf(event)) },
-        ]);
+        await appendToLog(
+          this.producer,
+          this.options.topic,
+          batch.map(({ event }) => event),
+        );
         for (const { row, event } of batch) {
           this.sent.add(row.event_id);
           this.publishedCount += 1;
@@ -121,9 +118,3 @@ export class OutboxRelay {
     });
   }
 }
-
-const recordOf = (e: LogEvent): Message => ({
-  key: e.communicationId,
-  value: encodeEvent(e),
-  headers: logHeadersOf(e),
-});

@@ -40,3 +40,22 @@ export class PollingLoop {
     await this.running;
   }
 }
+
+/** A background worker that runs `runOnce` in a `PollingLoop` (the outbox relay, recoveries). */
+export abstract class PolledWorker {
+  protected readonly loop: PollingLoop;
+
+  protected constructor(name: string, pollMs: number, logger: Logger) {
+    this.loop = new PollingLoop(name, pollMs, logger, () => this.runOnce());
+  }
+
+  abstract runOnce(): Promise<void>;
+
+  start(): void {
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+  }
+}

@@ -182,6 +182,7 @@ const empty = (): ProjectionState => ({
   messages: new Map(),
   batches: new Map(),
   callbacks: new Map(),
+  recoveries: new Map(),
 });
 
 /** The rows after `changes`: mutable tables upserted over `state`. */
@@ -190,6 +191,7 @@ const merged = (state: ProjectionState, changes: ProjectionChanges): ProjectionS
   messages: new Map([...state.messages, ...changes.messages]),
   batches: new Map([...state.batches, ...changes.batches]),
   callbacks: new Map([...state.callbacks, ...changes.callbacks]),
+  recoveries: new Map([...state.recoveries, ...changes.recoveries]),
 });
 
 const keysOfAppended = (c: ProjectionChanges) => ({

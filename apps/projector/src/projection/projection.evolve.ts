@@ -3,7 +3,14 @@
  * the same events over the same prior rows always give the same changes, which is what makes a
  * replay comparable with the live projection.
  */
-import { callbackIdOf, LIMITS, type LogEvent, type LogEventOf } from '@app/contracts';
+import {
+  callbackIdOf,
+  failureDisables,
+  LIMITS,
+  type Lifecycle,
+  type LogEvent,
+  type LogEventOf,
+} from '@app/contracts';
 import { derivedUuid } from './projection.ids';
 import type {
   AttemptRow,
@@ -17,6 +24,8 @@ import type {
   NotificationEmailRow,
   OutboxEventRow,
   PublishedMark,
+  RecoveryRow,
+  TriggerEventRow,
 } from './projection.rows';
 
 export interface PositionedEvent {
@@ -30,6 +39,7 @@ export interface ProjectionState {
   messages: Map<string, MessageRow>;
   batches: Map<string, BatchRow>;
   callbacks: Map<string, CallbackRow>;
+  recoveries: Map<string, RecoveryRow>;
 }
 
 /** Rows to write: mutable tables as full rows (upserted), append-only tables as inserts. */
@@ -39,6 +49,7 @@ export interface ProjectionChanges extends ProjectionState {
   deliveryStatuses: DeliveryStatusRow[];
   outboxEvents: OutboxEventRow[];
   emails: NotificationEmailRow[];
+  triggerEvents: TriggerEventRow[];
   published: PublishedMark[];
 }
 
@@ -56,16 +67,18 @@ export function keysOf(events: PositionedEvent[], communications?: Map<string, C
   const messageIds = new Set<string>();
   const batchIds = new Set<string>();
   const callbackIds = new Set<string>();
+  const recoveryIds = new Set<string>();
   for (const { event: e } of events) {
     communicationIds.add(e.communicationId);
     if ('messageId' in e.data && e.data.messageId) messageIds.add(e.data.messageId);
     if ('batchId' in e.data) batchIds.add(e.data.batchId);
     if ('callbackId' in e.data && e.data.callbackId) callbackIds.add(e.data.callbackId);
+    if ('recoveryId' in e.data && e.data.recoveryId) recoveryIds.add(e.data.recoveryId);
     for (const cfg of communications?.get(e.communicationId)?.callbacks ?? []) {
       if (cfg.event === e.type) callbackIds.add(callbackIdOf(e.id, cfg.id));
     }
   }
-  return { communicationIds, messageIds, batchIds, callbackIds };
+  return { communicationIds, messageIds, batchIds, callbackIds, recoveryIds };
 }
 
 export function evolve(
@@ -78,11 +91,13 @@ export function evolve(
     messages: new Map(),
     batches: new Map(),
     callbacks: new Map(),
+    recoveries: new Map(),
     batchMembers: new Map(),
     attempts: [],
     deliveryStatuses: [],
     outboxEvents: [],
     emails: [],
+    triggerEvents: [],
     published: [],
   };
   // Reads see earlier events of the same chunk: changed rows first, then the loaded ones.
@@ -104,21 +119,36 @@ export function evolve(
       notificationList: [],
       configEventId: null,
       configuredAt: null,
-      lastLogPartition: null,
-      lastLogOffset: null,
       status: 'active',
       ...NOT_DISABLED,
       enabledAt: null,
       enabledBy: null,
       enabledReason: null,
+      activeSince: null,
+      disabledFailed: 0,
+      disabledCancelled: 0,
+      lastLogPartition: null,
+      lastLogOffset: null,
       updatedAt: at,
     };
 
-  /** Every callback configured for this trigger starts `pending` (only while the communication is active). */
+  /**
+   * Every callback configured for this trigger starts `pending` (only while the communication is
+   * active; while it is disabled the dispatcher records each as cancelled). The triggering event is
+   * kept whenever a callback is configured for it, so that a resend can repeat it exactly.
+   */
   const openCallbacks = (e: LogEvent, messageId: string | null, position: LogPosition) => {
     const comm = get('communications', e.communicationId);
+    const configured = comm?.callbacks.filter((c) => c.event === e.type) ?? [];
+    if (configured.length > 0) {
+      changes.triggerEvents.push({
+        eventId: e.id,
+        communicationId: e.communicationId,
+        payload: e as unknown as Record<string, unknown>,
+      });
+    }
     if (!comm || comm.status !== 'active' || appliedAlready(comm, position)) return;
-    for (const cfg of comm.callbacks.filter((c) => c.event === e.type)) {
+    for (const cfg of configured) {
       const callbackId = callbackIdOf(e.id, cfg.id);
       if (get('callbacks', callbackId)) continue;
       put(
@@ -307,12 +337,15 @@ export function evolve(
           responseSnippet: d.responseSnippet,
           outcome: d.outcome,
           nextAttemptAt: d.nextAttemptAt,
+          retryAfterMs: d.retryAfterMs ?? null,
           logPartition: position.partition,
           logOffset: position.offset,
         });
         const cb = callbackOf(e, position);
         // An older attempt arriving late (it cannot, on one partition, but be safe) changes nothing.
         if (!cb || d.attempt < cb.attempts || cb.state === 'cancelled') break;
+        // `cancelled`: the CallbackCancelled right after it settles the callback.
+        const settles = d.outcome === 'succeeded' || d.outcome === 'failed';
         put('callbacks', d.callbackId, {
           ...cb,
           ...at(position),
@@ -325,7 +358,7 @@ export function evolve(
           lastErrorMessage: d.error?.message ?? null,
           nextAttemptAt: d.outcome === 'retrying' ? d.nextAttemptAt : null,
           updatedAt: e.occurredAt,
-          finishedAt: d.outcome === 'retrying' ? null : e.occurredAt,
+          finishedAt: settles ? e.occurredAt : null,
         });
         break;
       }
@@ -350,39 +383,51 @@ export function evolve(
         const comm = communication(e.communicationId, e.occurredAt);
         // Its effect on the communication, and the emails to the list in force then, are done.
         if (appliedAlready(comm, position)) break;
-        if (comm.status === 'active') {
-          const reason = truncate(
-            `callback ${d.callbackId} (${d.triggerType}, ${d.method}) failed after ${d.attempts} attempt(s): ${d.reason.kind}: ${d.reason.message}`,
-          );
-          put('communications', e.communicationId, {
-            ...comm,
-            status: 'disabled',
-            disabledAt: e.occurredAt,
-            disabledReason: reason,
-            disabledBy: AUTO_DISABLED_BY,
-            disabledCallbackId: d.callbackId,
-            disabledCauseEventId: e.id,
-            ...at(position),
-            updatedAt: e.occurredAt,
-          });
-          const disabled: LogEventOf<'CommunicationDisabled'> = {
-            id: derivedUuid('CommunicationDisabled', e.id),
-            type: 'CommunicationDisabled',
-            version: 1,
-            occurredAt: e.occurredAt,
-            communicationId: e.communicationId,
-            data: { callbackId: d.callbackId, causeEventId: e.id, reason, by: AUTO_DISABLED_BY },
-          };
-          changes.outboxEvents.push({
-            eventId: disabled.id,
-            communicationId: e.communicationId,
-            eventType: disabled.type,
-            payload: disabled as unknown as Record<string, unknown>,
-            causeEventId: e.id,
-            createdAt: e.occurredAt,
-          });
+        if (!failureDisables(lifecycleOf(comm), d)) {
+          // Another failure of the same disable counts in its digest; one from an active period
+          // that ended (disabled and re-enabled meanwhile) disables nothing (decision 0623).
+          if (comm.status === 'disabled')
+            put('communications', e.communicationId, {
+              ...comm,
+              ...at(position),
+              disabledFailed: comm.disabledFailed + 1,
+            });
+          break;
         }
-        // Every failure is news to the people on the list, even when already disabled.
+        const reason = truncate(
+          `callback ${d.callbackId} (${d.triggerType}, ${d.method}) failed after ${d.attempts} attempt(s): ${d.reason.kind}: ${d.reason.message}`,
+        );
+        put('communications', e.communicationId, {
+          ...comm,
+          status: 'disabled',
+          disabledAt: e.occurredAt,
+          disabledReason: reason,
+          disabledBy: AUTO_DISABLED_BY,
+          disabledCallbackId: d.callbackId,
+          disabledCauseEventId: e.id,
+          disabledFailed: 0,
+          disabledCancelled: 0,
+          ...at(position),
+          updatedAt: e.occurredAt,
+        });
+        const disabled: LogEventOf<'CommunicationDisabled'> = {
+          id: derivedUuid('CommunicationDisabled', e.id),
+          type: 'CommunicationDisabled',
+          version: 1,
+          occurredAt: e.occurredAt,
+          communicationId: e.communicationId,
+          data: { callbackId: d.callbackId, causeEventId: e.id, reason, by: AUTO_DISABLED_BY },
+        };
+        changes.outboxEvents.push({
+          eventId: disabled.id,
+          communicationId: e.communicationId,
+          eventType: disabled.type,
+          payload: disabled as unknown as Record<string, unknown>,
+          causeEventId: e.id,
+          createdAt: e.occurredAt,
+        });
+        // One alert per address per disable (decision 0622); what fails or is cancelled later is
+        // counted on the communication and reported by the alert and its follow-ups.
         for (const address of new Set(comm.notificationList.map((a) => a.toLowerCase()))) {
           changes.emails.push({
             emailId: derivedUuid('NotificationEmail', e.id, address),
@@ -392,6 +437,8 @@ export function evolve(
             toAddress: address,
             createdAt: e.occurredAt,
             status: options.mode === 'live' ? 'pending' : 'suppressed',
+            kind: 'disabled',
+            sequence: 0,
           });
         }
         break;
@@ -408,6 +455,13 @@ export function evolve(
           updatedAt: e.occurredAt,
           finishedAt: e.occurredAt,
         });
+        const comm = get('communications', e.communicationId);
+        if (comm?.status === 'disabled' && !appliedAlready(comm, position))
+          put('communications', e.communicationId, {
+            ...comm,
+            ...at(position),
+            disabledCancelled: comm.disabledCancelled + 1,
+          });
         break;
       }
       case 'CommunicationDisabled': {
@@ -430,6 +484,7 @@ export function evolve(
           disabledBy: e.data.by,
           disabledCallbackId: e.data.callbackId,
           disabledCauseEventId: e.data.causeEventId,
+          ...(comm.status === 'active' && { disabledFailed: 0, disabledCancelled: 0 }),
           ...at(position),
           updatedAt: e.occurredAt,
         });
@@ -438,15 +493,63 @@ export function evolve(
       case 'CommunicationEnabled': {
         const comm = communication(e.communicationId, e.occurredAt);
         if (appliedAlready(comm, position)) break;
+        // An enable of an active communication records who and why but starts no new period.
         put('communications', e.communicationId, {
           ...comm,
           status: 'active',
-          ...NOT_DISABLED,
+          ...(comm.status === 'disabled' && { ...NOT_DISABLED, activeSince: e.id }),
           enabledAt: e.occurredAt,
           enabledBy: e.data.by,
           enabledReason: e.data.reason,
           ...at(position),
           updatedAt: e.occurredAt,
+        });
+        break;
+      }
+      case 'CallbackResendRequested': {
+        const d = e.data;
+        const cb = get('callbacks', d.callbackId);
+        // Applied already (a chunk re-applied over its own rows): the callback and the recovery's
+        // count have it.
+        if (!cb || appliedAlready(cb, position)) break;
+        // The callback is in play again until the resend's attempt is recorded (or cancelled).
+        const reopens = cb.state === 'failed' || cb.state === 'cancelled';
+        put('callbacks', d.callbackId, {
+          ...cb,
+          ...at(position),
+          ...(reopens && {
+            state: 'pending',
+            nextAttemptAt: null,
+            updatedAt: e.occurredAt,
+            finishedAt: null,
+          }),
+        });
+        const recovery = d.recoveryId ? get('recoveries', d.recoveryId) : undefined;
+        if (recovery) {
+          put('recoveries', recovery.recoveryId, {
+            ...recovery,
+            resent: recovery.resent + 1,
+            lastCreatedAt: cb.createdAt,
+            lastCallbackId: cb.callbackId,
+          });
+        }
+        break;
+      }
+      case 'CommunicationRecoveryRequested': {
+        const d = e.data;
+        if (get('recoveries', d.recoveryId)) break;
+        put('recoveries', d.recoveryId, {
+          recoveryId: d.recoveryId,
+          communicationId: e.communicationId,
+          since: d.since,
+          states: [...d.states],
+          requestedBy: d.by,
+          reason: d.reason,
+          adminKey: d.adminKey ?? null,
+          requestedAt: e.occurredAt,
+          resent: 0,
+          lastCreatedAt: null,
+          lastCallbackId: null,
         });
         break;
       }
@@ -458,30 +561,6 @@ export function evolve(
   }
   return changes;
 }
-
-/**
- * True when the row already holds the effect of the event at `position` or of a later one on the
- * same partition: the event is being applied again (a chunk re-applied over its own rows), and what
- * it did to the communication, or what depended on the communication as it was then (callbacks
- * opened, who was emailed), is done. Positions on different partitions are not comparable: a log
- * keyed by communication never has them.
- */
-function appliedAlready(
-  row: Pick<CommunicationRow, 'lastLogPartition' | 'lastLogOffset'>,
-  position: LogPosition,
-): boolean {
-  return (
-    row.lastLogOffset !== null &&
-    row.lastLogPartition === position.partition &&
-    BigInt(position.offset) <= BigInt(row.lastLogOffset)
-  );
-}
-
-/** The position columns of a row changed by the event at `position`. */
-const at = (position: LogPosition) => ({
-  lastLogPartition: position.partition,
-  lastLogOffset: position.offset,
-});
 
 /** The fields that name a callback; everything else about it starts empty. */
 type CallbackIdentity = Pick<
@@ -518,7 +597,40 @@ const NOT_DISABLED = {
   disabledBy: null,
   disabledCallbackId: null,
   disabledCauseEventId: null,
+  disabledFailed: 0,
+  disabledCancelled: 0,
 } as const;
+
+/**
+ * True when the row already holds the effect of the event at `position` or of a later one on the
+ * same partition: the event is being applied again (a chunk re-applied over its own rows), and what
+ * it did to the row, or what depended on the row as it was then (callbacks opened, who was
+ * emailed), is done. Positions on different partitions are not comparable: a log keyed by
+ * communication never has them.
+ */
+function appliedAlready(
+  row: Pick<CommunicationRow, 'lastLogPartition' | 'lastLogOffset'>,
+  position: LogPosition,
+): boolean {
+  return (
+    row.lastLogOffset !== null &&
+    row.lastLogPartition === position.partition &&
+    BigInt(position.offset) <= BigInt(row.lastLogOffset)
+  );
+}
+
+/** The position columns of a row changed by the event at `position`. */
+const at = (position: LogPosition) => ({
+  lastLogPartition: position.partition,
+  lastLogOffset: position.offset,
+});
+
+/** A communication row in the terms of the rule the dispatcher applies too (the epoch is the dispatcher's). */
+const lifecycleOf = (c: CommunicationRow): Lifecycle => ({
+  enabled: c.status === 'active',
+  epoch: 0,
+  activeSince: c.activeSince,
+});
 
 /**
  * Removes `user:password@` from a URL template. Templates contain `${...}`, which the URL parser

@@ -47,6 +47,12 @@ export interface CommunicationRow {
   enabledAt: string | null;
   enabledBy: string | null;
   enabledReason: string | null;
+  /** The CommunicationEnabled that began the current active period (null: active from its start). */
+  activeSince: string | null;
+  /** Other callbacks that failed since the current disable (the alert's digest). */
+  disabledFailed: number;
+  /** Callbacks cancelled since the current disable (the alert's digest). */
+  disabledCancelled: number;
   updatedAt: string;
 }
 
@@ -123,6 +129,8 @@ export interface AttemptRow {
   responseSnippet: string | null;
   outcome: string;
   nextAttemptAt: string | null;
+  /** What the receiver asked for with Retry-After (429/503), in milliseconds. */
+  retryAfterMs: number | null;
   logPartition: number;
   logOffset: string;
 }
@@ -154,11 +162,40 @@ export interface NotificationEmailRow {
   emailId: string;
   communicationId: string;
   callbackId: string;
+  /** The CallbackFailed that disabled the communication: one alert (and its follow-ups) per disable. */
   causeEventId: string;
   toAddress: string;
   createdAt: string;
   /** `suppressed` in a replay: an audit rebuild never sends mail. */
   status: 'pending' | 'suppressed';
+  /** `disabled`: the alert of the disable itself; `follow-up`: a later digest (mail worker only). */
+  kind: 'disabled' | 'follow-up';
+  /** 0 for the alert, then 1, 2, … for its follow-ups. */
+  sequence: number;
+}
+
+/** A triggering event kept for resends: the dispatcher repeats exactly what it called back. */
+export interface TriggerEventRow {
+  eventId: string;
+  communicationId: string;
+  payload: Json;
+}
+
+/** An operator's recovery, and how far its resends have reached the log (a pure cursor). */
+export interface RecoveryRow {
+  recoveryId: string;
+  communicationId: string;
+  since: string;
+  states: string[];
+  requestedBy: string;
+  reason: string;
+  adminKey: string | null;
+  requestedAt: string;
+  /** Resends of this recovery read back from the log. */
+  resent: number;
+  /** The (created_at, callback_id) of the last callback resent, in recovery order. */
+  lastCreatedAt: string | null;
+  lastCallbackId: string | null;
 }
 
 /** An outbox event seen on the log: the relay's work for it is done. */

@@ -71,12 +71,18 @@ export class ProjectionStore {
 
   async load(
     qr: QueryRunner,
-    keys: { communicationIds: Set<string>; messageIds: Set<string>; batchIds: Set<string> },
+    keys: {
+      communicationIds: Set<string>;
+      messageIds: Set<string>;
+      batchIds: Set<string>;
+      recoveryIds: Set<string>;
+    },
   ): Promise<Omit<ProjectionState, 'callbacks'>> {
     return {
       communications: await this.loadTable(qr, TABLES.communications, keys.communicationIds),
       messages: await this.loadTable(qr, TABLES.messages, keys.messageIds),
       batches: await this.loadTable(qr, TABLES.batches, keys.batchIds),
+      recoveries: await this.loadTable(qr, TABLES.recoveries, keys.recoveryIds),
     };
   }
 
@@ -96,6 +102,8 @@ export class ProjectionStore {
     rows += await this.upsert(qr, TABLES.deliveryStatuses, c.deliveryStatuses);
     rows += await this.upsert(qr, TABLES.outboxEvents, c.outboxEvents);
     rows += await this.upsert(qr, TABLES.emails, c.emails);
+    rows += await this.upsert(qr, TABLES.triggerEvents, c.triggerEvents);
+    rows += await this.upsert(qr, TABLES.recoveries, [...c.recoveries.values()]);
     if (c.published.length > 0) {
       // Outbox rows whose event is now on the log: the relay never publishes them again.
       const res: unknown[] = await qr.query(

@@ -19,7 +19,24 @@ export const VERIFY_TABLES: { table: string; key: string[]; ignore: string[]; wh
   {
     table: 'notification_emails',
     key: ['email_id'],
-    ignore: ['status', 'attempts', 'next_attempt_at', 'last_error', 'sent_at'],
+    ignore: [
+      'status',
+      'attempts',
+      'next_attempt_at',
+      'last_error',
+      'sent_at',
+      'reported_failed',
+      'reported_cancelled',
+    ],
+    // Follow-up digests are the mail worker's, sent by the clock (decision 0622): never in a replay.
+    where: "kind = 'disabled'",
+  },
+  { table: 'trigger_events', key: ['event_id'], ignore: [] },
+  // The worker's own progress (sent cursor, finished) is bookkeeping; the rest comes from the log.
+  {
+    table: 'recoveries',
+    key: ['recovery_id'],
+    ignore: ['sent_created_at', 'sent_callback_id', 'finished_at'],
   },
   { table: 'checkpoints', key: ['topic', 'partition'], ignore: ['updated_at'] },
   // Log records the projection parked are a function of the log; when and the error text are not.
@@ -57,11 +74,11 @@ export async function compareSchemas(
       .filter((c: string) => !spec.ignore.includes(c));
     const keyExpr = spec.key.join(` || '/' || `);
     const hashExpr = `md5(ROW(${columns.join(', ')})::text)`;
-    const where = spec.where ? `WHERE ${spec.where}` : '';
+    const where = spec.where ? ` WHERE ${spec.where}` : '';
     const summary = async (schema: string) => {
       const { rows } = await db.query(
         `SELECT count(*)::int AS n, coalesce(md5(string_agg(${hashExpr}, '' ORDER BY ${spec.key.join(', ')})), '') AS sum
-           FROM ${quoteSchema(schema)}.${spec.table} ${where}`,
+           FROM ${quoteSchema(schema)}.${spec.table}${where}`,
       );
       return rows[0] as { n: number; sum: string };
     };
@@ -75,7 +92,7 @@ export async function compareSchemas(
     if (a.sum !== b.sum || a.n !== b.n) {
       const hashes = async (schema: string) => {
         const { rows } = await db.query(
-          `SELECT (${keyExpr})::text AS k, ${hashExpr} AS h FROM ${quoteSchema(schema)}.${spec.table} ${where}`,
+          `SELECT (${keyExpr})::text AS k, ${hashExpr} AS h FROM ${quoteSchema(schema)}.${spec.table}${where}`,
         );
         return new Map(rows.map((r: { k: string; h: string }) => [r.k, r.h]));
       };

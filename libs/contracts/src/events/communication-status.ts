@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { textSchema } from './shared';
+import { instantSchema, uuidSchema } from '../envelope/envelope';
+import { operatorFields, textSchema } from './shared';
 
 /** `CommunicationDisabled` v1 — no more callbacks for the communication until it is enabled. */
 export const communicationDisabledV1 = z
@@ -15,12 +16,25 @@ export const communicationDisabledV1 = z
   .strict();
 
 /** `CommunicationEnabled` v1 — an operator re-enabled the communication. */
-export const communicationEnabledV1 = z
+export const communicationEnabledV1 = z.object(operatorFields).strict();
+
+/** The callback states a recovery can resend. */
+export const RECOVERABLE_STATES = ['failed', 'cancelled'] as const;
+
+/**
+ * `CommunicationRecoveryRequested` v1 — an operator asked to resend, in order and at a bounded
+ * rate, every callback of the communication in `states` created at or after `since` (and not after
+ * the request). The projector then appends one `CallbackResendRequested` per callback.
+ */
+export const communicationRecoveryRequestedV1 = z
   .object({
-    by: z.string().min(1).max(128),
-    reason: textSchema.min(1),
+    recoveryId: uuidSchema,
+    since: instantSchema,
+    states: z.array(z.enum(RECOVERABLE_STATES)).min(1).max(RECOVERABLE_STATES.length),
+    ...operatorFields,
   })
   .strict();
 
 export type CommunicationDisabled = z.infer<typeof communicationDisabledV1>;
 export type CommunicationEnabled = z.infer<typeof communicationEnabledV1>;
+export type CommunicationRecoveryRequested = z.infer<typeof communicationRecoveryRequestedV1>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema } from '../envelope/envelope';
 import { LIMITS } from '../limits';
 
 /** What a `${name}` placeholder may name: a letter or _ first, then letters, digits, _ . - */
@@ -64,3 +65,12 @@ export const MESSAGE_EVENT_TYPES = [
 export type MessageEventType = (typeof MESSAGE_EVENT_TYPES)[number];
 export const isMessageEventType = (t: string): t is MessageEventType =>
   (MESSAGE_EVENT_TYPES as readonly string[]).includes(t);
+
+/** Who asked for an operator action and why (recorded on the log with every write of the API). */
+export const operatorFields = {
+  /** The person or tool that asked, as they named themselves. */
+  by: z.string().min(1).max(128),
+  reason: textSchema.min(1),
+  /** The name of the admin key that authorised the request (ADMIN_API_KEYS), when it came through the API. */
+  adminKey: idSchema.optional(),
+};

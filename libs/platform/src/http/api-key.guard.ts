@@ -4,36 +4,58 @@ import type { Request } from 'express';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/** An API key with the name that is recorded when it authorises something. */
+export interface NamedKey {
+  name: string;
+  key: string;
+}
+
 /**
- * Accepts `Authorization: Bearer <key>` or `X-Api-Key: <key>`. Keys are compared as SHA-256
- * digests in constant time, so neither the key nor its length leaks through timing.
+ * A set of API keys. Keys are compared as SHA-256 digests in constant time, every key checked
+ * (no early exit), so neither a key, its length nor the position of a match leaks through timing.
  */
+export class KeyRing {
+  private readonly entries: { name: string; digest: Buffer }[];
+
+  constructor(keys: readonly NamedKey[]) {
+    this.entries = keys.map((k) => ({ name: k.name, digest: digest(k.key) }));
+  }
+
+  /** The name of the matching key, or null. */
+  match(key: string | undefined): string | null {
+    if (!key) return null;
+    const d = digest(key);
+    let found: string | null = null;
+    for (const e of this.entries) if (timingSafeEqual(e.digest, d) && found === null) found = e.name;
+    return found;
+  }
+}
+
+/** The key a request presents: `Authorization: Bearer <key>` or `X-Api-Key: <key>`. */
+export function presentedKey(req: Request): string | undefined {
+  const auth = req.headers.authorization;
+  return auth?.startsWith('Bearer ')
+    ? auth.slice(7).trim()
+    : (req.headers['x-api-key'] as string | undefined);
+}
+
+export const unauthorized = () =>
+  new HttpException(
+    { error: { code: 'unauthorized', message: 'a valid API key is required (Authorization: Bearer <key>)' } },
+    HttpStatus.UNAUTHORIZED,
+  );
+
+/** Accepts `Authorization: Bearer <key>` or `X-Api-Key: <key>` when it is one of `keys`. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly digests: Buffer[];
+  private readonly ring: KeyRing;
 
   constructor(keys: string[]) {
-    this.digests = keys.map(digest);
+    this.ring = new KeyRing(keys.map((key, i) => ({ name: `key-${i + 1}`, key })));
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<Request>();
-    const auth = req.headers.authorization;
-    const key = auth?.startsWith('Bearer ')
-      ? auth.slice(7).trim()
-      : (req.headers['x-api-key'] as string | undefined);
-    if (key) {
-      const d = digest(key);
-      // Check every key (no early exit) so the position of a match does not leak either.
-      let ok = false;
-      for (const k of this.digests) ok = timingSafeEqual(k, d) || ok;
-      if (ok) return true;
-    }
-    throw new HttpException(
-      {
-        error: { code: 'unauthorized', message: 'a valid API key is required (Authorization: Bearer <key>)' },
-      },
-      HttpStatus.UNAUTHORIZED,
-    );
+    if (this.ring.match(presentedKey(context.switchToHttp().getRequest<Request>())) !== null) return true;
+    throw unauthorized();
   }
 }

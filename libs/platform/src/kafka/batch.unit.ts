@@ -4,7 +4,11 @@ import type { GuardedUnit } from '../resilience/poison.guard';
 import { headerString } from './headers';
 
 /** How a record of a batch is named in a log line: position and event id, never content. */
-export function describeRecord(topic: string, partition: number, m: KafkaMessage): string {
+export function describeRecord(
+  topic: string,
+  partition: number,
+  m: Pick<KafkaMessage, 'offset' | 'value'> & { headers?: KafkaMessage['headers'] },
+): string {
   const id = headerString(m.headers, LOG_HEADERS.eventId) ?? loggableEventId(m.value);
   return `${topic}[${partition}]@${m.offset}${id ? ` (event ${id})` : ''}`;
 }

@@ -19,6 +19,7 @@ export class AttemptEntity {
   @Column({ name: 'response_snippet', type: 'text', nullable: true }) responseSnippet!: string | null;
   @Column({ type: 'text' }) outcome!: string;
   @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true }) nextAttemptAt!: Date | null;
+  @Column({ name: 'retry_after_ms', type: 'integer', nullable: true }) retryAfterMs!: number | null;
   @Column({ name: 'log_partition', type: 'integer' }) logPartition!: number;
   @Column({ name: 'log_offset', type: 'bigint' }) logOffset!: string;
 }

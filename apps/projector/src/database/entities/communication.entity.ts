@@ -22,5 +22,8 @@ export class CommunicationEntity {
   @Column({ name: 'enabled_at', type: 'timestamptz', nullable: true }) enabledAt!: Date | null;
   @Column({ name: 'enabled_by', type: 'text', nullable: true }) enabledBy!: string | null;
   @Column({ name: 'enabled_reason', type: 'text', nullable: true }) enabledReason!: string | null;
+  @Column({ name: 'active_since', type: 'uuid', nullable: true }) activeSince!: string | null;
+  @Column({ name: 'disabled_failed', type: 'integer' }) disabledFailed!: number;
+  @Column({ name: 'disabled_cancelled', type: 'integer' }) disabledCancelled!: number;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -8,8 +8,8 @@ import { schemaOf } from '../schema-name';
  * Also the log position of the last event that changed a communication's or a callback's row, so
  * that applying an event again over rows that later events produced changes nothing.
  */
-export class ParkedRecords1764400000000 implements MigrationInterface {
-  name = 'ParkedRecords1764400000000';
+export class ParkedRecords1765000000000 implements MigrationInterface {
+  name = 'ParkedRecords1765000000000';
 
   async up(qr: QueryRunner): Promise<void> {
     const s = schemaOf(qr);

@@ -1,0 +1,173 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { CURRENT_VERSION, type LogEventOf } from '@app/contracts';
+import type { Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { Between, DataSource, In } from 'typeorm';
+import type { ProjectorConfig } from '../config/projector.config';
+import { CallbackEntity } from '../database/entities/callback.entity';
+import { CommunicationEntity } from '../database/entities/communication.entity';
+import { quoteSchema } from '../database/schema-name';
+import { appendToLog } from '../outbox/log.append';
+import { ProjectorRuntime } from '../projector.runtime';
+import { LOG_PRODUCER, PROJECTOR_CONFIG } from '../projector.tokens';
+import { buildResend } from '../recovery/resend.event';
+import { ApiError, notFound } from './api.errors';
+
+/** Who asks, why, and with which admin key: recorded on the log with every write. */
+export interface Operator {
+  by: string;
+  reason: string;
+  adminKey: string;
+}
+
+const conflict = (code: string, message: string) => new ApiError(HttpStatus.CONFLICT, code, message);
+
+/**
+ * The write side of the API (decision 0624): each request becomes one event on the log, and the
+ * projection (and the dispatcher) apply it like any other. Nothing here changes a row directly.
+ */
+@Injectable()
+export class OperationsService {
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
+    @Inject(LOG_PRODUCER) private readonly producer: Producer,
+    private readonly runtime: ProjectorRuntime,
+  ) {}
+
+  /** Appends CommunicationEnabled: callbacks are sent again from the next event on. */
+  async enable(id: string, who: Operator): Promise<{ eventId: string }> {
+    this.mustProject();
+    const c = await this.communication(id);
+    if (c.status !== 'disabled') throw conflict('not-disabled', `communication ${id} is not disabled`);
+    // The automatic CommunicationDisabled is appended by the outbox relay a moment after the
+    // failure is projected. An enable appended before it would be undone by it (on the log, the
+    // disable would come last), so the operator is asked to retry once the disable is on the log.
+    const pending: unknown[] = await this.ds.query(
+      `SELECT 1 FROM ${quoteSchema(this.config.schema)}.outbox_events
+        WHERE communication_id = $1 AND event_type = 'CommunicationDisabled' AND published_offset IS NULL LIMIT 1`,
+      [id],
+    );
+    if (pending.length > 0) {
+      throw conflict(
+        'disable-pending',
+        `communication ${id} is being disabled (CommunicationDisabled not yet on the log); retry in a few seconds`,
+      );
+    }
+    const event: LogEventOf<'CommunicationEnabled'> = {
+      ...this.envelope('CommunicationEnabled', id),
+      data: { by: who.by, reason: who.reason, adminKey: who.adminKey },
+    };
+    await appendToLog(this.producer, this.config.logTopic, [event]);
+    return { eventId: event.id };
+  }
+
+  /** Appends CallbackResendRequested: one more attempt of a failed or cancelled callback. */
+  async resend(
+    callbackId: string,
+    who: Operator,
+  ): Promise<{ eventId: string; callbackId: string; attempt: number }> {
+    const cb = await this.ds.getRepository(CallbackEntity).findOneBy({ callbackId });
+    if (!cb) throw notFound('callback', callbackId);
+    if (cb.state !== 'failed' && cb.state !== 'cancelled') {
+      throw conflict(
+        'not-resendable',
+        `callback ${callbackId} is ${cb.state}; only failed or cancelled callbacks are resent`,
+      );
+    }
+    const c = await this.communication(cb.communicationId);
+    this.mustBeActive(c);
+    if (!c.callbacks.some((x) => x.id === cb.callbackConfigId)) {
+      throw conflict(
+        'not-configured',
+        `communication ${c.communicationId} no longer configures callback ${cb.callbackConfigId}`,
+      );
+    }
+    const [trigger]: { payload: unknown }[] = await this.ds.query(
+      `SELECT payload FROM ${quoteSchema(this.config.schema)}.trigger_events WHERE event_id = $1`,
+      [cb.triggerEventId],
+    );
+    const built = buildResend({ ...cb, trigger: trigger?.payload ?? null }, who, {
+      eventId: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      recoveryId: null,
+    });
+    if (!built.ok) throw conflict(built.code, built.message);
+    await appendToLog(this.producer, this.config.logTopic, [built.event]);
+    return { eventId: built.event.id, callbackId, attempt: built.event.data.attempt };
+  }
+
+  /**
+   * Appends CommunicationRecoveryRequested; the projector's recovery worker then resends, in order
+   * and at a bounded rate, every callback in `states` created between `since` and now.
+   */
+  async recover(
+    id: string,
+    request: { since: string; states: ('failed' | 'cancelled')[] },
+    who: Operator,
+  ): Promise<{ recoveryId: string; eventId: string; planned: number }> {
+    this.mustProject();
+    const c = await this.communication(id);
+    this.mustBeActive(c);
+    const event: LogEventOf<'CommunicationRecoveryRequested'> = {
+      ...this.envelope('CommunicationRecoveryRequested', id),
+      data: {
+        recoveryId: randomUUID(),
+        since: request.since,
+        states: [...new Set(request.states)],
+        by: who.by,
+        reason: who.reason,
+        adminKey: who.adminKey,
+      },
+    };
+    const planned = await this.ds.getRepository(CallbackEntity).countBy({
+      communicationId: id,
+      state: In(event.data.states),
+      // Inclusive at both ends, as the recovery worker's query is.
+      createdAt: Between(new Date(request.since), new Date(event.occurredAt)),
+    });
+    await appendToLog(this.producer, this.config.logTopic, [event]);
+    return { recoveryId: event.data.recoveryId, eventId: event.id, planned };
+  }
+
+  /**
+   * A write decided on a projection that is not of the log it would be appended to (refused or
+   * being rebuilt, decision 0642) could resend another log's callbacks: refused until it is.
+   */
+  private mustProject(): void {
+    const projection = this.runtime.status();
+    if (projection.state !== 'projecting') {
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'projection-unavailable',
+        `the projection is ${projection.state}: writes wait until it projects the log again`,
+      );
+    }
+  }
+
+  private async communication(id: string): Promise<CommunicationEntity> {
+    const c = await this.ds.getRepository(CommunicationEntity).findOneBy({ communicationId: id });
+    if (!c) throw notFound('communication', id);
+    return c;
+  }
+
+  /** Resending to a disabled communication would only be cancelled: re-enable first. */
+  private mustBeActive(c: CommunicationEntity): void {
+    if (c.status !== 'active') {
+      throw conflict(
+        'communication-disabled',
+        `communication ${c.communicationId} is disabled: re-enable it first`,
+      );
+    }
+  }
+
+  private envelope<T extends 'CommunicationEnabled' | 'CommunicationRecoveryRequested'>(type: T, id: string) {
+    return {
+      id: randomUUID(),
+      type,
+      version: CURRENT_VERSION[type],
+      occurredAt: new Date().toISOString(),
+      communicationId: id,
+    };
+  }
+}

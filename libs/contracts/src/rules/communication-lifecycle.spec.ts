@@ -1,0 +1,35 @@
+import type { LogEvent } from '../validate';
+import { failureDisables, INITIAL_LIFECYCLE, lifecycleAfter } from './communication-lifecycle';
+
+const ev = (type: string, data: unknown, id = '00000000-0000-4000-8000-000000000001') =>
+  ({ id, type, version: 1, occurredAt: '2026-01-01T00:00:00Z', communicationId: 'c', data }) as LogEvent;
+const ENABLE = ev(
+  'CommunicationEnabled',
+  { by: 'op', reason: 'fixed' },
+  '00000000-0000-4000-8000-0000000000e1',
+);
+
+describe('communication lifecycle (shared by dispatcher and projector)', () => {
+  it('given an active communication, when a callback fails, then it is disabled and the epoch moves', () => {
+    const sut = lifecycleAfter(INITIAL_LIFECYCLE, ev('CallbackFailed', { activeSince: null }));
+    expect(sut).toEqual({ enabled: false, epoch: 1, activeSince: null });
+  });
+
+  it('given a disabled communication, when another failure or disable comes, then nothing changes', () => {
+    const off = lifecycleAfter(INITIAL_LIFECYCLE, ev('CommunicationDisabled', {}));
+    expect(lifecycleAfter(off, ev('CallbackFailed', {}))).toBe(off);
+    expect(lifecycleAfter(off, ev('CommunicationDisabled', {}))).toBe(off);
+  });
+
+  it('given a re-enable, then a failure of the period before it disables nothing', () => {
+    const on = lifecycleAfter(lifecycleAfter(INITIAL_LIFECYCLE, ev('CommunicationDisabled', {})), ENABLE);
+    expect(on).toEqual({ enabled: true, epoch: 1, activeSince: ENABLE.id });
+    expect(failureDisables(on, { activeSince: null })).toBe(false);
+    expect(failureDisables(on, { activeSince: ENABLE.id })).toBe(true);
+    expect(failureDisables(on, {})).toBe(true);
+  });
+
+  it('given an enable of an active communication, then its period does not change', () => {
+    expect(lifecycleAfter(INITIAL_LIFECYCLE, ENABLE)).toBe(INITIAL_LIFECYCLE);
+  });
+});

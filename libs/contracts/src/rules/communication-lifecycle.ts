@@ -1,0 +1,64 @@
+import type { CallbackFailed } from '../events/callback-events';
+import type { LogEvent } from '../validate';
+
+/**
+ * Whether a communication's callbacks are sent, as both the dispatcher and the projector fold it
+ * from the log. One definition for both, so the two can never disagree on whether an event
+ * disabled a communication (decision 0623).
+ */
+export interface Lifecycle {
+  enabled: boolean;
+  /** Increases on every transition to disabled: what a retry scheduled before it is compared with. */
+  epoch: number;
+  /**
+   * Id of the `CommunicationEnabled` that began the current (or last) active period; null when the
+   * communication was active from its start. A `CallbackFailed` names the period its attempts ran in.
+   */
+  activeSince: string | null;
+}
+
+export const INITIAL_LIFECYCLE: Lifecycle = { enabled: true, epoch: 0, activeSince: null };
+
+/**
+ * A `CallbackFailed` disables only a communication that is still in the active period the failed
+ * attempts ran in: a failure that started before an operator's disable + re-enable must not
+ * disable the communication again. Events written before `activeSince` existed disable as before.
+ */
+export function failureDisables(lifecycle: Lifecycle, failed: Pick<CallbackFailed, 'activeSince'>): boolean {
+  if (!lifecycle.enabled) return false;
+  return failed.activeSince === undefined || failed.activeSince === lifecycle.activeSince;
+}
+
+/** The lifecycle after one event; the SAME object when the event changes nothing. */
+export function lifecycleAfter(lifecycle: Lifecycle, event: LogEvent): Lifecycle {
+  switch (event.type) {
+    case 'CallbackFailed':
+      return failureDisables(lifecycle, event.data) ? disabled(lifecycle) : lifecycle;
+    case 'CommunicationDisabled':
+      return lifecycle.enabled ? disabled(lifecycle) : lifecycle;
+    case 'CommunicationEnabled':
+      return lifecycle.enabled ? lifecycle : { enabled: true, epoch: lifecycle.epoch, activeSince: event.id };
+    case 'CommunicationConfigured':
+    case 'MessageSent':
+    case 'MessageDeliveryProblem':
+    case 'MessageDeliveryStatusChanged':
+    case 'CommunicationCompleted':
+    case 'CallbackAttempted':
+    case 'CallbackCancelled':
+    case 'CallbackResendRequested':
+    case 'CommunicationRecoveryRequested':
+      return lifecycle;
+    default:
+      return assertNever(event);
+  }
+}
+
+const disabled = (l: Lifecycle): Lifecycle => ({
+  enabled: false,
+  epoch: l.epoch + 1,
+  activeSince: l.activeSince,
+});
+
+function assertNever(event: never): never {
+  throw new Error(`unhandled event type ${(event as { type: string }).type}`);
+}
