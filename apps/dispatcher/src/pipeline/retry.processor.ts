@@ -119,7 +119,7 @@ export class RetryProcessor {
     for (const m of batch.messages) {
       const entry = this.entryOf(batch.partition, m.offset, m.headers, m.value);
       // An unreadable record fires at once and is parked (decision 0603), never dropped.
-      if (slot.schedule.file(BigInt(m.offset), entry, m.value) && entry.kind === 'unreadable') {
+      if (slot.schedule.file(BigInt(m.offset), entry, m.value, m.key) && entry.kind === 'unreadable') {
         this.ctx.metrics.undecodable.inc({ role: 'retry' });
       }
     }
@@ -390,13 +390,13 @@ export class RetryProcessor {
     }
   }
 
-  /** The parked copy of a retry record: its value as scheduled (key and headers are not kept). */
+  /** The parked copy of a retry record: its key and value as scheduled (headers are not kept). */
   private parkedCopy(partition: number, entry: ScheduledRecord, failure: Failure) {
     const source = {
       topic: this.ctx.topics.retry,
       partition,
       offset: String(entry.offset),
-      key: null,
+      key: entry.key ?? null,
       value: entry.value,
     };
     return parkedRecordOf(source, 'dispatcher-retry', failure, new Date());
