@@ -28,6 +28,11 @@ import { commitTransaction } from './transaction.writer';
 const MAX_CHUNK = 500;
 /** Pause between two tries to take a partition over again after a failed transaction. */
 const REBUILD_PAUSE_MS = 1000;
+/**
+ * How long a confirmation of the log's identity stands for firing chunks (every commit confirms it
+ * again): one Metadata request per this period instead of one per due time.
+ */
+const CONFIRM_FOR_FIRING_MS = 250;
 
 export interface RetryProcessorOptions {
   /** Bytes of retry records the process keeps in its schedules before it stops reading more. */
@@ -88,6 +93,7 @@ export class RetryProcessor {
   private readonly chunks = new Set<Promise<void>>();
   private assignment = 0;
   private stopping = false;
+  private confirmed: { at: number; run?: Promise<boolean> } = { at: 0 };
   private fullSince = 0;
 
   constructor(
@@ -172,6 +178,19 @@ export class RetryProcessor {
     for (const slot of this.slots.values()) clearTimeout(slot.timer);
     await Promise.allSettled([...this.chunks]);
     for (const slot of this.slots.values()) this.close(slot);
+  }
+
+  /** The log's identity, confirmed at most CONFIRM_FOR_FIRING_MS ago (one request at a time). */
+  private confirmedRecently(): Promise<boolean> {
+    if (Date.now() - this.confirmed.at < CONFIRM_FOR_FIRING_MS) return Promise.resolve(true);
+    this.confirmed.run ??= this.registry
+      .confirmLog()
+      .then((ok) => {
+        if (ok) this.confirmed.at = Date.now();
+        return ok;
+      })
+      .finally(() => (this.confirmed.run = undefined));
+    return this.confirmed.run;
   }
 
   private scheduledCount(): number {
@@ -265,7 +284,7 @@ export class RetryProcessor {
     try {
       // Attempts of a recreated log's callbacks would append their events to the new log: the
       // runtime starts over on it instead (decision 0643).
-      if (!(await this.registry.confirmLog())) return;
+      if (!(await this.confirmedRecently())) return;
       await this.registry.stateReady(partition);
       const firedAt = Date.now();
       for (const entry of entries) {
