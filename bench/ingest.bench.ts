@@ -16,7 +16,7 @@ const COMMUNICATIONS = 60;
 
 benchMain('1. ingest: inbound topic → log', async (run) => {
   const names = benchNames('ingest');
-  run.topics.push(names.inbound, names.log, names.deadLetter);
+  run.topics.push(names.inbound, names.log, names.deadLetter, names.parked);
   const comms = communicationIds(COMMUNICATIONS, 'ingest');
   await run.producer.createTopic(names.inbound, names.partitions);
   const produceSeconds = await run.producer.sendMany(names.inbound, EVENTS, (i) =>

@@ -35,7 +35,7 @@ benchMain('7. memory while a backlog of inbound events drains', async (run) => {
   const receiver = await ReceiverHandle.start();
   run.receivers.push(receiver);
   const names = benchNames('memory');
-  run.topics.push(names.inbound, names.deadLetter, names.log, names.retry, names.state);
+  run.topics.push(names.inbound, names.deadLetter, names.log, names.retry, names.state, names.parked);
   run.schemas.push(names.schema);
   await run.producer.createTopic(names.inbound, names.partitions);
   const comms = communicationIds(COMMUNICATIONS, 'memory');

@@ -39,7 +39,7 @@ export async function startDispatchStack(
   urlOf: (base: string) => string = callbackUrl,
 ): Promise<DispatchStack> {
   const names = benchNames(prefix);
-  run.topics.push(names.log, names.retry, names.state);
+  run.topics.push(names.log, names.retry, names.state, names.parked);
   run.schemas.push(names.schema);
   await run.producer.createTopic(names.log, names.partitions);
   const comms = communicationIds(COMMUNICATIONS, prefix);

@@ -17,6 +17,7 @@ export interface BenchNames {
   log: string;
   retry: string;
   state: string;
+  parked: string;
   schema: string;
   partitions: number;
   keyRing: string;
@@ -30,6 +31,7 @@ export function benchNames(prefix: string, partitions = 6): BenchNames {
     log: uniqueName(`bench.${prefix}.log`),
     retry: uniqueName(`bench.${prefix}.retry`),
     state: uniqueName(`bench.${prefix}.state`),
+    parked: uniqueName(`bench.${prefix}.parked`),
     schema: uniqueName(`bench_${prefix}`).replace(/[^a-z0-9_]/g, '_'),
     partitions,
     keyRing: randomKeyRing(),
@@ -127,6 +129,7 @@ const common = (n: BenchNames) => ({
   KAFKA_BROKERS: brokers().join(','),
   LOG_TOPIC: n.log,
   LOG_PARTITIONS: String(n.partitions),
+  PARKED_TOPIC: n.parked,
 });
 
 export async function startIngest(

@@ -21,6 +21,7 @@ export function testConfig(overrides: Record<string, string> = {}): DispatcherCo
     LOG_TOPIC: uniqueName('log'),
     RETRY_TOPIC: uniqueName('retry'),
     STATE_TOPIC: uniqueName('state'),
+    PARKED_TOPIC: uniqueName('parked'),
     CONSUMER_GROUP: uniqueName('dispatcher'),
     LOG_PARTITIONS: '2',
     SECRETS_KEYS: TEST_KEYS,

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { builtEntry, ChildService } from '../support/child-service';
 import { databaseUrl, eventually, kafkaBrokers, uniqueName } from '../support/environment';
 import { freePort } from '../support/free-port';
+import { TestKafka } from '../support/kafka';
+import { SmtpCapture } from '../support/smtp-capture';
+import { DispatchProducer } from './dispatch-producer';
 
 /** Short timings so the whole failure path (3 attempts) takes seconds, not 10 minutes. */
 export const E2E_TIMINGS = {
@@ -20,7 +25,7 @@ export interface E2eStack {
   apiKey: string;
   /** An admin key (ADMIN_API_KEYS) named `e2e-oncall`, for enable, resend and recover. */
   adminKey: string;
-  topics: { inbound: string; deadLetter: string; log: string; retry: string; state: string };
+  topics: { inbound: string; deadLetter: string; log: string; retry: string; state: string; parked: string };
   logPartitions: number;
   schema: string;
   consumerGroups: { ingest: string; dispatcher: string; projector: string };
@@ -45,6 +50,7 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
     log: uniqueName('e2e.log'),
     retry: uniqueName('e2e.retry'),
     state: uniqueName('e2e.state'),
+    parked: uniqueName('e2e.parked'),
   };
   const schema = uniqueName('e2e');
   const consumerGroups = {
@@ -57,7 +63,12 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
   const secretsKeys = `e2e1:${randomBytes(32).toString('base64')}`;
   const [ingestPort, dispatcherPort, projectorPort] = [await freePort(), await freePort(), await freePort()];
   const projectorUrl = `http://127.0.0.1:${projectorPort}`;
-  const shared = { KAFKA_BROKERS: brokers, LOG_TOPIC: topics.log, LOG_PARTITIONS: String(logPartitions) };
+  const shared = {
+    KAFKA_BROKERS: brokers,
+    LOG_TOPIC: topics.log,
+    LOG_PARTITIONS: String(logPartitions),
+    PARKED_TOPIC: topics.parked,
+  };
 
   const projectorEnv = {
     ...shared,
@@ -124,6 +135,7 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
       DATABASE_URL: projectorEnv.DATABASE_URL,
       DB_SCHEMA: schema,
       LOG_TOPIC: topics.log,
+      PARKED_TOPIC: topics.parked,
     },
     services,
     diagnostics: () => services.map((s) => s.tail()).join('\n'),
@@ -166,4 +178,81 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
 export async function stopE2eStack(stack: E2eStack | undefined): Promise<void> {
   if (!stack) return;
   await Promise.all(stack.services.map((s) => s.stop(10_000).catch(() => s.kill())));
+}
+
+/** Deletes the stack's topics from the shared broker and its schemas (plus `schemas`) from the database. */
+export async function removeE2eTraces(stack: E2eStack | undefined, schemas: string[] = []): Promise<void> {
+  if (!stack) return;
+  const admin = new Kafka({
+    brokers: kafkaBrokers(),
+    clientId: uniqueName('e2e-cleanup'),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  const existing = new Set(await admin.listTopics());
+  await admin
+    .deleteTopics({ topics: Object.values(stack.topics).filter((t) => existing.has(t)) })
+    .catch(() => undefined);
+  await admin.disconnect();
+  const db = new Client({ connectionString: databaseUrl() });
+  await db.connect();
+  for (const schema of [stack.schema, ...schemas])
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await db.end();
+}
+
+/** `eventually` that appends the services' last output lines when it gives up. */
+export async function waitForStack<T>(
+  stack: E2eStack | undefined,
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 45_000,
+): Promise<T> {
+  try {
+    return await eventually(probe, { timeoutMs, intervalMs: 200, what });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${stack?.diagnostics() ?? ''}`, { cause: e });
+  }
+}
+
+/** What every end-to-end file runs against: the stack, a mail server, a Kafka client, a producer. */
+export interface E2eRun {
+  stack?: E2eStack;
+  smtp?: SmtpCapture;
+  kafka?: TestKafka;
+  producer?: DispatchProducer;
+}
+
+/** Starts a mail server, the stack (mailing to it), a Kafka client and a producer playing Dispatch. */
+export async function startE2eRun(): Promise<Required<E2eRun>> {
+  const smtp = await SmtpCapture.start();
+  const kafka = new TestKafka();
+  const stack = await startE2eStack({ smtpUrl: smtp.url });
+  return { smtp, kafka, stack, producer: new DispatchProducer(stack.topics.inbound) };
+}
+
+/** Stops everything `startE2eRun` started and leaves nothing behind on the broker and database. */
+export async function stopE2eRun(run: E2eRun, schemas: string[] = []): Promise<void> {
+  await run.producer?.close();
+  await stopE2eStack(run.stack);
+  await run.kafka?.close();
+  await run.smtp?.close();
+  await removeE2eTraces(run.stack, schemas);
+}
+
+/** A read-API call with the stack's API key (or `key`), answering the status and the parsed body. */
+export async function projectorApi<T>(
+  stack: E2eStack,
+  path: string,
+  init: RequestInit = {},
+  key: string | null = stack.apiKey,
+): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
+  if (key) headers.authorization = `Bearer ${key}`;
+  const res = await fetch(path.startsWith('http') ? path : `${stack.projectorUrl}${path}`, {
+    ...init,
+    headers,
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { Webhook } from 'standardwebhooks';
 import { callbackIdOf, InboundEvent, LogEvent } from '@app/contracts';
 import { CallbackReceiver, ReceivedCallback } from '../support/callback-receiver';
 import { builtEntry, runScript } from '../support/child-service';
-import { databaseUrl, eventually, kafkaBrokers, uniqueName } from '../support/environment';
+import { kafkaBrokers, uniqueName } from '../support/environment';
 import { TestKafka } from '../support/kafka';
 import { SmtpCapture } from '../support/smtp-capture';
 import {
@@ -17,7 +16,7 @@ import {
   messageSent,
   smsStatusChanged,
 } from './dispatch-producer';
-import { E2E_TIMINGS, E2eStack, startE2eStack, stopE2eStack } from './e2e-stack';
+import { E2E_TIMINGS, E2eStack, projectorApi, startE2eRun, stopE2eRun, waitForStack } from './e2e-stack';
 
 /**
  * The whole product as a user runs it: the three BUILT services as child processes, a producer
@@ -40,67 +39,21 @@ let kafka: TestKafka;
 const replaySchema = uniqueName('e2e_replay');
 
 beforeAll(async () => {
-  smtp = await SmtpCapture.start();
   receiverA = await CallbackReceiver.start();
   receiverB = await CallbackReceiver.start();
-  kafka = new TestKafka();
-  stack = await startE2eStack({ smtpUrl: smtp.url });
-  producer = new DispatchProducer(stack.topics.inbound);
+  ({ smtp, kafka, stack, producer } = await startE2eRun());
 }, 120_000);
 
 afterAll(async () => {
-  await producer?.close();
-  await stopE2eStack(stack);
-  await kafka?.close();
-  await Promise.all([receiverA?.close(), receiverB?.close(), smtp?.close()]);
-  if (stack) {
-    // Leave nothing behind on the shared broker and database.
-    const admin = new Kafka({
-      brokers: kafkaBrokers(),
-      clientId: uniqueName('e2e-cleanup'),
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    const existing = new Set(await admin.listTopics());
-    await admin
-      .deleteTopics({ topics: Object.values(stack.topics).filter((t) => existing.has(t)) })
-      .catch(() => undefined);
-    await admin.disconnect();
-    const db = new Client({ connectionString: databaseUrl() });
-    await db.connect();
-    for (const schema of [stack.schema, replaySchema])
-      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await db.end();
-  }
+  await stopE2eRun({ smtp, kafka, stack, producer }, [replaySchema]);
+  await Promise.all([receiverA?.close(), receiverB?.close()]);
 }, 60_000);
 
-/** `eventually` that appends the services' last output lines when it gives up. */
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 45_000,
-): Promise<T> {
-  try {
-    return await eventually(probe, { timeoutMs, intervalMs: 200, what });
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n${stack?.diagnostics() ?? ''}`, { cause: e });
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs?: number) =>
+  waitForStack(stack, what, probe, timeoutMs);
 
-async function api<T>(
-  path: string,
-  init: RequestInit = {},
-  key: string | null = stack!.apiKey,
-): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
-  if (key) headers.authorization = `Bearer ${key}`;
-  const res = await fetch(path.startsWith('http') ? path : `${stack!.projectorUrl}${path}`, {
-    ...init,
-    headers,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const api = <T>(path: string, init?: RequestInit, key?: string | null) =>
+  projectorApi<T>(stack!, path, init, key);
 
 interface CallbackView {
   callbackId: string;

@@ -112,6 +112,26 @@ describe('ingest over HTTP', () => {
     expect((await answer(many)).error.code).toBe('too-many-events');
   });
 
+  it('answers 400, never a 500, for hostile items: deep nesting, a URL with a password, a date far off', async () => {
+    const before = await logIds();
+    // Written as text: a JSON.stringify of it would overflow this test's own stack.
+    const deep = JSON.stringify({ ...json(freshCopy(examples[1])), data: 'DEEP' }).replace(
+      '"DEEP"',
+      `${'['.repeat(50_000)}${']'.repeat(50_000)}`,
+    );
+    const configured = json(freshCopy(examples[0]));
+    configured.data.callbacks[0].url = 'https://user:secret-in-url@apps.example.edu/x';
+    const old = { ...json(freshCopy(examples[1])), occurredAt: '2001-01-01T00:00:00Z' };
+    const res = await post(`[${deep},${JSON.stringify(configured)},${JSON.stringify(old)}]`);
+    expect(res.status).toBe(400);
+    expect((await answer(res)).error.issues).toEqual([
+      expect.objectContaining({ index: 0, code: 'too-deep' }),
+      expect.objectContaining({ index: 1, code: 'invalid-data', path: 'data.callbacks.0.url' }),
+      expect.objectContaining({ index: 2, code: 'invalid-envelope', path: 'occurredAt' }),
+    ]);
+    expect(await logIds()).toEqual(before);
+  });
+
   it('answers 413 with a JSON error for a body over the limit and appends nothing', async () => {
     const before = await logIds();
     const big = Array.from({ length: 10 }, () => ({

@@ -27,11 +27,10 @@ export function exampleEvents(): ExampleEvent[] {
     });
 }
 
-/** An example event with a fresh id (and optionally another communication), as JSON bytes. */
+/** An example event with a fresh id and time (and optionally another communication), as JSON bytes. */
 export function freshCopy(e: ExampleEvent, communicationId?: string): Buffer {
-  return Buffer.from(
-    JSON.stringify({ ...e.value, id: randomUUID(), ...(communicationId && { communicationId }) }),
-  );
+  const fresh = { id: randomUUID(), occurredAt: new Date().toISOString() };
+  return Buffer.from(JSON.stringify({ ...e.value, ...fresh, ...(communicationId && { communicationId }) }));
 }
 
 export interface TestSetup {
@@ -60,6 +59,9 @@ export function testSetup(env: Record<string, string> = {}): TestSetup {
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     DEDUP_REBUILD_TIMEOUT_MS: '15000',
+    // The committed examples carry fixed dates in the past; the window has tests of its own.
+    OCCURRED_AT_WINDOW_SECONDS: String(10 * 366 * 24 * 3600),
+    PARKED_TOPIC: uniqueName('parked'),
     ...env,
   });
   return { config, apiKey, box: SecretBox.fromSpec(keys) };

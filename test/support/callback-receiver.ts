@@ -1,4 +1,4 @@
-import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface ReceivedCallback {
@@ -9,7 +9,7 @@ export interface ReceivedCallback {
   body: string;
   /** Arrival time (ms since the epoch). */
   at: number;
-  /** The status this receiver answered. */
+  /** The status this receiver answered (0 when `takeOver` answered instead). */
   status: number;
 }
 
@@ -26,6 +26,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export class CallbackReceiver {
   readonly received: ReceivedCallback[] = [];
   answer: Answer = () => ({ status: 200, body: 'ok' });
+  /** Answers a request in its own way instead of `answer` (a misbehaving receiver); true when it did. */
+  takeOver?: (req: IncomingMessage, res: ServerResponse) => boolean;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
@@ -40,7 +42,8 @@ export class CallbackReceiver {
       req.on('end', () => {
         const method = req.method ?? '';
         const url = req.url ?? '';
-        const { status, body } = this.answer({ method, url });
+        const tookOver = this.takeOver?.(req, res) ?? false;
+        const { status, body } = tookOver ? { status: 0, body: undefined } : this.answer({ method, url });
         this.received.push({
           method,
           url,
@@ -49,7 +52,7 @@ export class CallbackReceiver {
           at: Date.now(),
           status,
         });
-        res.writeHead(status, { 'content-type': 'text/plain' }).end(body ?? '');
+        if (!tookOver) res.writeHead(status, { 'content-type': 'text/plain' }).end(body ?? '');
       });
     });
     this.server.on('connection', (s: Socket) => {

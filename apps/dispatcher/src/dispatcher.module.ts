@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LivenessController, MetricsController } from '@app/platform';
+import { LivenessController, METRICS_ACCESS, MetricsController } from '@app/platform';
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { DispatcherRuntime, type DispatcherHooks } from './dispatcher.runtime';
 import { HealthController } from './http/health.controller';
@@ -11,7 +11,13 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       controllers: [HealthController, MetricsController, LivenessController],
-      providers: [{ provide: DispatcherRuntime, useFactory: () => new DispatcherRuntime(config, hooks) }],
+      providers: [
+        { provide: DispatcherRuntime, useFactory: () => new DispatcherRuntime(config, hooks) },
+        {
+          provide: METRICS_ACCESS,
+          useValue: { requireKey: config.METRICS_REQUIRE_KEY, apiKeys: config.API_KEYS },
+        },
+      ],
     };
   }
 }

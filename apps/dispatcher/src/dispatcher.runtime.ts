@@ -1,15 +1,19 @@
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { LIMITS } from '@app/contracts';
 import {
+  batchUnit,
   ConsumerSupervisor,
   createKafka,
   describeLog,
   ensureTopics,
   FOREVER,
   type HealthCheck,
+  kafkaAnswers,
   LogIdentityReader,
+  payloadFor,
+  PoisonGuard,
   SecretBox,
   type LogIdentity,
 } from '@app/platform';
@@ -24,6 +28,8 @@ import { ConcurrencyGate } from './pipeline/concurrency.gate';
 import { LogProcessor } from './pipeline/log.processor';
 import { PartitionRegistry } from './pipeline/partition.registry';
 import type { ProcessorContext } from './pipeline/processor.context';
+import { RecordParker } from './pipeline/record.parker';
+import { RetryParking } from './pipeline/retry.parking';
 import { RetryProcessor } from './pipeline/retry.processor';
 import { dispatcherTopicSpecs } from './pipeline/topic.specs';
 import type { TransactionHook } from './pipeline/transaction.writer';
@@ -160,7 +166,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
    */
   private async startPipeline(): Promise<void> {
     const c = this.config;
-    const topics = { log: c.LOG_TOPIC, retry: c.RETRY_TOPIC, state: c.STATE_TOPIC };
+    const topics = { log: c.LOG_TOPIC, retry: c.RETRY_TOPIC, state: c.STATE_TOPIC, parked: c.PARKED_TOPIC };
     const metrics = this.metrics!;
     const admin = this.admin;
     if (!admin) return; // stopping
@@ -185,6 +191,8 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       heartbeatMs: HEARTBEAT_MS,
       hook: this.hooks.transactionStep,
     };
+    // A failure while the broker does not answer is the broker's, never a record's (decision 0603).
+    const storeUp = () => kafkaAnswers(this.admin);
     const supervisors: Partial<Record<MemberRole, ConsumerSupervisor>> = {};
     const retry = new RetryProcessor(ctx, registry, runner, handOff, {
       maxBufferedBytes: c.RETRY_BUFFER_MB * 1024 * 1024,
@@ -196,9 +204,24 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
           this.logger.warn(`could not seek retry partition ${partition}: ${String(e)}`);
         }
       },
+      parking: new RetryParking(storeUp),
     });
     this.retryProcessor = retry;
     const processors = { log: new LogProcessor(ctx, registry, runner, handOff), retry };
+    // A log batch that keeps failing deterministically is retried, then its records one by one; the
+    // one that still fails is parked and the partition goes on (a broker outage is waited out as
+    // before). The retry processor applies the same rule to its own chunks (RetryParking).
+    const parker = new RecordParker(registry, topics.parked, c.CONSUMER_GROUP);
+    const logGuard = new PoisonGuard('dispatcher-log', { storeUp });
+    const eachBatch = {
+      log: (payload: EachBatchPayload) =>
+        logGuard.run({
+          ...batchUnit(payload),
+          process: (messages) => processors.log.handle(payloadFor(payload, messages)),
+          park: (m, failure) => parker.park('log', payload, m, failure),
+        }),
+      retry: (payload: EachBatchPayload) => retry.handle(payload),
+    };
 
     for (const role of ['log', 'retry'] as const) {
       const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
@@ -214,7 +237,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
             autoCommit: false,
             eachBatchAutoResolve: false,
             partitionsConsumedConcurrently: c.LOG_PARTITIONS,
-            eachBatch: (payload) => processors[role].handle(payload),
+            eachBatch: eachBatch[role],
           });
         },
       });

@@ -8,12 +8,15 @@ import { INGEST_CONFIG } from './ingest.tokens';
 @Injectable()
 export class EventAdmission {
   private readonly box: SecretBox;
+  private readonly windowMs: number;
 
   constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
     this.box = SecretBox.fromSpec(config.secrets.keys, config.secrets.activeKeyId);
+    this.windowMs = config.occurredAtWindowMs;
   }
 
-  admit(bytes: Buffer | null): Admission {
-    return admitEvent(bytes, this.box);
+  /** `receivedAtMs`: when the input arrived (the request, or the consumed batch). */
+  admit(bytes: Buffer | null, receivedAtMs: number): Admission {
+    return admitEvent(bytes, this.box, { receivedAtMs, occurredAtWindowMs: this.windowMs });
   }
 }

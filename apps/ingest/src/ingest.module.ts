@@ -1,4 +1,4 @@
-import { createKafka, LivenessController, MetricsController } from '@app/platform';
+import { createKafka, LivenessController, METRICS_ACCESS, MetricsController } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { IngestConfig } from './config/ingest.config';
 import { AppendGate } from './domain/append-gate';
@@ -24,6 +24,10 @@ export class IngestModule {
       controllers: [EventsController, HealthController, MetricsController, LivenessController],
       providers: [
         { provide: INGEST_CONFIG, useValue: config },
+        {
+          provide: METRICS_ACCESS,
+          useValue: { requireKey: config.http.metricsRequireKey, apiKeys: config.http.apiKeys },
+        },
         {
           provide: KAFKA,
           useFactory: () => createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId }),

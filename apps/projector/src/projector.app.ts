@@ -30,16 +30,19 @@ export async function startProjector(
   });
   applyHttpConventions(app);
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Dispatch Callbacks — projector read API')
-      .setDescription('Callback history, communication status and batches, projected from the event log.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  // Off in a locked-down deployment (DOCS_ENABLED=false): the routes then do not exist (404).
+  if (config.docsEnabled) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Dispatch Callbacks — projector read API')
+        .setDescription('Callback history, communication status and batches, projected from the event log.')
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document);
+  }
   try {
     await app.listen(config.httpPort, options.host ?? config.httpHost);
   } catch (e) {

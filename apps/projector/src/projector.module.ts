@@ -6,7 +6,13 @@ import {
   OnApplicationBootstrap,
   BeforeApplicationShutdown,
 } from '@nestjs/common';
-import { createKafka, idempotentProducer, LivenessController, MetricsController } from '@app/platform';
+import {
+  createKafka,
+  idempotentProducer,
+  LivenessController,
+  METRICS_ACCESS,
+  MetricsController,
+} from '@app/platform';
 import type { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { BatchesController } from './api/batches.controller';
@@ -57,6 +63,10 @@ export class ProjectorModule {
       ],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
+        {
+          provide: METRICS_ACCESS,
+          useValue: { requireKey: config.metricsRequireKey, apiKeys: config.apiKeys },
+        },
         {
           provide: DataSource,
           useFactory: () =>

@@ -1,4 +1,7 @@
 export * from './limits';
+export * from './text';
+export * from './json-depth';
+export * from './loggable-id';
 export * from './topics';
 export * from './envelope/envelope';
 export * from './events/shared';

@@ -74,12 +74,23 @@ describe('JSON Schema export', () => {
       expect(validate(storedConfigurationExample()) ? [] : validate.errors).toEqual([]);
     });
 
-    it('enforces the attribute count limit', () => {
-      const e = exampleOf('MessageSent');
+    it('enforces the environment variable count limit', () => {
+      const e = exampleOf('CommunicationConfigured');
       const many = Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`a${i}`, i]));
       expect(
-        validatorOf('MessageSent.v1.inbound.json')({ ...e, data: { ...e.data, memberAttributes: many } }),
+        validatorOf('CommunicationConfigured.v1.inbound.json')({
+          ...e,
+          data: { ...e.data, environment: many },
+        }),
       ).toBe(false);
+    });
+
+    it('accepts member attributes of any name and value, as the contract does', () => {
+      const e = exampleOf('MessageSent');
+      const attributes = { 'Student ID': 'S-1', '1stName': 'Ada', courses: ['MATH101', { id: 7 }] };
+      const validate = validatorOf('MessageSent.v1.inbound.json');
+      const event = { ...e, data: { ...e.data, memberAttributes: attributes } };
+      expect(validate(event) ? [] : validate.errors).toEqual([]);
     });
   });
 });

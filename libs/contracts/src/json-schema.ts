@@ -27,8 +27,13 @@ const versionsOf = (type: EventType) => CONTRACTS[type].versions as VersionMap;
 
 /** Rules a JSON Schema cannot state; listed in each file's description so producers still see them. */
 const NOT_EXPRESSIBLE = [
-  `The whole serialized event must be at most ${LIMITS.maxEventBytes} bytes (UTF-8 JSON).`,
-  'An attribute or environment variable named "__proto__" is dropped.',
+  `The whole serialized event must be at most ${LIMITS.maxEventBytes} bytes of valid UTF-8 JSON, nested at most ${LIMITS.maxJsonDepth} levels deep.`,
+  'An attribute or environment variable named "__proto__" is dropped; a member attribute whose name is not a valid variable name, or whose value is not a scalar, is kept but cannot be used in a URL template.',
+];
+/** Rules only for what a producer sends (the log keeps every event it ever accepted readable). */
+const NOT_EXPRESSIBLE_INBOUND = [
+  'Every string must be well-formed Unicode without control characters (free text such as a problem description may hold tab, CR and LF); member attributes are exempt.',
+  'Ingest refuses an occurredAt further than its configured window (7 days by default) from the time it receives the event.',
 ];
 const NOT_EXPRESSIBLE_BY_TYPE: Partial<Record<EventType, string[]>> = {
   CommunicationConfigured: ['Callback ids (data.callbacks[].id) must be unique within the event.'],
@@ -82,7 +87,11 @@ export function jsonSchemaOf(type: EventType, version: number, shape: Shape): Re
       : origin === 'internal'
         ? 'as this service appends it to the event log (not accepted from producers)'
         : 'as it is stored on the event log (secrets sealed)';
-  const rules = [...NOT_EXPRESSIBLE, ...(NOT_EXPRESSIBLE_BY_TYPE[type] ?? [])];
+  const rules = [
+    ...NOT_EXPRESSIBLE,
+    ...(shape === 'inbound' ? NOT_EXPRESSIBLE_INBOUND : []),
+    ...(NOT_EXPRESSIBLE_BY_TYPE[type] ?? []),
+  ];
   return {
     $schema,
     title: `${type} v${version} (${shape})`,

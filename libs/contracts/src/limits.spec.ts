@@ -35,13 +35,17 @@ const CASES: Record<Limit, LimitCase> = {
     },
     path: 'data.batchId',
   },
-  maxAttributes: {
+  maxJsonDepth: {
+    // The event is level 1, data 2, memberAttributes 3: an attribute holding arrays nested
+    // n - 3 deep makes the whole event exactly n levels deep.
     check: (n) => {
       const e = exampleOf('MessageSent');
-      e.data.memberAttributes = entries(n);
+      let deep: unknown = [];
+      for (let level = 1; level < n - 3; level++) deep = [deep];
+      e.data.memberAttributes.deep = deep;
       return validate('inbound')(e);
     },
-    path: 'data.memberAttributes',
+    path: '',
   },
   maxEnvironmentVariables: {
     check: (n) => {
@@ -53,11 +57,11 @@ const CASES: Record<Limit, LimitCase> = {
   },
   maxNameLength: {
     check: (n) => {
-      const e = exampleOf('MessageSent');
-      e.data.memberAttributes[str(n, 'n')] = 'x';
+      const e = exampleOf('CommunicationConfigured');
+      e.data.environment[str(n, 'n')] = 'x';
       return validate('inbound')(e);
     },
-    path: `data.memberAttributes.${str(LIMITS.maxNameLength + 1, 'n')}`,
+    path: `data.environment.${str(LIMITS.maxNameLength + 1, 'n')}`,
   },
   maxValueLength: {
     check: (n) => {
@@ -135,6 +139,8 @@ describe('LIMITS', () => {
     if (over.ok) throw new Error(`${limit}: ${LIMITS[limit] + 1} was accepted`);
     if (limit === 'maxEventBytes') {
       expect(over.rejection.code).toBe('oversize');
+    } else if (limit === 'maxJsonDepth') {
+      expect(over.rejection.code).toBe('too-deep');
     } else {
       expect(over.rejection.code).toBe('invalid-data');
       expect(over.rejection.issues.map((i) => i.path)).toContain(path);

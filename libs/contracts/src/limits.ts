@@ -6,15 +6,15 @@
 export const LIMITS = {
   /** Whole serialized event (envelope + data), in bytes. */
   maxEventBytes: 64 * 1024,
+  /** Levels of nested objects and arrays in one event (the event itself is level 1). */
+  maxJsonDepth: 32,
   /** Identifiers chosen by Dispatch (communication, batch, callback config ids...). */
   maxIdLength: 128,
-  /** Member attributes per message. */
-  maxAttributes: 200,
   /** Campaign environment variables per communication. */
   maxEnvironmentVariables: 200,
-  /** Attribute / variable names. */
+  /** Environment variable names. */
   maxNameLength: 128,
-  /** Attribute / variable values (as strings). */
+  /** Environment variable string values. */
   maxValueLength: 2048,
   /** Callbacks configured on one communication. */
   maxCallbacks: 50,

@@ -1,5 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
 import { Envelope, envelopeHeaderSchema } from './envelope/envelope';
+import { inboundTextIssues } from './inbound-text';
+import { nestsDeeperThan } from './json-depth';
 import { LIMITS } from './limits';
 import { CONTRACTS, EventType, InboundData, isEventType, StoredData } from './registry';
 
@@ -7,6 +10,7 @@ import { CONTRACTS, EventType, InboundData, isEventType, StoredData } from './re
 export type RejectionCode =
   | 'oversize'
   | 'malformed-json'
+  | 'too-deep'
   | 'invalid-envelope'
   | 'unknown-type'
   | 'unknown-version'
@@ -38,10 +42,15 @@ export type Shape = 'inbound' | 'stored';
 const reject = (code: RejectionCode, message: string, issues: FieldIssue[] = []) =>
   ({ ok: false, rejection: { code, message, issues } }) as const;
 
+/** Most issues reported, and their longest path and message: a rejection is bounded too. */
+const MAX_ISSUES = 50;
+const MAX_ISSUE_TEXT = 200;
+const bounded = (s: string) => (s.length > MAX_ISSUE_TEXT ? `${s.slice(0, MAX_ISSUE_TEXT - 1)}…` : s);
+
 function issuesOf(error: z.ZodError, prefix: string[] = []): FieldIssue[] {
-  return error.issues.slice(0, 50).map((i) => ({
-    path: [...prefix, ...i.path.map(String)].join('.') || '(root)',
-    message: i.message,
+  return error.issues.slice(0, MAX_ISSUES).map((i) => ({
+    path: bounded([...prefix, ...i.path.map(String)].join('.') || '(root)'),
+    message: bounded(i.message),
   }));
 }
 
@@ -52,11 +61,14 @@ function issuesOf(error: z.ZodError, prefix: string[] = []): FieldIssue[] {
 export function validateEvent(value: unknown, shape: 'inbound'): Validated<InboundEvent>;
 export function validateEvent(value: unknown, shape: 'stored'): Validated<LogEvent>;
 export function validateEvent(value: unknown, shape: Shape): Validated<InboundEvent | LogEvent> {
+  if (nestsDeeperThan(value, LIMITS.maxJsonDepth)) {
+    return reject('too-deep', `the event nests deeper than ${LIMITS.maxJsonDepth} levels`);
+  }
   const head = envelopeHeaderSchema.safeParse(value);
   if (!head.success) return reject('invalid-envelope', 'the envelope is invalid', issuesOf(head.error));
   const { type, version } = head.data;
   if (!isEventType(type))
-    return reject('unknown-type', `unknown event type "${type}"`, [
+    return reject('unknown-type', `unknown event type ${JSON.stringify(type)}`, [
       { path: 'type', message: 'unknown event type' },
     ]);
   const contract = CONTRACTS[type];
@@ -74,7 +86,16 @@ export function validateEvent(value: unknown, shape: Shape): Validated<InboundEv
   const data = schemas[shape].safeParse(head.data.data);
   if (!data.success)
     return reject('invalid-data', `"${type}" v${version} data is invalid`, issuesOf(data.error, ['data']));
-  return { ok: true, event: { ...head.data, data: data.data } as InboundEvent | LogEvent };
+  const event = { ...head.data, data: data.data } as InboundEvent | LogEvent;
+  if (shape === 'inbound') {
+    // What producers send is held to the text rules; what is already on the log stays readable.
+    const text = inboundTextIssues(event);
+    if (text.length > 0) {
+      const issues = text.map((i) => ({ path: bounded(i.path), message: i.message }));
+      return reject('invalid-data', `"${type}" v${version} data holds unacceptable text`, issues);
+    }
+  }
+  return { ok: true, event };
 }
 
 /** Parses raw bytes (a Kafka value or an HTTP body item) with the size limit applied first. */
@@ -85,14 +106,37 @@ export function decodeEvent(bytes: Buffer | null, shape: Shape): Validated<Inbou
   if (bytes.length > LIMITS.maxEventBytes) {
     return reject('oversize', `event is ${bytes.length} bytes; the limit is ${LIMITS.maxEventBytes}`);
   }
+  // Checked, not silently replaced: a U+FFFD where a producer's byte was would change its data.
+  if (!isUtf8(bytes)) return reject('malformed-json', 'not valid UTF-8');
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
-  } catch (e) {
-    return reject('malformed-json', `not valid JSON: ${(e as Error).message}`.slice(0, 300));
+  } catch {
+    // The parser's message quotes the input, which may hold a secret: it is not repeated.
+    return reject('malformed-json', 'not valid JSON');
   }
   return shape === 'inbound' ? validateEvent(value, 'inbound') : validateEvent(value, 'stored');
 }
 
 /** Serializes an event for the log. */
 export const encodeEvent = (event: LogEvent): Buffer => Buffer.from(JSON.stringify(event));
+
+/**
+ * An inbound event's `occurredAt` must lie within `windowMs` of the time it is received, either
+ * way: a date years off is a producer's bug, and it would sort the history wrongly forever. Only
+ * ingest applies it (with its configured window); events already on the log are never re-judged.
+ */
+export function checkOccurredAt<E extends { occurredAt: string }>(
+  event: E,
+  receivedAtMs: number,
+  windowMs: number,
+): Validated<E> {
+  const skew = Date.parse(event.occurredAt) - receivedAtMs;
+  if (Number.isFinite(skew) && Math.abs(skew) <= windowMs) return { ok: true, event };
+  const days = Math.round((windowMs / 86_400_000) * 100) / 100;
+  return reject(
+    'invalid-envelope',
+    `occurredAt is more than ${days} days away from the time it was received`,
+    [{ path: 'occurredAt', message: `must be within ±${days} days of the time ingest receives the event` }],
+  );
+}

@@ -41,73 +41,89 @@ const keyRing = z
   );
 
 /** The variable names ARE the keys, so a validation error names the variable to fix. */
-export const dispatcherConfigSchema = z.object({
-  /** Kafka bootstrap brokers, host:port[,host:port]. */
-  KAFKA_BROKERS: env.brokers(),
-  /** The event log (source of truth) the dispatcher reads and appends to. */
-  LOG_TOPIC: env.string(DEFAULT_TOPICS.log),
-  /** Partitions of the log; the retry and state topics are created with the same count. */
-  LOG_PARTITIONS: env.int(6, 1, 1000),
-  /** Durable retry schedule (records carry their due time), co-partitioned with the log. */
-  RETRY_TOPIC: env.string('callbacks.retry'),
-  /** Compacted per-communication state, co-partitioned with the log, loaded at start-up. */
-  STATE_TOPIC: env.string('callbacks.dispatcher.state'),
-  /** Consumer group of the log and retry consumers; also the prefix of transactional ids. */
-  CONSUMER_GROUP: env.string('callbacks-dispatcher'),
-  /** Key ring that opens sealed credentials and signing secrets (never logged). */
-  SECRETS_KEYS: keyRing,
-  /** Timeout of one whole HTTP exchange. */
-  CALLBACK_TIMEOUT_MS: env.int(120_000, 100, 600_000),
-  /** Delay between a failed attempt and the next one. */
-  RETRY_DELAY_MS: env.int(300_000, 100, 7 * 24 * 3600_000),
-  /**
-   * Longest delay a receiver's `Retry-After` (on 429 or 503) can impose on the next attempt; a
-   * shorter request than RETRY_DELAY_MS changes nothing (decision 0630).
-   */
-  RETRY_AFTER_MAX_MS: env.int(3_600_000, 0, 7 * 24 * 3600_000),
-  /**
-   * Memory for retry records read and waiting for their due time, all partitions together. Past
-   * it the retry consumer stops reading until records fire, so records further on may fire late
-   * (metric dispatcher_retry_read_paused_total, decision 0620).
-   */
-  RETRY_BUFFER_MB: env.int(64, 1, 4096),
-  /**
-   * How long a batch waits for its attempts before handing the ones still running to the retry
-   * topic (decision 0335): a slow receiver then holds no fetch of other partitions or batches
-   * longer than this. The wait includes time queued at the concurrency gate, so it is set well
-   * above what a busy batch of healthy receivers takes (a shorter wait hands off healthy attempts
-   * whose history then arrives late).
-   */
-  BATCH_WAIT_MS: env.int(10_000, 50, 600_000),
-  /** Attempts of one callback before it is flagged failed. */
-  MAX_ATTEMPTS: env.int(3, 1, 100),
-  /** HTTP statuses that count as success (comma list). */
-  SUCCESS_STATUSES: statusList,
-  /** Public base URL of the projector, for the batch URL in CommunicationCompleted POST bodies. */
-  PUBLIC_BASE_URL: env.url('http://127.0.0.1:3003'),
-  /** CIDR ranges callbacks may reach although private/loopback (comma list; empty = none). */
-  SSRF_ALLOWED_NETWORKS: env.list([]).superRefine((list, ctx) => {
-    for (const cidr of list) {
-      try {
-        parseCidr(cidr);
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+export const dispatcherConfigSchema = z
+  .object({
+    /** Kafka bootstrap brokers, host:port[,host:port]. */
+    KAFKA_BROKERS: env.brokers(),
+    /** The event log (source of truth) the dispatcher reads and appends to. */
+    LOG_TOPIC: env.string(DEFAULT_TOPICS.log),
+    /** Partitions of the log; the retry and state topics are created with the same count. */
+    LOG_PARTITIONS: env.int(6, 1, 1000),
+    /** Durable retry schedule (records carry their due time), co-partitioned with the log. */
+    RETRY_TOPIC: env.string('callbacks.retry'),
+    /** Compacted per-communication state, co-partitioned with the log, loaded at start-up. */
+    STATE_TOPIC: env.string('callbacks.dispatcher.state'),
+    /** Where log and retry records that fail deterministically after bounded retries are set aside. */
+    PARKED_TOPIC: env.string(DEFAULT_TOPICS.parked),
+    /** Consumer group of the log and retry consumers; also the prefix of transactional ids. */
+    CONSUMER_GROUP: env.string('callbacks-dispatcher'),
+    /** Key ring that opens sealed credentials and signing secrets (never logged). */
+    SECRETS_KEYS: keyRing,
+    /** Timeout of one whole HTTP exchange. */
+    CALLBACK_TIMEOUT_MS: env.int(120_000, 100, 600_000),
+    /** Delay between a failed attempt and the next one. */
+    RETRY_DELAY_MS: env.int(300_000, 100, 7 * 24 * 3600_000),
+    /**
+     * Longest delay a receiver's `Retry-After` (on 429 or 503) can impose on the next attempt; a
+     * shorter request than RETRY_DELAY_MS changes nothing (decision 0630).
+     */
+    RETRY_AFTER_MAX_MS: env.int(3_600_000, 0, 7 * 24 * 3600_000),
+    /**
+     * Memory for retry records read and waiting for their due time, all partitions together. Past
+     * it the retry consumer stops reading until records fire, so records further on may fire late
+     * (metric dispatcher_retry_read_paused_total, decision 0620).
+     */
+    RETRY_BUFFER_MB: env.int(64, 1, 4096),
+    /**
+     * How long a batch waits for its attempts before handing the ones still running to the retry
+     * topic (decision 0335): a slow receiver then holds no fetch of other partitions or batches
+     * longer than this. The wait includes time queued at the concurrency gate, so it is set well
+     * above what a busy batch of healthy receivers takes (a shorter wait hands off healthy attempts
+     * whose history then arrives late).
+     */
+    BATCH_WAIT_MS: env.int(10_000, 50, 600_000),
+    /** Attempts of one callback before it is flagged failed. */
+    MAX_ATTEMPTS: env.int(3, 1, 100),
+    /** HTTP statuses that count as success (comma list). */
+    SUCCESS_STATUSES: statusList,
+    /** Public base URL of the projector, for the batch URL in CommunicationCompleted POST bodies. */
+    PUBLIC_BASE_URL: env.url('http://127.0.0.1:3003'),
+    /** CIDR ranges callbacks may reach although private/loopback (comma list; empty = none). */
+    SSRF_ALLOWED_NETWORKS: env.list([]).superRefine((list, ctx) => {
+      for (const cidr of list) {
+        try {
+          parseCidr(cidr);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
       }
+    }),
+    /** Requests in flight at once, all destinations together. */
+    MAX_CONCURRENCY: env.int(256, 1, 10_000),
+    /** Requests in flight at once to one destination host. */
+    MAX_CONCURRENCY_PER_HOST: env.int(32, 1, 10_000),
+    /** Kafka consumer session timeout: how fast a dead instance's partitions move to another. */
+    KAFKA_SESSION_TIMEOUT_MS: env.int(30_000, 6_000, 300_000),
+    /** Port of /health and /metrics. */
+    HTTP_PORT: env.port(3002),
+    /** Interface /health and /metrics listen on. */
+    HTTP_HOST: env.string('0.0.0.0'),
+    /** `/metrics` answers only with one of API_KEYS (Authorization: Bearer or X-Api-Key). */
+    METRICS_REQUIRE_KEY: env.bool(false),
+    /** Comma list of keys (16+ characters) that may read /metrics when METRICS_REQUIRE_KEY is set. */
+    API_KEYS: env.list().pipe(z.array(z.string().min(16, 'API keys must be at least 16 characters'))),
+    /** LOG_FORMAT (json | pretty) and LOG_LEVEL, read the same way by every service. */
+    ...loggingEnv,
+  })
+  .superRefine((v, ctx) => {
+    if (v.METRICS_REQUIRE_KEY && v.API_KEYS.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['API_KEYS'],
+        message: 'required when METRICS_REQUIRE_KEY is true',
+      });
     }
-  }),
-  /** Requests in flight at once, all destinations together. */
-  MAX_CONCURRENCY: env.int(256, 1, 10_000),
-  /** Requests in flight at once to one destination host. */
-  MAX_CONCURRENCY_PER_HOST: env.int(32, 1, 10_000),
-  /** Kafka consumer session timeout: how fast a dead instance's partitions move to another. */
-  KAFKA_SESSION_TIMEOUT_MS: env.int(30_000, 6_000, 300_000),
-  /** Port of /health and /metrics. */
-  HTTP_PORT: env.port(3002),
-  /** Interface /health and /metrics listen on. */
-  HTTP_HOST: env.string('0.0.0.0'),
-  /** LOG_FORMAT (json | pretty) and LOG_LEVEL, read the same way by every service. */
-  ...loggingEnv,
-});
+  });
 
 export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema>;
 

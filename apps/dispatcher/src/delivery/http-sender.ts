@@ -8,6 +8,7 @@ import { checkAddress, Cidr, parseCidr, parseIp } from './address-guard';
 import { AttemptError, describeError, SENDER_CODES, SenderError } from './attempt-error';
 import { guardedLookup } from './guarded-lookup';
 import { prepareRequest, PreparedRequest } from './request-headers';
+import { captureBytesFor, recordableSnippet, secretStrings } from './response-snippet';
 
 export interface CallbackRequest {
   method: 'GET' | 'POST';
@@ -35,7 +36,10 @@ export interface AttemptResult {
    * and the attempt counts as failed (success = `error === null` and a success status).
    */
   error: { kind: AttemptErrorKind; message: string } | null;
-  /** At most `maxSnippetBytes` of the body, decoded as UTF-8 (may end mid-character). */
+  /**
+   * At most `maxSnippetBytes` of the body as UTF-8 text, storable anywhere (see
+   * `recordableSnippet`): invalid bytes and U+0000 replaced, the request's secrets removed.
+   */
   responseSnippet: string | null;
   /** The response's `Retry-After` header as sent (first value), null when absent. */
   retryAfter: string | null;
@@ -169,6 +173,13 @@ export class HttpSender {
     deadline: number,
   ): Promise<Outcome> {
     const max = this.opts.maxSnippetBytes;
+    const secrets = secretStrings({
+      authorization: prepared.headers.authorization,
+      password: req.basicAuth?.password,
+      signingSecret: req.signing?.secret,
+    });
+    // A little more than the snippet is read, so that an echoed secret cut by its end is seen whole.
+    const capture = captureBytesFor(max, secrets);
     return new Promise<Outcome>((resolve) => {
       let settled = false;
       let statusCode: number | null = null;
@@ -179,7 +190,8 @@ export class HttpSender {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        const responseSnippet = statusCode === null ? null : Buffer.concat(chunks).toString('utf8');
+        const responseSnippet =
+          statusCode === null ? null : recordableSnippet(Buffer.concat(chunks), secrets, max);
         resolve({ statusCode, error, responseSnippet, retryAfter, retryable });
       };
 
@@ -204,11 +216,11 @@ export class HttpSender {
           statusCode = status;
           const header = res.headers['retry-after'];
           retryAfter = (Array.isArray(header) ? header[0] : header)?.slice(0, 100) ?? null;
-          // Keep the first `max` bytes; later chunks are read and dropped, so the connection can
-          // be reused without the body ever being held in memory.
+          // Keep the first `capture` bytes; later chunks are read and dropped, so the connection
+          // can be reused without the body ever being held in memory.
           res.on('data', (chunk: Buffer) => {
-            if (kept >= max) return;
-            const part = chunk.subarray(0, max - kept);
+            if (kept >= capture) return;
+            const part = chunk.subarray(0, capture - kept);
             chunks.push(part);
             kept += part.length;
           });

@@ -17,7 +17,7 @@ const envelope = {
   occurredAt: '2026-01-01T00:00:00Z',
 };
 
-const messageSent = (memberAttributes: Record<string, string | number | boolean | null>): TriggerEvent =>
+const messageSent = (memberAttributes: Record<string, unknown>): TriggerEvent =>
   ({
     ...envelope,
     type: 'MessageSent',
@@ -127,5 +127,20 @@ describe('template variables', () => {
     expect(vars.get('constructor')).toBe('c');
     expect(vars.get('toString')).toBe('s');
     expect(variablesFor(messageSent({}), config({})).has('constructor')).toBe(false);
+  });
+
+  it('offers only the member attributes that can be a ${name} with a scalar value; the rest is not a variable', () => {
+    const vars = variablesFor(
+      messageSent({
+        'Student ID': 'S-1',
+        '1stName': 'Ada',
+        courses: ['MATH101'],
+        address: { city: 'Lyon' },
+        ['x'.repeat(129)]: 'too long a name',
+        studentId: 'S-1',
+      }),
+      config({}),
+    );
+    expect([...vars.keys()].sort()).toEqual(['batchId', 'communicationId', 'id', 'studentId']);
   });
 });

@@ -1,4 +1,4 @@
-import type { CommunicationConfigured, LogEventOf } from '@app/contracts';
+import { isVariableName, type CommunicationConfigured, type LogEventOf } from '@app/contracts';
 
 export type TriggerEvent = LogEventOf<
   'MessageSent' | 'MessageDeliveryProblem' | 'MessageDeliveryStatusChanged' | 'CommunicationCompleted'
@@ -14,6 +14,12 @@ export function stringifyValue(value: Scalar): string {
   return value === null ? '' : String(value);
 }
 
+const isScalar = (v: unknown): v is Scalar =>
+  v === null ||
+  typeof v === 'string' ||
+  typeof v === 'boolean' ||
+  (typeof v === 'number' && Number.isFinite(v));
+
 /**
  * All variables available to a callback for this event under this configuration, SPEC §2 rule 2.
  *
@@ -25,11 +31,16 @@ export function stringifyValue(value: Scalar): string {
  *     own id and `memberId` = the message UUID.
  * System variables win because they identify what the callback is about; a member attribute that
  * happened to be called `batchId` must not make a receiver act on the wrong batch.
+ *
+ * Member attributes are Dispatch's data: one whose name cannot be a placeholder (`Student ID`,
+ * `1stName`) or whose value is not a scalar (an array, an object) is simply not a variable.
  */
 export function variablesFor(event: TriggerEvent, config: CommunicationConfigured): Map<string, string> {
   const vars = new Map<string, string>();
-  const put = (source: Record<string, Scalar>) => {
-    for (const [name, value] of Object.entries(source)) vars.set(name, stringifyValue(value));
+  const put = (source: Record<string, unknown>) => {
+    for (const [name, value] of Object.entries(source)) {
+      if (isVariableName(name) && isScalar(value)) vars.set(name, stringifyValue(value));
+    }
   };
 
   put(config.environment);

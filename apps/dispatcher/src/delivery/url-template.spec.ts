@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { encodeValue, MAX_RENDERED_URL_LENGTH, parseTemplate, renderUrl } from './url-template';
 
 const vars = (o: Record<string, string>) => new Map(Object.entries(o));
@@ -154,5 +155,86 @@ describe('URL templates', () => {
       ok: true,
       pieces: [{ text: 'a' }, { name: 'b' }, { text: 'c${d}' }],
     });
+  });
+});
+
+describe('URL templates: a value never moves the request to another host', () => {
+  it('refuses any value in the host or port that is not one DNS label, naming the variable only', () => {
+    for (const tenant of ['evil.example', 'a@b', 'x%2Eevil', 'ü', 'a b', '']) {
+      const r = renderUrl('https://${tenant}.example.com/x', vars({ tenant }));
+      expect(r.ok || r.error).toMatchObject({
+        kind: 'invalid-url',
+        message: expect.stringContaining('${tenant}'),
+      });
+    }
+    expect(failure('https://h.example:${port}/', { port: '8080.evil' }).message).toContain('DNS label');
+    // Empty, the parser would skip the empty host and take the path for it.
+    expect(failure('https://${a}/path', { a: '' }).kind).toBe('invalid-url');
+  });
+
+  it('accepts a label in the host and leaves values after the authority to percent-encoding', () => {
+    expect(
+      rendered('https://${tenant}-api.example.com:${port}/a.b/${v}', {
+        tenant: 'Acme-2',
+        port: '8443',
+        v: 'evil.example',
+      }),
+    ).toBe('https://acme-2-api.example.com:8443/a.b/evil%2Eexample');
+    expect(rendered('https://h.example?next=${v}', { v: 'https://evil.example' })).toBe(
+      'https://h.example/?next=https%3A%2F%2Fevil%2Eexample',
+    );
+  });
+
+  const TEMPLATES = [
+    'https://${a}.example.com/x/${b}?q=${c}#${a}',
+    'https://api.example.com:${p}/${a}/${b}',
+    'https://${a}/path',
+    'http://h.example/${a}/${b}/${c}?${a}=${b}',
+    'https://h.example\\${a}/x',
+  ];
+  const hostile = fc.constantFrom(
+    'evil.example',
+    'evil.example/',
+    'evil.example#',
+    'user:pw@evil.example',
+    '%2e%2e',
+    '..',
+    '\\evil.example',
+    '[::1]',
+    '127.0.0.1',
+    'a\u0000b',
+    '\ud800',
+  );
+  const value = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 20 }),
+    hostile,
+    fc.stringMatching(/^[A-Za-z0-9-]{1,10}$/),
+  );
+
+  /** The host the template names once its placeholders hold these values, as a URL parser reads it. */
+  const hostOf = (template: string, values: Record<string, string>) =>
+    new URL(
+      `https://${/^https?:\/\/([^/?#:\\]*)/.exec(template)![1].replace(/\$\{(\w+)\}/g, (_, n: string) => values[n])}`,
+    ).hostname;
+
+  it('property: any values give a URL on the template host, or an invalid-url / unresolved-variable error', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...TEMPLATES),
+        fc.record({ a: value, b: value, c: value, p: value }, { requiredKeys: ['a', 'b'] }),
+        (template, values) => {
+          const r = renderUrl(template, vars(values as Record<string, string>));
+          if (!r.ok) {
+            expect(['invalid-url', 'unresolved-variable']).toContain(r.error.kind);
+            return;
+          }
+          const url = new URL(r.url);
+          expect(url.hostname).toBe(hostOf(template, values as Record<string, string>));
+          expect(url.username + url.password).toBe('');
+          expect(['http:', 'https:']).toContain(url.protocol);
+        },
+      ),
+      { numRuns: 3_000 },
+    );
   });
 });

@@ -1,3 +1,5 @@
+import { VARIABLE_NAME } from '@app/contracts';
+
 /**
  * `${name}` URL templates (SPEC §2 rule 2). Every substituted value is percent-encoded so that it
  * can never change the URL's structure; the result must be an absolute http(s) URL.
@@ -5,6 +7,10 @@
  * Syntax: `${name}` is replaced by the variable `name`; `$${` stands for a literal `${` (the rest
  * is then plain text); a `$` not followed by `{` is plain text. Names follow the contract's variable
  * names: a letter or `_`, then letters, digits, `_`, `.`, `-`.
+ *
+ * A placeholder in the authority (host or port) may only produce one DNS label, `[A-Za-z0-9-]`:
+ * percent-encoding does not protect the host (URL parsers decode `%2E` there), and a value must never
+ * move the request, with its credentials and signature, to another host.
  */
 
 /** Exactly `{ kind, message }`, the shape of an attempt error on the log (extra fields would not validate). */
@@ -14,7 +20,11 @@ export type RenderResult = { ok: true; url: string } | { ok: false; error: Rende
 /** Same bound as `CallbackAttempted.url` in the contracts, so a rendered URL can always be recorded. */
 export const MAX_RENDERED_URL_LENGTH = 8192;
 const MAX_LISTED_NAMES = 10;
-const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/**
+ * What a value substituted into the host or port may be: one DNS label, never empty (an empty
+ * value can make the parser read the path as the host: `https://${a}/path` → host `path`).
+ */
+const DNS_LABEL = /^[A-Za-z0-9-]{1,63}$/;
 
 /**
  * encodeURIComponent, plus the characters it leaves alone that still mean something to some URL
@@ -49,7 +59,7 @@ export function parseTemplate(
       const close = template.indexOf('}', i + 2);
       if (close < 0) return { ok: false, message: `unclosed placeholder at character ${i + 1}` };
       const name = template.slice(i + 2, close);
-      if (!NAME.test(name)) {
+      if (!VARIABLE_NAME.test(name)) {
         return { ok: false, message: `placeholder at character ${i + 1} is not a valid variable name` };
       }
       if (text) pieces.push({ text });
@@ -75,15 +85,22 @@ export function renderUrl(template: string, variables: Map<string, string>): Ren
   let out = '';
   /** Where substituted text sits in `out`: [start, end) pairs, for the dot-segment check. */
   const substituted: Array<[number, number]> = [];
+  const where = authorityTracker();
   for (const piece of parsed.pieces) {
     if ('text' in piece) {
       out += piece.text;
+      where.passText(piece.text);
       continue;
     }
     const value = variables.get(piece.name);
     if (value === undefined) {
       missing.add(piece.name);
       continue;
+    }
+    if (where.inAuthority() && !DNS_LABEL.test(value)) {
+      return invalid(
+        `the value of \${${piece.name}} is used in the host and is not a single DNS label (letters, digits, -)`,
+      );
     }
     const encoded = encodeValue(value);
     if (encoded === null) return invalid(`the value of \${${piece.name}} is not well-formed Unicode`);
@@ -119,6 +136,30 @@ export function renderUrl(template: string, variables: Map<string, string>): Ren
   if (url.username || url.password)
     return invalid('the URL must not contain user information (user:password@)');
   return { ok: true, url: url.href };
+}
+
+/**
+ * Follows the template's own text to tell whether a placeholder sits in the authority: after the
+ * first `://` and before the first `/`, `?` or `#` that follows it (values cannot hold those
+ * characters unencoded, so only the template's text can end the authority).
+ */
+function authorityTracker() {
+  let state: 'scheme' | 'authority' | 'rest' = 'scheme';
+  let pending = '';
+  return {
+    passText(text: string) {
+      if (state === 'rest') return;
+      if (state === 'scheme') {
+        pending += text;
+        const at = pending.indexOf('://');
+        if (at < 0) return;
+        state = 'authority';
+        text = pending.slice(at + 3);
+      }
+      if (/[/?#\\]/.test(text)) state = 'rest';
+    },
+    inAuthority: () => state === 'authority',
+  };
 }
 
 const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;

@@ -70,11 +70,17 @@ describe('retry schedule', () => {
     expect(sut.size).toBe(0);
   });
 
-  it('given unreadable values, then they take no room and are settled by the read position', () => {
+  it('given an unreadable value, then it is due at once (to be parked) and holds the offset until settled', () => {
     const sut = new RetrySchedule(0n, 0n);
-    sut.file(0n, { kind: 'unreadable', message: 'junk' }, Buffer.from('junk'));
-    expect(sut.size).toBe(0);
-    expect(sut.commitOffset([])).toBe(1n);
+    sut.file(0n, { kind: 'unreadable', message: 'junk' }, Buffer.from('junk'), Buffer.from('comm-1'));
+    expect(sut.size).toBe(1);
+    expect(sut.bytes).toBe('junk'.length + 'comm-1'.length);
+    expect(sut.commitOffset([])).toBe(0n);
+    const due = sut.takeDue(0, 10);
+    expect(due.map((r) => [r.offset, r.key?.toString()])).toEqual([[0n, 'comm-1']]);
+    expect(sut.commitOffset(due)).toBe(1n);
+    sut.settled(due);
+    expect(sut.bytes).toBe(0);
   });
 
   it('hands out at most the chunk size at a time', () => {

@@ -6,6 +6,8 @@ export interface ScheduledRecord {
   dueAt: number;
   /** The record's bytes, decoded in full only when it fires (keeps memory near the topic's size). */
   value: Buffer;
+  /** The record's key (the communication id), kept for the copy of a record that is parked. */
+  key?: Buffer | null;
 }
 
 /**
@@ -64,16 +66,19 @@ export class RetrySchedule {
    * Files what was read at `offset`. Returns false for an offset already read (a fetch repeated
    * after a retry of kafkajs), which changes nothing.
    */
-  file(offset: bigint, entry: RetryTopicEntry, value: Buffer | null): boolean {
+  file(offset: bigint, entry: RetryTopicEntry, value: Buffer | null, key: Buffer | null = null): boolean {
     if (offset < this.position) return false;
     this.position = offset + 1n;
     if (entry.kind === 'done') {
       for (const o of entry.offsets) this.forget(this.waiting, o);
-    } else if (entry.kind === 'record' && value) {
-      const record: ScheduledRecord = { offset, dueAt: entry.dueAt, value };
+    } else if ((entry.kind === 'record' || entry.kind === 'unreadable') && value) {
+      // An unreadable record fires at once: the processor parks it (decision 0603), so it is kept
+      // (and holds the committed offset) until that is committed, never skipped unseen.
+      const dueAt = entry.kind === 'record' ? entry.dueAt : 0;
+      const record: ScheduledRecord = { offset, dueAt, value, key };
       this.waiting.set(offset, record);
       this.order.push(offset);
-      this.keptBytes += value.length;
+      this.keptBytes += value.length + (key?.length ?? 0);
       this.push(record);
     }
     return true;
@@ -135,7 +140,7 @@ export class RetrySchedule {
     const r = from.get(offset);
     if (!r) return;
     from.delete(offset);
-    this.keptBytes -= r.value.length;
+    this.keptBytes -= r.value.length + (r.key?.length ?? 0);
   }
 
   private before(a: ScheduledRecord, b: ScheduledRecord): boolean {

@@ -8,6 +8,7 @@ import type { AttemptHandOff, RunningAttempt } from './attempt.hand-off';
 import { BatchChanges } from './batch-changes';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
 import { startHeartbeats } from './heartbeat.loop';
+import { logChangedError } from './retriable.error';
 import type { PartitionRegistry } from './partition.registry';
 import { recordReports, stamp, startAttempt, type ProcessorContext } from './processor.context';
 import { commitTransaction } from './transaction.writer';
@@ -89,7 +90,7 @@ export class LogProcessor {
       const recorded = recordReports(this.ctx, this.registry, changes, partition, collected.outputs);
       const nextOffset = BigInt(messages[messages.length - 1].offset) + 1n;
       // Again right before the commit: the attempts may have run for seconds.
-      if (!(await this.registry.confirmLog())) throw new Error('the log changed; batch not committed');
+      if (!(await this.registry.confirmLog())) throw logChangedError();
       await commitTransaction(
         lease.producer,
         topics,

@@ -1,6 +1,13 @@
 import { Logger } from '@nestjs/common';
 import type { EachBatchPayload } from 'kafkajs';
-import { headerString, LOG_MARKER_HEADER } from '@app/platform';
+import {
+  describeRecord,
+  type Failure,
+  headerString,
+  LOG_MARKER_HEADER,
+  parkedRecordOf,
+  reportParked,
+} from '@app/platform';
 import {
   decodeRetryRecord,
   peekRetryTopicValue,
@@ -12,6 +19,8 @@ import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-o
 import { BatchChanges } from './batch-changes';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
 import type { PartitionLease, PartitionRegistry } from './partition.registry';
+import { logChangedError, retriableError } from './retriable.error';
+import type { RetryParking } from './retry.parking';
 import { recordReports, startAttempt, type ProcessorContext } from './processor.context';
 import { commitTransaction } from './transaction.writer';
 
@@ -30,6 +39,8 @@ export interface RetryProcessorOptions {
   maxBufferedBytes: number;
   /** Points the retry consumer at an offset of a partition (`consumer.seek`). */
   seek: (partition: number, offset: bigint) => void;
+  /** Sets aside records that can never fire or never commit (decision 0603). */
+  parking: RetryParking;
 }
 
 /** A chunk whose attempts are done (or handed off), waiting to be recorded. */
@@ -39,6 +50,10 @@ interface Finished {
   collected: Collected;
   changes: BatchChanges;
   settled: () => void;
+  /** Records of the chunk set aside instead of attempted (undecodable, or failing alone). */
+  parked: { entry: ScheduledRecord; failure: Failure }[];
+  /** A record tried alone after its groups kept failing: committed in a transaction of its own. */
+  alone: boolean;
 }
 
 /** One owned retry partition: its schedule and the lease its transactions use. */
@@ -109,9 +124,9 @@ export class RetryProcessor {
     if (!current()) return;
     for (const m of batch.messages) {
       const entry = this.entryOf(batch.partition, m.offset, m.headers, m.value);
-      if (slot.schedule.file(BigInt(m.offset), entry, m.value) && entry.kind === 'unreadable') {
+      // An unreadable record fires at once and is parked (decision 0603), never dropped.
+      if (slot.schedule.file(BigInt(m.offset), entry, m.value, m.key) && entry.kind === 'unreadable') {
         this.ctx.metrics.undecodable.inc({ role: 'retry' });
-        this.log.warn(`skipped retry record ${batch.partition}/${m.offset}: ${entry.message}`);
       }
     }
     slot.schedule.passed(BigInt(batch.lastOffset()) + 1n);
@@ -149,7 +164,10 @@ export class RetryProcessor {
   /** The group's assignment changed: every partition is taken over again at its next batch. */
   reassigned(): void {
     this.assignment += 1;
-    for (const slot of this.slots.values()) this.close(slot);
+    for (const slot of this.slots.values()) {
+      this.close(slot);
+      this.options.parking.forget(slot.partition);
+    }
     this.slots.clear();
     this.opening.clear();
   }
@@ -240,19 +258,28 @@ export class RetryProcessor {
     for (;;) {
       const due = slot.schedule.takeDue(Date.now(), MAX_CHUNK);
       if (due.length === 0) break;
-      const chunk = this.runChunk(slot, due);
-      this.chunks.add(chunk);
-      void chunk.finally(() => this.chunks.delete(chunk));
+      // A record whose groups kept failing deterministically is tried alone (decision 0603).
+      const alone = due.filter((e) => this.options.parking.alone(slot.partition, e.offset));
+      const together = due.filter((e) => !alone.includes(e));
+      const runs = [
+        ...(together.length > 0 ? [this.runChunk(slot, together, false)] : []),
+        ...alone.map((e) => this.runChunk(slot, [e], true)),
+      ];
+      for (const chunk of runs) {
+        this.chunks.add(chunk);
+        void chunk.finally(() => this.chunks.delete(chunk));
+      }
     }
     this.arm(slot);
   }
 
   /** Starts a chunk's attempts, waits for them (bounded), then queues it for recording. */
-  private async runChunk(slot: Slot, entries: ScheduledRecord[]): Promise<void> {
+  private async runChunk(slot: Slot, entries: ScheduledRecord[], alone: boolean): Promise<void> {
     const { metrics } = this.ctx;
     const partition = slot.partition;
     const changes = new BatchChanges();
     const running: RunningAttempt[] = [];
+    const parked: Finished['parked'] = [];
     let collected: Collected;
     try {
       // Attempts of a recreated log's callbacks would append their events to the new log: the
@@ -261,10 +288,16 @@ export class RetryProcessor {
       await this.registry.stateReady(partition);
       const firedAt = Date.now();
       for (const entry of entries) {
+        const failure = this.options.parking.parkNow(partition, entry.offset);
+        if (failure) {
+          parked.push({ entry, failure });
+          continue;
+        }
         const decoded = decodeRetryRecord(entry.value);
         if (!decoded.ok) {
-          metrics.undecodable.inc({ role: 'retry' });
-          this.log.warn(`skipped retry record ${partition}/${entry.offset}: ${decoded.message}`);
+          // It can never be attempted: parked, not dropped.
+          const reason = { class: 'deterministic' as const, code: 'undecodable', message: decoded.message };
+          parked.push({ entry, failure: { ...reason, attempts: 0 } });
           continue;
         }
         metrics.retryLateness.observe(Math.max(0, firedAt - entry.dueAt) / 1000);
@@ -281,7 +314,7 @@ export class RetryProcessor {
       return;
     }
     await new Promise<void>((settled) => {
-      slot.finished.push({ entries, running, collected, changes, settled });
+      slot.finished.push({ entries, running, collected, changes, settled, parked, alone });
       void this.record(slot);
     });
   }
@@ -291,7 +324,13 @@ export class RetryProcessor {
     if (slot.recording) return;
     slot.recording = true;
     try {
-      while (slot.finished.length > 0) await this.commitGroup(slot, slot.finished.splice(0));
+      while (slot.finished.length > 0) {
+        const group = slot.finished.splice(0);
+        // A record tried alone commits alone: its failure then says nothing about the others.
+        const together = group.filter((g) => !g.alone);
+        if (together.length > 0) await this.commitGroup(slot, together);
+        for (const g of group) if (g.alone) await this.commitGroup(slot, [g]);
+      }
     } finally {
       slot.recording = false;
     }
@@ -302,9 +341,9 @@ export class RetryProcessor {
     const partition = slot.partition;
     const entries = group.flatMap((g) => g.entries);
     try {
-      if (slot.closed) throw new Error(`retry partition ${partition} was taken over again meanwhile`);
+      if (slot.closed) throw retriableError(`retry partition ${partition} was taken over again meanwhile`);
       // Again right before the commit: the attempts may have run for seconds.
-      if (!(await this.registry.confirmLog())) throw new Error('the log changed; not committed');
+      if (!(await this.registry.confirmLog())) throw logChangedError();
       const events = [];
       const retries = [];
       for (const g of group) {
@@ -312,15 +351,33 @@ export class RetryProcessor {
         events.push(...recorded.events);
         retries.push(...recorded.retries, ...g.collected.handedOff);
       }
+      const parked = group.flatMap((g) => g.parked);
       await commitTransaction(
         slot.lease.producer,
         topics,
         { groupId, topic: topics.retry, partition, nextOffset: slot.schedule.commitOffset(entries) },
-        { events, retries, states: [], done: entries.map((e) => e.offset) },
+        {
+          events,
+          retries,
+          states: [],
+          done: entries.map((e) => e.offset),
+          parked: parked.map(({ entry, failure }) => this.parkedCopy(partition, entry, failure)),
+        },
         this.registry.marker,
         hook,
       );
       slot.schedule.settled(entries);
+      this.options.parking.settled(
+        partition,
+        entries.map((e) => e.offset),
+      );
+      for (const { entry, failure } of parked) {
+        const where = describeRecord(topics.retry, partition, {
+          offset: String(entry.offset),
+          value: entry.value,
+        });
+        reportParked('dispatcher-retry', where, failure);
+      }
       for (const g of group) {
         g.changes.commit();
         this.handOff.committed(g.collected);
@@ -329,6 +386,12 @@ export class RetryProcessor {
       metrics.batches.inc({ role: 'retry' });
       metrics.retryScheduled.set(this.scheduledCount());
     } catch (e) {
+      // Counted against its records when deterministic: they are tried alone, then parked.
+      await this.options.parking.failed(
+        partition,
+        entries.map((r) => r.offset),
+        e,
+      );
       // Kept: when the records fire again after the rebuild, these results are recorded
       // instead of sending the requests a second time.
       for (const g of group) {
@@ -344,6 +407,18 @@ export class RetryProcessor {
     } finally {
       for (const g of group) g.settled();
     }
+  }
+
+  /** The parked copy of a retry record: its key and value as scheduled (headers are not kept). */
+  private parkedCopy(partition: number, entry: ScheduledRecord, failure: Failure) {
+    const source = {
+      topic: this.ctx.topics.retry,
+      partition,
+      offset: String(entry.offset),
+      key: entry.key ?? null,
+      value: entry.value,
+    };
+    return parkedRecordOf(source, 'dispatcher-retry', failure, new Date());
   }
 
   /** The attempt this process already made for the record (handed off or kept), or a new request. */

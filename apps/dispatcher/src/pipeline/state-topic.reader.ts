@@ -45,7 +45,13 @@ export async function readStateTopic(
       await consumer.subscribe({ topic, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`loading ${topic} took more than ${timeoutMs} ms`)),
+          // Retriable: a slow broker, not a record's fault (see classifyFailure).
+          () =>
+            reject(
+              Object.assign(new Error(`loading ${topic} took more than ${timeoutMs} ms`), {
+                retriable: true,
+              }),
+            ),
           timeoutMs,
         );
         let quiet = 0;

@@ -1,4 +1,4 @@
-import type { TopicSpec } from '@app/platform';
+import { parkedTopicSpec, type TopicSpec } from '@app/platform';
 import type { DispatcherConfig } from '../config/dispatcher.config';
 
 const DAY_MS = 24 * 3600_000;
@@ -8,7 +8,8 @@ const DAY_MS = 24 * 3600_000;
  * - log: kept forever (the source of truth);
  * - retry: plain retention long enough for every scheduled attempt, never less than 7 days; it also
  *   holds the done markers of the records it settled (decision 0620);
- * - state: compacted, one live record per communication.
+ * - state: compacted, one live record per communication;
+ * - parked: records set aside after bounded retries (shared with ingest).
  */
 export function dispatcherTopicSpecs(
   c: Pick<
@@ -16,6 +17,7 @@ export function dispatcherTopicSpecs(
     | 'LOG_TOPIC'
     | 'RETRY_TOPIC'
     | 'STATE_TOPIC'
+    | 'PARKED_TOPIC'
     | 'LOG_PARTITIONS'
     | 'RETRY_DELAY_MS'
     | 'RETRY_AFTER_MAX_MS'
@@ -43,5 +45,6 @@ export function dispatcherTopicSpecs(
         'max.message.bytes': String(2 * 1024 * 1024),
       },
     },
+    parkedTopicSpec(c.PARKED_TOPIC),
   ];
 }

@@ -1,5 +1,5 @@
-import { CompressionTypes, type Message, type Producer, type TopicMessages } from 'kafkajs';
-import { LOG_MARKER_HEADER, sendOffsetsPatiently } from '@app/platform';
+import type { Message, Producer, TopicMessages } from 'kafkajs';
+import { LOG_MARKER_HEADER, sendInParts, sendOffsetsPatiently } from '@app/platform';
 import { encodeEvent, logHeadersOf, validateEvent, type LogEvent } from '@app/contracts';
 import type { CommunicationState } from '../domain/communication-state';
 import { encodeDoneMarker, encodeRetryRecord, type RetryRecord } from '../domain/retry-record';
@@ -11,6 +11,8 @@ export interface TransactionOutput {
   states: CommunicationState[];
   /** Retry records (offsets of the input retry partition) this transaction settles (decision 0620). */
   done?: bigint[];
+  /** Input records set aside (parkedRecordOf), committed with the offset that moves past them. */
+  parked?: Message[];
 }
 
 /** The steps of a transaction, in order; a test hook can fail any of them (decision 0621). */
@@ -38,30 +40,7 @@ export interface OutputTopics {
   log: string;
   retry: string;
   state: string;
-}
-
-/** Bytes per produce request, well under the broker's default 1 MiB record-batch limit. */
-const MAX_REQUEST_BYTES = 512 * 1024;
-
-/** Splits the output into produce requests the broker accepts; all still go in one transaction. */
-function* inParts(topicMessages: TopicMessages[]): Generator<TopicMessages[]> {
-  let part: TopicMessages[] = [];
-  let bytes = 0;
-  for (const { topic, messages } of topicMessages) {
-    for (const m of messages) {
-      const size = (m.value as Buffer).length + String(m.key ?? '').length + 200;
-      if (bytes + size > MAX_REQUEST_BYTES && part.length > 0) {
-        yield part;
-        part = [];
-        bytes = 0;
-      }
-      let last = part[part.length - 1];
-      if (!last || last.topic !== topic) part.push((last = { topic, messages: [] }));
-      last.messages.push(m);
-      bytes += size;
-    }
-  }
-  if (part.length > 0) yield part;
+  parked: string;
 }
 
 /**
@@ -123,11 +102,13 @@ export async function commitTransaction(
       })),
     });
   }
+  if (output.parked && output.parked.length > 0) {
+    topicMessages.push({ topic: topics.parked, messages: output.parked });
+  }
   const txn = await producer.transaction();
   try {
     await step('begin');
-    for (const part of inParts(topicMessages))
-      await txn.sendBatch({ topicMessages: part, compression: CompressionTypes.None });
+    await sendInParts(txn, topicMessages);
     await step('sent');
     await sendOffsetsPatiently(txn, {
       consumerGroupId: input.groupId,

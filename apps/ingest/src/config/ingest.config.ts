@@ -30,6 +30,7 @@ export const ingestEnvSchema = z
     DLQ_RETENTION_MS: env.int(30 * 24 * 3600 * 1000, 60_000),
     LOG_TOPIC: env.string(DEFAULT_TOPICS.log),
     LOG_PARTITIONS: env.int(6, 1, 1000),
+    PARKED_TOPIC: env.string(DEFAULT_TOPICS.parked),
     TOPIC_REPLICATION_FACTOR: env.int(1, 1, 10),
     CONSUMER_GROUP: env.string('callbacks-ingest'),
     TRANSACTIONAL_ID_PREFIX: env.string('callbacks-ingest'),
@@ -45,6 +46,8 @@ export const ingestEnvSchema = z
     API_KEYS: env.list().pipe(z.array(z.string().min(16, 'API keys must be at least 16 characters')).min(1)),
     HTTP_BODY_LIMIT_BYTES: env.int(MiB, 1024, 64 * MiB),
     HTTP_MAX_EVENTS: env.int(500, 1, 10_000),
+    OCCURRED_AT_WINDOW_SECONDS: env.int(7 * 24 * 3600, 60, 10 * 366 * 24 * 3600),
+    METRICS_REQUIRE_KEY: env.bool(false),
     /** LOG_FORMAT (json | pretty) and LOG_LEVEL, read the same way by every service. */
     ...loggingEnv,
   })
@@ -63,6 +66,8 @@ export interface TopicsConfig {
   deadLetterRetentionMs: number;
   log: string;
   logPartitions: number;
+  /** Where records that cannot be processed after bounded retries are set aside. */
+  parked: string;
   replicationFactor: number;
 }
 
@@ -77,6 +82,8 @@ export interface IngestConfig {
     transactionTimeoutMs: number;
   };
   dedup: { windowSeconds: number; maxIds: number; rebuildTimeoutMs: number };
+  /** An event's occurredAt must lie within this of the time ingest receives it, either way. */
+  occurredAtWindowMs: number;
   secrets: { keys: string; activeKeyId?: string };
   http: {
     host: string;
@@ -87,6 +94,8 @@ export interface IngestConfig {
     maxEvents: number;
     /** Stable per instance, so a restarted instance fences and aborts its predecessor's open transaction. */
     transactionalId: string;
+    /** `/metrics` answers only with an API key. */
+    metricsRequireKey: boolean;
   };
 }
 
@@ -103,6 +112,7 @@ export function loadIngestConfig(source: NodeJS.ProcessEnv = process.env): Inges
       deadLetterRetentionMs: v.DLQ_RETENTION_MS,
       log: v.LOG_TOPIC,
       logPartitions: v.LOG_PARTITIONS,
+      parked: v.PARKED_TOPIC,
       replicationFactor: v.TOPIC_REPLICATION_FACTOR,
     },
     consumer: {
@@ -115,6 +125,7 @@ export function loadIngestConfig(source: NodeJS.ProcessEnv = process.env): Inges
       maxIds: v.DEDUP_MAX_IDS,
       rebuildTimeoutMs: v.DEDUP_REBUILD_TIMEOUT_MS,
     },
+    occurredAtWindowMs: v.OCCURRED_AT_WINDOW_SECONDS * 1000,
     secrets: { keys: v.SECRETS_KEYS, activeKeyId: v.SECRETS_ACTIVE_KEY },
     http: {
       host: v.HTTP_HOST,
@@ -123,6 +134,7 @@ export function loadIngestConfig(source: NodeJS.ProcessEnv = process.env): Inges
       bodyLimitBytes: v.HTTP_BODY_LIMIT_BYTES,
       maxEvents: v.HTTP_MAX_EVENTS,
       transactionalId: v.HTTP_TRANSACTIONAL_ID,
+      metricsRequireKey: v.METRICS_REQUIRE_KEY,
     },
   };
 }

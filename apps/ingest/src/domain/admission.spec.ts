@@ -7,12 +7,15 @@ import { admitEvent } from './admission';
 
 const example = (file: string) => readFileSync(join(__dirname, '../../../../examples/events', file));
 
+/** The examples happened on 2026-11-03; they arrive the same day. */
+const arrival = { receivedAtMs: Date.parse('2026-11-03T12:00:00Z'), occurredAtWindowMs: 7 * 86_400_000 };
+
 describe('admitEvent', () => {
   const sut = SecretBox.fromSpec(`k1:${randomBytes(32).toString('base64')}`);
 
   it('seals every password and signing secret bound to its callback and field', () => {
     const bytes = example('01-CommunicationConfigured.json');
-    const verdict = admitEvent(bytes, sut);
+    const verdict = admitEvent(bytes, sut, arrival);
     if (!verdict.ok || verdict.event.type !== 'CommunicationConfigured') throw new Error('not admitted');
     const inbound = JSON.parse(bytes.toString('utf8'));
     const [withPassword, withSecret] = verdict.event.data.callbacks;
@@ -32,12 +35,21 @@ describe('admitEvent', () => {
 
   it('passes events without secrets through unchanged', () => {
     const bytes = example('02-MessageSent.json');
-    const verdict = admitEvent(bytes, sut);
+    const verdict = admitEvent(bytes, sut, arrival);
     expect(verdict.ok && verdict.event).toEqual(JSON.parse(bytes.toString('utf8')));
   });
 
   it('rejects with the contract code', () => {
-    const verdict = admitEvent(Buffer.from('{"id":'), sut);
+    const verdict = admitEvent(Buffer.from('{"id":'), sut, arrival);
     expect(!verdict.ok && verdict.rejection.code).toBe('malformed-json');
+  });
+
+  it('rejects an event that happened further from its arrival than the window allows', () => {
+    const late = { ...arrival, receivedAtMs: Date.parse('2026-11-20T12:00:00Z') };
+    const verdict = admitEvent(example('02-MessageSent.json'), sut, late);
+    expect(!verdict.ok && verdict.rejection).toMatchObject({
+      code: 'invalid-envelope',
+      issues: [{ path: 'occurredAt' }],
+    });
   });
 });

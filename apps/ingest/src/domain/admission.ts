@@ -1,15 +1,24 @@
-import { decodeEvent, LogEvent, Rejection, validateEvent } from '@app/contracts';
+import { checkOccurredAt, decodeEvent, LogEvent, Rejection, validateEvent } from '@app/contracts';
 import { Sealer, sealSecrets } from './seal-secrets';
 
 export type Admission = { ok: true; event: LogEvent } | { ok: false; rejection: Rejection };
 
+/** When the input arrived, and how far from it an event's occurredAt may be (either way). */
+export interface Arrival {
+  receivedAtMs: number;
+  occurredAtWindowMs: number;
+}
+
 /**
  * Decides whether raw inbound bytes may go on the log, and in which form: decode and validate as a
- * producer's event (size limit first), seal its secrets, then validate the stored form too, so no
- * consumer of the log ever reads an event that breaks the stored contract.
+ * producer's event (size limit first), check its occurredAt against the arrival time, seal its
+ * secrets, then validate the stored form too, so no consumer of the log ever reads an event that
+ * breaks the stored contract.
  */
-export function admitEvent(bytes: Buffer | null, sealer: Sealer): Admission {
-  const inbound = decodeEvent(bytes, 'inbound');
+export function admitEvent(bytes: Buffer | null, sealer: Sealer, arrival: Arrival): Admission {
+  const decoded = decodeEvent(bytes, 'inbound');
+  if (!decoded.ok) return decoded;
+  const inbound = checkOccurredAt(decoded.event, arrival.receivedAtMs, arrival.occurredAtWindowMs);
   if (!inbound.ok) return inbound;
   const stored = validateEvent(sealSecrets(inbound.event, sealer), 'stored');
   if (!stored.ok) {

@@ -1,8 +1,7 @@
-import { LogEvent } from '@app/contracts';
+import { LIMITS, LogEvent, loggableEventId, nestsDeeperThan } from '@app/contracts';
 import { HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { IngestConfig } from '../config/ingest.config';
 import { AppendGate } from '../domain/append-gate';
-import { loggableEventId } from '../domain/loggable-id';
 import { EventAdmission } from '../event-admission.service';
 import { INGEST_CONFIG } from '../ingest.tokens';
 import { DedupWindowKeeper } from '../kafka/dedup.keeper';
@@ -64,10 +63,19 @@ export class EventsService {
 
     const events: LogEvent[] = [];
     const issues: ItemIssue[] = [];
+    const receivedAt = Date.now();
     items.forEach((item, index) => {
+      // Checked before anything recursive touches it: JSON.stringify of a deeply nested value
+      // overflows the stack (a 500 instead of a 400).
+      if (nestsDeeperThan(item, LIMITS.maxJsonDepth)) {
+        const message = `the event nests deeper than ${LIMITS.maxJsonDepth} levels`;
+        this.metrics.rejected.inc({ source: 'http', code: 'too-deep' });
+        issues.push({ index, code: 'too-deep', path: '(root)', message });
+        return;
+      }
       // Re-serialised so the same byte-size limit applies as on Kafka.
       const bytes = Buffer.from(JSON.stringify(item) ?? '');
-      const verdict = this.admission.admit(bytes);
+      const verdict = this.admission.admit(bytes, receivedAt);
       if (verdict.ok) {
         events.push(verdict.event);
         return;

@@ -1,11 +1,21 @@
-import { LogEvent, Rejection } from '@app/contracts';
+import { LogEvent, loggableEventId, Rejection } from '@app/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Admin, EachBatchPayload, Kafka, Message } from 'kafkajs';
-import { ConsumerSupervisor, type HealthCheck, sendOffsetsPatiently } from '@app/platform';
+import { Admin, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
+import {
+  batchUnit,
+  ConsumerSupervisor,
+  type Failure,
+  type HealthCheck,
+  kafkaAnswers,
+  parkedRecordOf,
+  parkInTransaction,
+  PoisonGuard,
+  sendInParts,
+  sendOffsetsPatiently,
+} from '@app/platform';
 import { IngestConfig } from '../config/ingest.config';
 import { Admission } from '../domain/admission';
 import { AppendGate } from '../domain/append-gate';
-import { loggableEventId } from '../domain/loggable-id';
 import { INGEST_CONFIG, KAFKA } from '../ingest.tokens';
 import { IngestMetrics } from '../metrics/ingest.metrics';
 import { EventAdmission } from '../event-admission.service';
@@ -29,11 +39,17 @@ interface Rejected {
  * once: a crash before the commit leaves no trace and the batch is read again. One transactional
  * producer per input partition (`<prefix>-<topic>-<partition>`), so a new owner of a partition fences
  * the old one. Bad input never stops the loop: it becomes a dead letter in the same transaction.
+ * A batch whose transaction keeps failing for a reason that is not the broker's (a record the log
+ * refuses) is retried, then its records one by one, and the one that still fails is parked
+ * (PoisonGuard); a broker outage is waited out as before.
  */
 @Injectable()
 export class InboundConsumer {
   private readonly logger = new Logger(InboundConsumer.name);
   private readonly producers: TransactionalProducers;
+  // A failure while the broker does not answer is the broker's, never a record's.
+  private readonly guard = new PoisonGuard('ingest', { storeUp: () => kafkaAnswers(this.admin) });
+  private admin?: Admin;
   private supervisor?: ConsumerSupervisor;
 
   constructor(
@@ -53,6 +69,7 @@ export class InboundConsumer {
   }
 
   async start(admin: Admin): Promise<void> {
+    this.admin = admin;
     const { groupId } = this.config.consumer;
     const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
       name: 'ingest-inbound',
@@ -95,6 +112,42 @@ export class InboundConsumer {
     const { batch } = p;
     if (!p.isRunning() || p.isStale() || batch.messages.length === 0) return;
     const stopTimer = this.metrics.batchSeconds.startTimer();
+    try {
+      await this.guard.run<KafkaMessage>({
+        ...batchUnit(p),
+        process: (messages, retry) => this.append(p, messages, retry ? admin : undefined),
+        park: (m, failure) => this.park(p, m, failure),
+      });
+    } catch (e) {
+      // Transient (the broker), or stopping: re-read from the committed offset after a pause.
+      this.logger.warn(
+        `transaction for ${batch.topic}[${batch.partition}] failed (${(e as Error).name}); re-reading from the committed offset`,
+      );
+      await this.rewind(p, admin);
+      return;
+    }
+    stopTimer();
+  }
+
+  /**
+   * Appends `messages` (admitted ones to the log, rejected ones to the DLQ) and commits the offset
+   * after them, in ONE transaction, sent in requests the broker accepts however many records there
+   * are. After a failure (`resync` given) it first drops what the group committed meanwhile: a
+   * commit can fail after the broker applied it.
+   */
+  private async append(
+    p: EachBatchPayload,
+    messages: readonly KafkaMessage[],
+    resync?: Admin,
+  ): Promise<void> {
+    const { batch } = p;
+    const last = messages[messages.length - 1].offset;
+    let todo = messages;
+    if (resync) {
+      const next = await this.committedOffset(resync, batch.topic, batch.partition);
+      todo = next === undefined ? messages : messages.filter((m) => BigInt(m.offset) >= next);
+      if (todo.length === 0) return p.resolveOffset(last);
+    }
     const owner = {};
     const logMessages: Message[] = [];
     const deadLetters: Message[] = [];
@@ -103,8 +156,8 @@ export class InboundConsumer {
     let duplicates = 0;
     const now = new Date();
 
-    for (const m of batch.messages) {
-      const verdict: Admission = this.admission.admit(m.value);
+    for (const m of todo) {
+      const verdict: Admission = this.admission.admit(m.value, now.getTime());
       if (!verdict.ok) {
         const source = { topic: batch.topic, partition: batch.partition, ...m };
         deadLetters.push(deadLetterRecordOf(source, verdict.rejection, now));
@@ -117,33 +170,24 @@ export class InboundConsumer {
       }
     }
 
-    const last = batch.messages[batch.messages.length - 1].offset;
-    const transactionalId = `${this.config.consumer.transactionalIdPrefix}-${batch.topic}-${batch.partition}`;
+    const transactionalId = this.transactionalIdOf(batch.topic, batch.partition);
     const claimed = appended.map((e) => e.id);
     try {
       if (duplicates > 0 && !(await this.dedup.confirm())) {
-        // The window was of another log and has been rebuilt: decide this batch again.
+        // The window was of another log and has been rebuilt: decide this batch again (the seek
+        // makes the batch stale, so nothing more of it is processed here).
         this.gate.aborted(claimed);
-        await this.rewind(p, admin);
+        await this.rewind(p, this.admin!);
         return;
       }
       const producer = await this.producers.get(transactionalId);
       const txn = await producer.transaction();
       try {
-        if (logMessages.length > 0)
-          await txn.send({ topic: this.config.topics.log, acks: -1, messages: logMessages });
-        if (deadLetters.length > 0) {
-          await txn.send({ topic: this.config.topics.deadLetter, acks: -1, messages: deadLetters });
-        }
-        await sendOffsetsPatiently(txn, {
-          consumerGroupId: this.config.consumer.groupId,
-          topics: [
-            {
-              topic: batch.topic,
-              partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }],
-            },
-          ],
-        });
+        await sendInParts(txn, [
+          { topic: this.config.topics.log, messages: logMessages },
+          { topic: this.config.topics.deadLetter, messages: deadLetters },
+        ]);
+        await sendOffsetsPatiently(txn, this.offsetsAfter(batch.topic, batch.partition, last));
         await txn.commit();
       } catch (e) {
         await txn.abort().catch(() => undefined);
@@ -152,12 +196,9 @@ export class InboundConsumer {
     } catch (e) {
       this.gate.aborted(claimed);
       this.metrics.failedTransactions.inc({ source: 'kafka' });
-      this.logger.warn(
-        `transaction for ${batch.topic}[${batch.partition}] failed (${(e as Error).name}); re-reading from the committed offset`,
-      );
+      // It may be fenced or in an unknown state: the next transaction starts on a fresh one.
       await this.producers.drop(transactionalId);
-      await this.rewind(p, admin);
-      return;
+      throw e;
     }
     this.gate.committed(claimed);
     p.resolveOffset(last);
@@ -174,7 +215,43 @@ export class InboundConsumer {
         eventId: r.eventId,
       });
     }
-    stopTimer();
+  }
+
+  /** Sets one record aside on the parked topic, in one transaction with the offset after it. */
+  private async park(p: EachBatchPayload, m: KafkaMessage, failure: Failure): Promise<void> {
+    const { batch } = p;
+    const transactionalId = this.transactionalIdOf(batch.topic, batch.partition);
+    const source = { topic: batch.topic, partition: batch.partition, ...m };
+    try {
+      await parkInTransaction(
+        await this.producers.get(transactionalId),
+        this.config.topics.parked,
+        parkedRecordOf(source, 'ingest', failure, new Date()),
+        { groupId: this.config.consumer.groupId, ...source },
+      );
+    } catch (e) {
+      await this.producers.drop(transactionalId);
+      throw e;
+    }
+    p.resolveOffset(m.offset);
+  }
+
+  private transactionalIdOf(topic: string, partition: number): string {
+    return `${this.config.consumer.transactionalIdPrefix}-${topic}-${partition}`;
+  }
+
+  private offsetsAfter(topic: string, partition: number, offset: string) {
+    return {
+      consumerGroupId: this.config.consumer.groupId,
+      topics: [{ topic, partitions: [{ partition, offset: String(BigInt(offset) + 1n) }] }],
+    };
+  }
+
+  /** The next offset the group committed for a partition, or undefined when it committed none. */
+  private async committedOffset(admin: Admin, topic: string, partition: number): Promise<bigint | undefined> {
+    const [committed] = await admin.fetchOffsets({ groupId: this.config.consumer.groupId, topics: [topic] });
+    const at = committed.partitions.find((x) => x.partition === partition)?.offset ?? '-1';
+    return at === '-1' ? undefined : BigInt(at);
   }
 
   /**
@@ -183,13 +260,9 @@ export class InboundConsumer {
    */
   private async rewind({ batch }: EachBatchPayload, admin: Admin): Promise<void> {
     await new Promise((r) => setTimeout(r, RECOVERY_BACKOFF_MS));
-    const [committed] = await admin.fetchOffsets({
-      groupId: this.config.consumer.groupId,
-      topics: [batch.topic],
-    });
-    const at = committed.partitions.find((x) => x.partition === batch.partition)?.offset ?? '-1';
-    // -1: nothing committed yet, so the group starts from the beginning as at first start.
-    const offset = at === '-1' ? batch.firstOffset()! : at;
-    this.supervisor?.current?.seek({ topic: batch.topic, partition: batch.partition, offset });
+    // Nothing committed yet: the group starts from the beginning as at first start.
+    const at =
+      (await this.committedOffset(admin, batch.topic, batch.partition)) ?? BigInt(batch.firstOffset()!);
+    this.supervisor?.current?.seek({ topic: batch.topic, partition: batch.partition, offset: String(at) });
   }
 }

@@ -1,4 +1,4 @@
-import { FOREVER, TopicSpec } from '@app/platform';
+import { FOREVER, parkedTopicSpec, TopicSpec } from '@app/platform';
 import { TopicsConfig } from '../config/ingest.config';
 
 /**
@@ -16,8 +16,9 @@ export function ingestTopicSpecs(t: TopicsConfig): TopicSpec[] {
     {
       topic: t.deadLetter,
       numPartitions: t.deadLetterPartitions,
-      // Twice the broker's default record limit: a dead letter is the original record plus headers,
-      // and a copy that cannot be written would stall the consumer on that record.
+      // Twice the broker's default record limit: a dead letter is at most the head of the original
+      // record plus headers (quarantineCopy), and a copy that cannot be written would stall the
+      // consumer on that record.
       configs: {
         'retention.ms': String(t.deadLetterRetentionMs),
         'cleanup.policy': 'delete',
@@ -25,5 +26,6 @@ export function ingestTopicSpecs(t: TopicsConfig): TopicSpec[] {
       },
     },
     { topic: t.log, numPartitions: t.logPartitions, configs: { ...FOREVER } },
+    parkedTopicSpec(t.parked),
   ];
 }

@@ -1,5 +1,6 @@
 import { LogEvent } from '@app/contracts';
 import { Inject, Injectable } from '@nestjs/common';
+import { sendInParts } from '@app/platform';
 import { Kafka } from 'kafkajs';
 import { IngestConfig } from '../config/ingest.config';
 import { INGEST_CONFIG, KAFKA } from '../ingest.tokens';
@@ -45,7 +46,8 @@ export class LogAppender {
     try {
       const txn = await (await this.producers.get(id)).transaction();
       try {
-        await txn.send({ topic: this.config.topics.log, acks: -1, messages: events.map(logRecordOf) });
+        // In requests the broker accepts: a request of 1 MiB of events is still one transaction.
+        await sendInParts(txn, [{ topic: this.config.topics.log, messages: events.map(logRecordOf) }]);
         await txn.commit();
       } catch (e) {
         await txn.abort().catch(() => undefined);

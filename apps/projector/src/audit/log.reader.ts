@@ -1,3 +1,4 @@
+import { headerString } from '@app/platform';
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { endOffsets } from '../projection/log.consumer';
@@ -8,6 +9,7 @@ export interface RawLogRecord {
   timestamp: string;
   key: string | null;
   value: Buffer | null;
+  headers: Record<string, string>;
 }
 
 /**
@@ -44,6 +46,9 @@ export async function readWholeLog(
             timestamp: m.timestamp,
             key: m.key?.toString('utf8') ?? null,
             value: m.value,
+            headers: Object.fromEntries(
+              Object.keys(m.headers ?? {}).map((k) => [k, headerString(m.headers, k) ?? '']),
+            ),
           });
         }
       },

@@ -9,6 +9,7 @@ export const cliEnvSchema = projectorEnvSchema.pick({
   DB_SCHEMA: true,
   LOG_TOPIC: true,
   APPLY_CHUNK: true,
+  PARKED_TOPIC: true,
 });
 
 export const cliEnv = (tool: string) => configOrExit(tool, () => loadConfig(cliEnvSchema));

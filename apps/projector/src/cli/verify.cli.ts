@@ -3,7 +3,7 @@ import { createKafka, describeLog, LogIdentityReader, type LogIdentity } from '@
 import { schemaNameSchema } from '../config/projector.config';
 import { recordedLogs, recordedVersus } from '../projection/log-check';
 import { readCheckpointRows } from '../projection/projection.store';
-import { compareSchemas } from '../verify/verify.compare';
+import { compareSchemas, parkedIn } from '../verify/verify.compare';
 import { cliEnv, cliOptions, fail } from './cli.args';
 
 const USAGE =
@@ -58,6 +58,17 @@ async function main() {
         `${same ? 'same' : 'DIFF'}  ${r.table.padEnd(20)} rows ${r.rows[0]} / ${r.rows[1]}  checksum ${r.checksums[0].slice(0, 12)} / ${r.checksums[1].slice(0, 12)}\n`,
       );
       for (const d of r.differences) process.stdout.write(`      ${d}\n`);
+    }
+    // Parked records are known unfinished business: listed, whether or not both sides agree.
+    for (const schema of [live.data, replay.data]) {
+      const parked = await parkedIn(db, schema);
+      if (parked.length === 0) continue;
+      process.stdout.write(`PARKED  ${parked.length} record(s) in ${schema}:\n`);
+      for (const p of parked) {
+        process.stdout.write(
+          `      ${p.consumer} ${p.where}${p.eventId ? ` event ${p.eventId}` : ''}: ${p.code}\n`,
+        );
+      }
     }
     process.stdout.write(
       differing === 0

@@ -58,6 +58,12 @@ export const projectorEnvSchema = z.object({
   OUTBOX_POLL_MS: env.int(1_000, 10, 60_000),
   /** Events applied per database transaction (each a few multi-row statements). */
   APPLY_CHUNK: env.int(500, 1, 5_000),
+  /** Serve the OpenAPI page and document at /docs and /docs-json (false: both answer 404). */
+  DOCS_ENABLED: env.bool(true),
+  /** `/metrics` answers only with one of API_KEYS. */
+  METRICS_REQUIRE_KEY: env.bool(false),
+  /** The topic where ingest and the dispatcher park records (read by `audit`). */
+  PARKED_TOPIC: env.string(DEFAULT_TOPICS.parked),
   /**
    * What to do when the projection was built from another log than LOG_TOPIC at KAFKA_BROKERS is
    * now (recreated topic, other cluster) or a checkpoint is beyond its end: `refuse` (do not
@@ -88,6 +94,9 @@ export interface ProjectorConfig {
   applyChunk: number;
   alertFollowUpMs: number;
   recoveryRate: number;
+  docsEnabled: boolean;
+  metricsRequireKey: boolean;
+  parkedTopic: string;
   onLogMismatch: 'refuse' | 'rebuild';
   /** Which background workers run (tests turn some off to simulate a crash window). */
   workers: { projection: boolean; relay: boolean; mail: boolean; recovery: boolean };
@@ -125,6 +134,9 @@ export function projectorConfigFromEnv(source: NodeJS.ProcessEnv = process.env):
     applyChunk: e.APPLY_CHUNK,
     alertFollowUpMs: e.ALERT_FOLLOW_UP_MS,
     recoveryRate: e.RECOVERY_RATE,
+    docsEnabled: e.DOCS_ENABLED,
+    metricsRequireKey: e.METRICS_REQUIRE_KEY,
+    parkedTopic: e.PARKED_TOPIC,
     onLogMismatch: e.ON_LOG_MISMATCH,
     workers: { projection: true, relay: true, mail: true, recovery: true },
   };

@@ -4,6 +4,7 @@ import { PROJECTION_ENTITIES } from './entities';
 import { InitialProjection1764200000000 } from './migrations/1764200000000-initial-projection';
 import { CheckpointLogIdentity1764300000000 } from './migrations/1764300000000-checkpoint-log-identity';
 import { FailureHandling1764900000000 } from './migrations/1764900000000-failure-handling';
+import { ParkedRecords1765000000000 } from './migrations/1765000000000-parked-records';
 import { quoteSchema } from './schema-name';
 
 export interface DatabaseOptions {
@@ -24,11 +25,14 @@ export function createDataSource({ databaseUrl, schema, poolSize = 10 }: Databas
       InitialProjection1764200000000,
       CheckpointLogIdentity1764300000000,
       FailureHandling1764900000000,
+      ParkedRecords1765000000000,
     ],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',
     synchronize: false,
-    logging: ['error'],
+    // Not even failed statements: TypeORM would print their parameters, which hold event data. The
+    // code that runs a statement reports its failure (the parking guard, the HTTP error filter).
+    logging: false,
     extra: { max: poolSize, application_name: `projector:${schema}` },
   });
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { storableText } from '@app/contracts';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { DataSource } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
@@ -153,7 +154,7 @@ export class MailSender {
         const delay = mailBackoffMs(attempts, this.options.retryBaseMs, this.options.retryMaxMs);
         const err = e as { code?: string; message?: string };
         // nodemailer errors name the failing step; the SMTP URL (which may hold a password) is not logged.
-        const reason = `${err.code ?? 'error'}: ${String(err.message ?? e).slice(0, 300)}`;
+        const reason = storableText(`${err.code ?? 'error'}: ${String(err.message ?? e).slice(0, 300)}`);
         await em.query(
           `UPDATE ${this.s}.notification_emails
               SET attempts = $2, next_attempt_at = now() + ($3 || ' milliseconds')::interval, last_error = $4

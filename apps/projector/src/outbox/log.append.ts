@@ -1,19 +1,22 @@
 import { encodeEvent, logHeadersOf, type LogEvent } from '@app/contracts';
+import { sendInParts } from '@app/platform';
 import type { Producer } from 'kafkajs';
 
 /**
  * Appends events the projector writes (its outbox, operators' requests) to the log, keyed by
  * communication so that each lands in its communication's order; waits for every in-sync replica.
+ * Sent in requests the broker accepts however many there are (decision 0609).
  */
 export async function appendToLog(producer: Producer, topic: string, events: LogEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await producer.send({
-    topic,
-    acks: -1,
-    messages: events.map((e) => ({
-      key: e.communicationId,
-      value: encodeEvent(e),
-      headers: logHeadersOf(e),
-    })),
-  });
+  await sendInParts(producer, [
+    {
+      topic,
+      messages: events.map((e) => ({
+        key: e.communicationId,
+        value: encodeEvent(e),
+        headers: logHeadersOf(e),
+      })),
+    },
+  ]);
 }

@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { validateEvent } from '@app/contracts';
+import { validateEvent, type LogEvent } from '@app/contracts';
+import { type Failure, PoisonGuard, reportParked } from '@app/platform';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
+import { parkedOutboxEvent } from '../projection/projection.parked';
+import { ProjectionStore } from '../projection/projection.store';
 import { appendToLog } from './log.append';
 import { PolledWorker } from './polling.loop';
 
@@ -18,17 +21,31 @@ export interface OutboxRelayOptions {
   logUnchanged: () => Promise<boolean>;
 }
 
+interface OutboxRow {
+  event_id: string;
+  communication_id: string;
+  event_type: string;
+  payload: unknown;
+}
+
 /**
  * Appends outbox events (CommunicationDisabled) to the log. A row is done when the projection
  * consumes its event id from the log and marks it, in the same transaction as the rest. After a
  * restart nothing is sent until the projection has caught up with the log end read at start-up:
  * an event published just before a crash is then already marked, so it is not sent twice.
+ *
+ * A row that can never be published (its payload is not a valid event, or the broker refuses it
+ * every time) is parked: marked on the outbox row and recorded in parked_records, with a metric and
+ * a log line, instead of being tried again on every poll forever (decision 0603). A broker outage
+ * is waited out.
  */
 export class OutboxRelay extends PolledWorker {
   private readonly logger: Logger;
   private readonly s: string;
   /** Sent by this process and waiting for the projection to see them. */
   private readonly sent = new Set<string>();
+  private readonly guard = new PoisonGuard('outbox-relay');
+  private readonly store: ProjectionStore;
   publishedCount = 0;
 
   constructor(
@@ -41,32 +58,67 @@ export class OutboxRelay extends PolledWorker {
     super('relay', options.pollMs, logger);
     this.logger = logger;
     this.s = quoteSchema(schema);
+    this.store = new ProjectionStore(schema);
   }
 
   async runOnce(): Promise<void> {
     if (!this.options.caughtUp()) return;
-    const rows: { event_id: string; communication_id: string; payload: unknown }[] =
-      await this.dataSource.query(
-        `SELECT event_id, communication_id, payload FROM ${this.s}.outbox_events
-        WHERE published_offset IS NULL ORDER BY created_at, event_id LIMIT 100`,
-      );
+    const rows: OutboxRow[] = await this.dataSource.query(
+      `SELECT event_id, communication_id, event_type, payload FROM ${this.s}.outbox_events
+        WHERE published_offset IS NULL AND parked_at IS NULL ORDER BY created_at, event_id LIMIT 100`,
+    );
     if (rows.length === 0 || !(await this.options.logUnchanged())) return;
+    const ready: { row: OutboxRow; event: LogEvent }[] = [];
     for (const row of rows) {
       if (this.loop.isStopped || this.sent.has(row.event_id)) continue;
       const checked = validateEvent(row.payload, 'stored');
-      if (!checked.ok) {
-        this.logger.error({
-          message: `outbox event is invalid (${checked.rejection.code}); not published`,
-          eventId: row.event_id,
-          communicationId: row.communication_id,
-        });
+      if (checked.ok) {
+        ready.push({ row, event: checked.event });
         continue;
       }
-      const e = checked.event;
-      await appendToLog(this.producer, this.options.topic, [e]);
-      this.sent.add(row.event_id);
-      this.publishedCount += 1;
-      this.logger.log({ message: `published ${e.type}`, eventId: e.id, communicationId: e.communicationId });
+      // Nothing can make an invalid payload valid: parked at once.
+      const { code, message } = checked.rejection;
+      const failure: Failure = { class: 'deterministic', code, message, attempts: 0 };
+      await this.park(row, failure);
+      reportParked('outbox-relay', `outbox event ${row.event_id}`, failure);
     }
+    await this.guard.run({
+      records: ready,
+      process: async (batch) => {
+        await appendToLog(
+          this.producer,
+          this.options.topic,
+          batch.map(({ event }) => event),
+        );
+        for (const { row, event } of batch) {
+          this.sent.add(row.event_id);
+          this.publishedCount += 1;
+          this.logger.log({
+            message: `published ${event.type}`,
+            eventId: event.id,
+            communicationId: event.communicationId,
+          });
+        }
+      },
+      park: ({ row }, failure) => this.park(row, failure),
+      describe: ({ row }) => `outbox event ${row.event_id}`,
+      active: () => !this.loop.isStopped,
+      pause: (ms) => new Promise((r) => setTimeout(r, ms)),
+    });
+  }
+
+  /** Marks the row parked and records why, in one transaction. */
+  private async park(row: OutboxRow, failure: Failure): Promise<void> {
+    const parked = parkedOutboxEvent(
+      { eventId: row.event_id, eventType: row.event_type, communicationId: row.communication_id },
+      failure,
+    );
+    await this.dataSource.transaction(async (em) => {
+      await em.query(
+        `UPDATE ${this.s}.outbox_events SET parked_at = now(), parked_reason = $2 WHERE event_id = $1`,
+        [row.event_id, `${parked.code}: ${parked.reason}`],
+      );
+      await this.store.writeParked(em.queryRunner!, [parked]);
+    });
   }
 }

@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
-import type { Consumer, Kafka } from 'kafkajs';
-import { ConsumerSupervisor, type HealthCheck, type LogIdentity } from '@app/platform';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import {
+  batchUnit,
+  ConsumerSupervisor,
+  type HealthCheck,
+  PoisonGuard,
+  type LogIdentity,
+} from '@app/platform';
 import type { ProjectorHooks } from '../config/projector.config';
 import { LogMismatchError } from './log-check';
 import type { ApplyResult, ProjectionApplier } from './projection.applier';
@@ -44,6 +50,7 @@ export interface LogConsumerOptions {
  */
 export class LogConsumer {
   private readonly logger = new Logger('log-consumer');
+  private readonly poison: PoisonGuard;
   private supervisor?: ConsumerSupervisor;
   /** Next offset known to be applied (or skipped as a marker), per partition. */
   readonly positions = new Map<number, bigint>();
@@ -57,6 +64,9 @@ export class LogConsumer {
     private readonly options: LogConsumerOptions,
   ) {
     for (const [p, next] of options.checkpoints) this.positions.set(p, next);
+    // A chunk that keeps failing while the database answers is retried, then applied record by
+    // record; the record that still fails is parked (parked_records) and the partition goes on.
+    this.poison = new PoisonGuard('projector', { storeUp: () => applier.storeAnswers() });
   }
 
   /** For `/health`: joined its group and answered by the broker. */
@@ -106,32 +116,20 @@ export class LogConsumer {
     await consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
-      eachBatch: async ({
-        batch,
-        resolveOffset,
-        heartbeat,
-        isRunning,
-        isStale,
-        commitOffsetsIfNecessary,
-      }) => {
+      eachBatch: async (payload) => {
+        const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
         if (this.refusal) return;
         const refusal = (await this.checkAssignment()) ?? (await this.options.guard.confirm());
         if (refusal) return this.refuse(refusal);
-        const { log } = this.options.guard;
         const messages = batch.messages;
         for (let i = 0; i < messages.length; i += chunk) {
           if (!isRunning() || isStale()) return;
           const part = messages.slice(i, i + chunk);
           const last = i + chunk >= messages.length;
           const endOffset = last ? batch.lastOffset() : part[part.length - 1].offset;
-          let result: ApplyResult;
-          try {
-            result = await this.applier.apply(batch.partition, part, endOffset, log);
-          } catch (e) {
-            // The checkpoint row itself names another log (e.g. rebuilt by another instance).
-            if (e instanceof LogMismatchError) return this.refuse(e.report);
-            throw e;
-          }
+          const result = await this.applyGuarded(payload, part, endOffset);
+          // Stopping or rebalancing (the rest is read again), or the log turned out to be another.
+          if (!result) return;
           await hooks?.afterCommit?.({
             partition: batch.partition,
             nextOffset: (BigInt(endOffset) + 1n).toString(),
@@ -145,6 +143,68 @@ export class LogConsumer {
         await commitOffsetsIfNecessary();
       },
     });
+  }
+
+  /**
+   * Applies one chunk in one transaction; under the PoisonGuard when that keeps failing. Returns
+   * the totals, or undefined when it gave up because the consumer is stopping, or because the
+   * checkpoint names another log (refused: that is no record's fault, nothing is parked).
+   */
+  private async applyGuarded(
+    payload: EachBatchPayload,
+    part: KafkaMessage[],
+    endOffset: string,
+  ): Promise<ApplyResult | undefined> {
+    const partition = payload.batch.partition;
+    const total: ApplyResult = { applied: 0, duplicates: 0, skipped: 0, parked: 0, rows: 0, types: [] };
+    const add = (r: ApplyResult) => {
+      total.applied += r.applied;
+      total.duplicates += r.duplicates;
+      total.skipped += r.skipped;
+      total.parked += r.parked;
+      total.rows += r.rows;
+      total.types.push(...r.types);
+    };
+    const { log } = this.options.guard;
+    const apply = async (records: readonly KafkaMessage[], end: string) => {
+      try {
+        add(await this.applier.apply(partition, records, end, log));
+        return true;
+      } catch (e) {
+        // The checkpoint row itself names another log (e.g. rebuilt by another instance).
+        if (!(e instanceof LogMismatchError)) throw e;
+        this.refuse(e.report);
+        return false;
+      }
+    };
+    let reached = -1n;
+    const unit = batchUnit(payload);
+    try {
+      await this.poison.run<KafkaMessage>({
+        ...unit,
+        records: part,
+        // Once refused, nothing more is tried (and nothing parked).
+        active: () => !this.refusal && unit.active(),
+        process: async (records) => {
+          const whole = records.length === part.length;
+          const end = whole ? endOffset : records[records.length - 1].offset;
+          if (await apply(records, end)) reached = BigInt(end);
+        },
+        park: async (m, failure) => {
+          await this.applier.park(partition, m, failure, log);
+          total.parked += 1;
+          reached = BigInt(m.offset);
+        },
+      });
+    } catch (e) {
+      if (!(e instanceof LogMismatchError)) throw e;
+      this.refuse(e.report);
+      return undefined;
+    }
+    if (this.refusal || reached < BigInt(part[part.length - 1].offset)) return undefined;
+    // Applied record by record: the checkpoint still has to move over the markers after the last.
+    if (reached < BigInt(endOffset) && !(await apply([], endOffset))) return undefined;
+    return total;
   }
 
   /** Why nothing is applied any more, if the guard refused. */

@@ -46,13 +46,14 @@ const empty = (): ProjectionState => ({
   recoveries: new Map(),
 });
 
-/** Folds events one chunk at a time, carrying the rows over as the store would. */
+/** Folds events one chunk at a time, carrying the rows over as the store would (log positions go on). */
 function fold(chunks: LogEvent[][], mode: 'live' | 'replay' = 'live'): ProjectionChanges[] {
   const state = empty();
+  let offset = 0;
   return chunks.map((events) => {
     const changes = evolve(
       state,
-      events.map((e, i) => ({ event: e, position: { partition: 0, offset: String(i), timestamp: '0' } })),
+      events.map((e) => ({ event: e, position: { partition: 0, offset: String(offset++), timestamp: '0' } })),
       { mode },
     );
     for (const table of ['communications', 'messages', 'batches', 'callbacks', 'recoveries'] as const)

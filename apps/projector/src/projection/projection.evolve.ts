@@ -127,6 +127,8 @@ export function evolve(
       activeSince: null,
       disabledFailed: 0,
       disabledCancelled: 0,
+      lastLogPartition: null,
+      lastLogOffset: null,
       updatedAt: at,
     };
 
@@ -135,7 +137,7 @@ export function evolve(
    * active; while it is disabled the dispatcher records each as cancelled). The triggering event is
    * kept whenever a callback is configured for it, so that a resend can repeat it exactly.
    */
-  const openCallbacks = (e: LogEvent, messageId: string | null) => {
+  const openCallbacks = (e: LogEvent, messageId: string | null, position: LogPosition) => {
     const comm = get('communications', e.communicationId);
     const configured = comm?.callbacks.filter((c) => c.event === e.type) ?? [];
     if (configured.length > 0) {
@@ -145,7 +147,7 @@ export function evolve(
         payload: e as unknown as Record<string, unknown>,
       });
     }
-    if (!comm || comm.status !== 'active') return;
+    if (!comm || comm.status !== 'active' || appliedAlready(comm, position)) return;
     for (const cfg of configured) {
       const callbackId = callbackIdOf(e.id, cfg.id);
       if (get('callbacks', callbackId)) continue;
@@ -164,6 +166,7 @@ export function evolve(
             url: null,
           },
           e.occurredAt,
+          position,
         ),
       );
     }
@@ -243,14 +246,17 @@ export function evolve(
       messageId: d.messageId,
       memberAttributes: d.memberAttributes,
     });
-    openCallbacks(e, d.messageId);
+    openCallbacks(e, d.messageId, position);
   };
 
+  /** The callback's row, or a new pending one; null when this event was already folded into it. */
   const callbackOf = (
     e: LogEventOf<'CallbackAttempted' | 'CallbackFailed' | 'CallbackCancelled'>,
-  ): CallbackRow =>
-    get('callbacks', e.data.callbackId) ??
-    pendingCallback(
+    position: LogPosition,
+  ): CallbackRow | null => {
+    const existing = get('callbacks', e.data.callbackId);
+    if (existing) return appliedAlready(existing, position) ? null : existing;
+    return pendingCallback(
       {
         callbackId: e.data.callbackId,
         communicationId: e.communicationId,
@@ -262,14 +268,18 @@ export function evolve(
         url: e.data.url,
       },
       e.occurredAt,
+      position,
     );
+  };
 
   for (const { event: e, position } of events) {
     switch (e.type) {
       case 'CommunicationConfigured': {
         const d = e.data;
+        const prior = communication(e.communicationId, e.occurredAt);
+        if (appliedAlready(prior, position)) break;
         put('communications', e.communicationId, {
-          ...communication(e.communicationId, e.occurredAt),
+          ...prior,
           campaignId: d.campaignId,
           campaignMode: d.campaignMode,
           environment: d.environment,
@@ -284,6 +294,7 @@ export function evolve(
           notificationList: [...d.notificationList],
           configEventId: e.id,
           configuredAt: e.occurredAt,
+          ...at(position),
           updatedAt: e.occurredAt,
         });
         break;
@@ -304,7 +315,7 @@ export function evolve(
           completedAt: e.occurredAt,
           completedEventId: e.id,
         });
-        openCallbacks(e, null);
+        openCallbacks(e, null, position);
         break;
       }
       case 'CallbackAttempted': {
@@ -330,13 +341,14 @@ export function evolve(
           logPartition: position.partition,
           logOffset: position.offset,
         });
-        const cb = callbackOf(e);
+        const cb = callbackOf(e, position);
         // An older attempt arriving late (it cannot, on one partition, but be safe) changes nothing.
-        if (d.attempt < cb.attempts || cb.state === 'cancelled') break;
+        if (!cb || d.attempt < cb.attempts || cb.state === 'cancelled') break;
         // `cancelled`: the CallbackCancelled right after it settles the callback.
         const settles = d.outcome === 'succeeded' || d.outcome === 'failed';
         put('callbacks', d.callbackId, {
           ...cb,
+          ...at(position),
           method: d.method,
           url: d.url,
           attempts: d.attempt,
@@ -352,25 +364,34 @@ export function evolve(
       }
       case 'CallbackFailed': {
         const d = e.data;
-        const cb = callbackOf(e);
-        put('callbacks', d.callbackId, {
-          ...cb,
-          state: 'failed',
-          attempts: Math.max(cb.attempts, d.attempts),
-          url: d.url ?? cb.url,
-          lastStatusCode: d.lastStatusCode,
-          lastErrorKind: d.reason.kind,
-          lastErrorMessage: d.reason.message,
-          nextAttemptAt: null,
-          updatedAt: e.occurredAt,
-          finishedAt: cb.finishedAt ?? e.occurredAt,
-        });
+        const cb = callbackOf(e, position);
+        if (cb) {
+          put('callbacks', d.callbackId, {
+            ...cb,
+            ...at(position),
+            state: 'failed',
+            attempts: Math.max(cb.attempts, d.attempts),
+            url: d.url ?? cb.url,
+            lastStatusCode: d.lastStatusCode,
+            lastErrorKind: d.reason.kind,
+            lastErrorMessage: d.reason.message,
+            nextAttemptAt: null,
+            updatedAt: e.occurredAt,
+            finishedAt: cb.finishedAt ?? e.occurredAt,
+          });
+        }
         const comm = communication(e.communicationId, e.occurredAt);
+        // Its effect on the communication, and the emails to the list in force then, are done.
+        if (appliedAlready(comm, position)) break;
         if (!failureDisables(lifecycleOf(comm), d)) {
           // Another failure of the same disable counts in its digest; one from an active period
           // that ended (disabled and re-enabled meanwhile) disables nothing (decision 0623).
           if (comm.status === 'disabled')
-            put('communications', e.communicationId, { ...comm, disabledFailed: comm.disabledFailed + 1 });
+            put('communications', e.communicationId, {
+              ...comm,
+              ...at(position),
+              disabledFailed: comm.disabledFailed + 1,
+            });
           break;
         }
         const reason = truncate(
@@ -386,6 +407,7 @@ export function evolve(
           disabledCauseEventId: e.id,
           disabledFailed: 0,
           disabledCancelled: 0,
+          ...at(position),
           updatedAt: e.occurredAt,
         });
         const disabled: LogEventOf<'CommunicationDisabled'> = {
@@ -422,10 +444,11 @@ export function evolve(
         break;
       }
       case 'CallbackCancelled': {
-        const cb = callbackOf(e);
-        if (cb.state !== 'pending') break;
+        const cb = callbackOf(e, position);
+        if (!cb || cb.state !== 'pending') break;
         put('callbacks', e.data.callbackId, {
           ...cb,
+          ...at(position),
           state: 'cancelled',
           attempts: Math.max(cb.attempts, e.data.attempts),
           nextAttemptAt: null,
@@ -433,9 +456,10 @@ export function evolve(
           finishedAt: e.occurredAt,
         });
         const comm = get('communications', e.communicationId);
-        if (comm?.status === 'disabled')
+        if (comm?.status === 'disabled' && !appliedAlready(comm, position))
           put('communications', e.communicationId, {
             ...comm,
+            ...at(position),
             disabledCancelled: comm.disabledCancelled + 1,
           });
         break;
@@ -443,6 +467,7 @@ export function evolve(
       case 'CommunicationDisabled': {
         changes.published.push({ eventId: e.id, partition: position.partition, offset: position.offset });
         const comm = communication(e.communicationId, e.occurredAt);
+        if (appliedAlready(comm, position)) break;
         // Our own event for a failure already applied when the CallbackFailed was projected.
         if (
           comm.status === 'disabled' &&
@@ -460,12 +485,14 @@ export function evolve(
           disabledCallbackId: e.data.callbackId,
           disabledCauseEventId: e.data.causeEventId,
           ...(comm.status === 'active' && { disabledFailed: 0, disabledCancelled: 0 }),
+          ...at(position),
           updatedAt: e.occurredAt,
         });
         break;
       }
       case 'CommunicationEnabled': {
         const comm = communication(e.communicationId, e.occurredAt);
+        if (appliedAlready(comm, position)) break;
         // An enable of an active communication records who and why but starts no new period.
         put('communications', e.communicationId, {
           ...comm,
@@ -474,6 +501,7 @@ export function evolve(
           enabledAt: e.occurredAt,
           enabledBy: e.data.by,
           enabledReason: e.data.reason,
+          ...at(position),
           updatedAt: e.occurredAt,
         });
         break;
@@ -481,18 +509,23 @@ export function evolve(
       case 'CallbackResendRequested': {
         const d = e.data;
         const cb = get('callbacks', d.callbackId);
+        // Applied already (a chunk re-applied over its own rows): the callback and the recovery's
+        // count have it.
+        if (!cb || appliedAlready(cb, position)) break;
         // The callback is in play again until the resend's attempt is recorded (or cancelled).
-        if (cb && (cb.state === 'failed' || cb.state === 'cancelled')) {
-          put('callbacks', d.callbackId, {
-            ...cb,
+        const reopens = cb.state === 'failed' || cb.state === 'cancelled';
+        put('callbacks', d.callbackId, {
+          ...cb,
+          ...at(position),
+          ...(reopens && {
             state: 'pending',
             nextAttemptAt: null,
             updatedAt: e.occurredAt,
             finishedAt: null,
-          });
-        }
+          }),
+        });
         const recovery = d.recoveryId ? get('recoveries', d.recoveryId) : undefined;
-        if (recovery && cb) {
+        if (recovery) {
           put('recoveries', recovery.recoveryId, {
             ...recovery,
             resent: recovery.resent + 1,
@@ -543,8 +576,10 @@ type CallbackIdentity = Pick<
 >;
 
 /** A callback nobody has attempted yet, as of `at`. */
-const pendingCallback = (identity: CallbackIdentity, at: string): CallbackRow => ({
+const pendingCallback = (identity: CallbackIdentity, at: string, position: LogPosition): CallbackRow => ({
   ...identity,
+  lastLogPartition: position.partition,
+  lastLogOffset: position.offset,
   state: 'pending',
   attempts: 0,
   lastStatusCode: null,
@@ -565,6 +600,30 @@ const NOT_DISABLED = {
   disabledFailed: 0,
   disabledCancelled: 0,
 } as const;
+
+/**
+ * True when the row already holds the effect of the event at `position` or of a later one on the
+ * same partition: the event is being applied again (a chunk re-applied over its own rows), and what
+ * it did to the row, or what depended on the row as it was then (callbacks opened, who was
+ * emailed), is done. Positions on different partitions are not comparable: a log keyed by
+ * communication never has them.
+ */
+function appliedAlready(
+  row: Pick<CommunicationRow, 'lastLogPartition' | 'lastLogOffset'>,
+  position: LogPosition,
+): boolean {
+  return (
+    row.lastLogOffset !== null &&
+    row.lastLogPartition === position.partition &&
+    BigInt(position.offset) <= BigInt(row.lastLogOffset)
+  );
+}
+
+/** The position columns of a row changed by the event at `position`. */
+const at = (position: LogPosition) => ({
+  lastLogPartition: position.partition,
+  lastLogOffset: position.offset,
+});
 
 /** A communication row in the terms of the rule the dispatcher applies too (the epoch is the dispatcher's). */
 const lifecycleOf = (c: CommunicationRow): Lifecycle => ({

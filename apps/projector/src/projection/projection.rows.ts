@@ -32,6 +32,12 @@ export interface CommunicationRow {
   notificationList: string[];
   configEventId: string | null;
   configuredAt: string | null;
+  /**
+   * Where the last event that changed this row is on the log. An event at or before it was already
+   * folded in: applying it again (a chunk re-applied over its own rows) must change nothing.
+   */
+  lastLogPartition: number | null;
+  lastLogOffset: string | null;
   status: 'active' | 'disabled';
   disabledAt: string | null;
   disabledReason: string | null;
@@ -101,6 +107,9 @@ export interface CallbackRow {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** Where the last event that changed this row is on the log (see CommunicationRow). */
+  lastLogPartition: number | null;
+  lastLogOffset: string | null;
 }
 
 export interface AttemptRow {
@@ -194,4 +203,23 @@ export interface PublishedMark {
   eventId: string;
   partition: number;
   offset: string;
+}
+
+/** A record a consumer of the projector set aside instead of stopping on it (decision 0602). */
+export interface ParkedRow {
+  /** UUID v5 of where the record came from, so parking the same record twice writes one row. */
+  parkedId: string;
+  consumer: 'projector' | 'outbox-relay';
+  sourceTopic: string | null;
+  sourcePartition: number | null;
+  sourceOffset: string | null;
+  eventId: string | null;
+  eventType: string | null;
+  communicationId: string | null;
+  /** A rejection code, an SQLSTATE, an error name. */
+  code: string;
+  failureClass: 'deterministic' | 'transient';
+  reason: string;
+  /** Tries of the record on its own before it was parked (0: it could not even be decoded). */
+  attempts: number;
 }

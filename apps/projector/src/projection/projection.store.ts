@@ -3,12 +3,19 @@ import type { QueryRunner } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
 import { LogMismatchError, type CheckpointRow } from './log-check';
 import type { ProjectionChanges, ProjectionState } from './projection.evolve';
+import type { ParkedRow } from './projection.rows';
 import { TABLES, type TableSpec } from './projection.tables';
+import { storableParam } from './storable.param';
 
 /** Postgres accepts at most 65535 bind parameters per statement; stay well below. */
 const MAX_PARAMS = 30_000;
 
-/** Reads and writes projection rows with multi-row statements inside the caller's transaction. */
+/**
+ * Reads and writes projection rows with multi-row statements inside the caller's transaction.
+ * Every value written goes through `storableParam`: whatever a producer or a receiver put in an
+ * event, a row can always be written (no U+0000, no lone surrogate), so no field of any event,
+ * present or future, can stop the projection.
+ */
 export class ProjectionStore {
   private readonly s: string;
 
@@ -114,6 +121,11 @@ export class ProjectionStore {
     return rows;
   }
 
+  /** Records parked rows (append-only: parking the same record again writes nothing). */
+  async writeParked(qr: QueryRunner, rows: ParkedRow[]): Promise<number> {
+    return this.upsert(qr, TABLES.parked, rows);
+  }
+
   private async loadTable<R>(qr: QueryRunner, spec: TableSpec, ids: Set<string>): Promise<Map<string, R>> {
     const out = new Map<string, R>();
     if (ids.size === 0) return out;
@@ -152,10 +164,7 @@ export class ProjectionStore {
       const params: unknown[] = [];
       const tuples = slice.map((row) => {
         const cells = fields.map((f) => {
-          const v = row[f];
-          params.push(
-            spec.json.includes(f) && v !== null && v !== undefined ? JSON.stringify(v) : (v ?? null),
-          );
+          params.push(storableParam(row[f], spec.json.includes(f)));
           const type = spec.types[f];
           return type ? `$${params.length}::${type}` : `$${params.length}`;
         });

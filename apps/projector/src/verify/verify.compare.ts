@@ -14,7 +14,8 @@ export const VERIFY_TABLES: { table: string; key: string[]; ignore: string[]; wh
   { table: 'callbacks', key: ['callback_id'], ignore: [] },
   { table: 'attempts', key: ['event_id'], ignore: [] },
   { table: 'delivery_statuses', key: ['event_id'], ignore: [] },
-  { table: 'outbox_events', key: ['event_id'], ignore: [] },
+  // Parking by the relay is delivery bookkeeping of the live projection (a replay never publishes).
+  { table: 'outbox_events', key: ['event_id'], ignore: ['parked_at', 'parked_reason'] },
   {
     table: 'notification_emails',
     key: ['email_id'],
@@ -38,6 +39,13 @@ export const VERIFY_TABLES: { table: string; key: string[]; ignore: string[]; wh
     ignore: ['sent_created_at', 'sent_callback_id', 'finished_at'],
   },
   { table: 'checkpoints', key: ['topic', 'partition'], ignore: ['updated_at'] },
+  // Log records the projection parked are a function of the log; when and the error text are not.
+  {
+    table: 'parked_records',
+    key: ['parked_id'],
+    ignore: ['parked_at', 'reason'],
+    where: "consumer = 'projector'",
+  },
 ];
 
 export interface TableComparison {
@@ -106,4 +114,46 @@ export async function compareSchemas(
     out.push(cmp);
   }
   return out;
+}
+
+export interface ParkedSummary {
+  consumer: string;
+  code: string;
+  where: string;
+  eventId: string | null;
+  reason: string;
+}
+
+/** Every record parked in a projection schema, oldest first (printed by verify and audit). */
+export async function parkedIn(
+  db: Pick<Client, 'query'>,
+  schema: string,
+  filter: { communicationId?: string; eventIds?: string[] } = {},
+): Promise<ParkedSummary[]> {
+  const { rows } = await db.query(
+    `SELECT consumer, code, source_topic, source_partition, source_offset::text AS source_offset,
+            event_id::text AS event_id, reason
+       FROM ${quoteSchema(schema)}.parked_records
+      WHERE ($1::text IS NULL OR communication_id = $1) AND ($2::text[] IS NULL OR event_id::text = ANY($2))
+      ORDER BY parked_at, parked_id`,
+    [filter.communicationId ?? null, filter.eventIds ?? null],
+  );
+  return rows.map(
+    (r: {
+      consumer: string;
+      code: string;
+      source_topic: string | null;
+      source_partition: number | null;
+      source_offset: string | null;
+      event_id: string | null;
+      reason: string;
+    }) => ({
+      consumer: r.consumer,
+      code: r.code,
+      where:
+        r.source_topic === null ? 'outbox' : `${r.source_topic}[${r.source_partition}]@${r.source_offset}`,
+      eventId: r.event_id,
+      reason: r.reason,
+    }),
+  );
 }

@@ -19,6 +19,22 @@ const basicUsernameSchema = z
  * Secrets appear in two shapes: producers send them in clear (`inbound`), ingest seals them before
  * the event reaches the log (`stored`). The log never holds a clear secret.
  */
+const urlTemplateSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.maxUrlTemplateLength)
+  .regex(/^https?:\/\//i, 'must start with http:// or https://');
+
+/**
+ * What a producer may send: no `user:password@` before the host. A template is stored on the log in
+ * clear, forever; credentials belong in `credentials`, which ingest seals. (Templates already on the
+ * log keep being readable; consumers strip the userinfo wherever they show a template.)
+ */
+const inboundUrlTemplateSchema = urlTemplateSchema.regex(
+  /^https?:\/\/[^/?#@]*(?:[/?#]|$)/i,
+  'must not contain user information (user:password@); use credentials instead',
+);
+
 const callbackFields = <S extends z.ZodType>(secret: S) => ({
   /** Stable id of this callback within the communication, chosen by Dispatch. */
   id: idSchema,
@@ -26,11 +42,7 @@ const callbackFields = <S extends z.ZodType>(secret: S) => ({
   event: callbackEventTypeSchema,
   method: z.enum(['GET', 'POST']),
   /** Absolute http(s) URL with `${name}` placeholders. */
-  url: z
-    .string()
-    .min(1)
-    .max(LIMITS.maxUrlTemplateLength)
-    .regex(/^https?:\/\//i, 'must start with http:// or https://'),
+  url: urlTemplateSchema,
   /** Optional HTTP Basic credentials. */
   credentials: z
     .object({ type: z.literal('basic'), username: basicUsernameSchema, password: secret })
@@ -60,6 +72,7 @@ const dataFields = <C extends z.ZodType<{ id: string }>>(callback: C) => ({
 export const inboundCallbackSchema = z
   .object({
     ...callbackFields(plainSecretSchema),
+    url: inboundUrlTemplateSchema,
     signingSecret: inboundSigningSecret.optional(),
   })
   .strict();

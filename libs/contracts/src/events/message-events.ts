@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { idSchema, uuidSchema } from '../envelope/envelope';
-import { LIMITS } from '../limits';
-import { textSchema, variablesSchema } from './shared';
+import { memberAttributesSchema, textSchema } from './shared';
 
 /** Fields every message event carries: enough to render a callback URL on its own. */
 const messageFields = {
@@ -9,8 +8,8 @@ const messageFields = {
   messageId: uuidSchema,
   /** The batch of messages this one was sent in (`${batchId}`). */
   batchId: idSchema,
-  /** The member's population attributes (`${attributeName}`). */
-  memberAttributes: variablesSchema(LIMITS.maxAttributes),
+  /** The member's population attributes (`${attributeName}` where the name allows it). */
+  memberAttributes: memberAttributesSchema,
 };
 
 /** `MessageSent` v1 — all destinations of one message were processed. */

@@ -94,3 +94,13 @@ async function waitUntilServing(admin: Admin, topics: string[], timeoutMs: numbe
     }
   }
 }
+
+/**
+ * The parked topic (DEFAULT_TOPICS.parked): one partition, since parking is rare and its order
+ * across consumers is useful; kept forever, like the log whose unfinished business it records.
+ */
+export const parkedTopicSpec = (topic: string): TopicSpec => ({
+  topic,
+  numPartitions: 1,
+  configs: { ...FOREVER },
+});

@@ -1,6 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { SealedSecret } from '@app/contracts';
 
+/** AES-GCM as sealed here: a 96-bit nonce and a full 128-bit tag, checked before opening. */
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
 /**
  * AES-256-GCM sealing of secrets with a key ring. The active key seals; any key in the ring opens,
  * so keys can rotate: add the new key, make it active, keep the old one until no live
@@ -47,8 +51,8 @@ export class SecretBox {
 
   seal(plain: string, aad = ''): SealedSecret {
     const key = this.keys.get(this.activeKeyId)!;
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(aad));
     const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return {
@@ -60,13 +64,22 @@ export class SecretBox {
     };
   }
 
-  /** Throws if the key is unknown or the ciphertext was tampered with. */
+  /**
+   * Throws if the key is unknown or the ciphertext was tampered with. The nonce and tag lengths are
+   * fixed: node would otherwise accept a tag shortened to 4 bytes, which an attacker who can write
+   * to the log could forge by trying 2^32 values.
+   */
   open(sealed: SealedSecret, aad = ''): string {
     const key = this.keys.get(sealed.keyId);
     if (!key) throw new Error(`unknown secret key id "${sealed.keyId}"`);
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
+    const iv = Buffer.from(sealed.iv, 'base64');
+    const tag = Buffer.from(sealed.tag, 'base64');
+    if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) {
+      throw new Error(`a sealed secret needs a ${IV_BYTES}-byte nonce and a ${TAG_BYTES}-byte tag`);
+    }
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(aad));
-    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
+    decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]).toString(
       'utf8',
     );

@@ -1,4 +1,4 @@
-import { LIMITS } from '@app/contracts';
+import { LIMITS } from './limits';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
