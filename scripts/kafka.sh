@@ -279,7 +279,18 @@ cluster() {
       if running; then log "SIGKILL node $node_id (pid $(cat "$pidfile"))"; kill -9 "$(cat "$pidfile")"; fi
       for _ in $(seq 1 40); do alive || break; sleep 0.25; done
       rm -f "$pidfile" ;;
-    stop) for n in 3 2 1; do use_cluster_node "$n"; stop; done ;;
+    stop)
+      # All at once: a node stopped after the others waits for a quorum that is gone.
+      for n in 1 2 3; do use_cluster_node "$n"; if running; then log "stopping node $n (pid $(cat "$pidfile"))"; kill "$(cat "$pidfile")"; fi; done
+      for n in 1 2 3; do
+        use_cluster_node "$n"
+        if alive; then
+          local pid; pid=$(cat "$pidfile")
+          for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+          if kill -0 "$pid" 2>/dev/null; then log "node $n did not stop in 30s; killing"; kill -9 "$pid"; fi
+        fi
+        rm -f "$pidfile"
+      done ;;
     status)
       local down=0
       for n in 1 2 3; do

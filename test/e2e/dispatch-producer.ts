@@ -110,9 +110,12 @@ export class DispatchProducer {
   private readonly producer: Producer;
   private connected = false;
 
-  constructor(private readonly topic: string) {
+  constructor(
+    private readonly topic: string,
+    brokers: string[] = kafkaBrokers(),
+  ) {
     const kafka = new Kafka({
-      brokers: kafkaBrokers(),
+      brokers,
       clientId: uniqueName('dispatch'),
       logLevel: logLevel.NOTHING,
     });

@@ -31,10 +31,14 @@ export interface E2eStack {
   consumerGroups: { ingest: string; dispatcher: string; projector: string };
   /** The environment the projector runs with, for its command-line tools (replay, verify). */
   projectorEnv: Record<string, string>;
+  /** Each service's whole environment, for starting more instances of it (`startInstance`). */
+  envs: Record<ServiceName, Record<string, string>>;
   services: ChildService[];
   /** Output tails of every service, to append to a failure message. */
   diagnostics(): string;
 }
+
+export type ServiceName = 'ingest' | 'dispatcher' | 'projector';
 
 /**
  * Starts ingest, dispatcher and projector from their BUILT entry points as child processes, each
@@ -44,7 +48,7 @@ export interface E2eStack {
 export async function startE2eStack(options: {
   smtpUrl: string;
   /** How each service reaches Kafka (KAFKA_BROKERS, TLS, SASL); default: the run's broker. */
-  kafka?: (service: 'ingest' | 'dispatcher' | 'projector') => Record<string, string>;
+  kafka?: (service: ServiceName) => Record<string, string>;
 }): Promise<E2eStack> {
   const brokers = kafkaBrokers().join(',');
   const kafka = options.kafka ?? (() => ({ KAFKA_BROKERS: brokers }));
@@ -92,8 +96,8 @@ export async function startE2eStack(options: {
     MAIL_RETRY_MAX_MS: '2000',
     OUTBOX_POLL_MS: '200',
   };
-  const services = [
-    new ChildService('ingest', builtEntry('ingest'), {
+  const envs: Record<ServiceName, Record<string, string>> = {
+    ingest: {
       ...shared,
       ...kafka('ingest'),
       INBOUND_TOPIC: topics.inbound,
@@ -108,8 +112,8 @@ export async function startE2eStack(options: {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(ingestPort),
       API_KEYS: apiKey,
-    }),
-    new ChildService('dispatcher', builtEntry('dispatcher'), {
+    },
+    dispatcher: {
       ...shared,
       ...kafka('dispatcher'),
       RETRY_TOPIC: topics.retry,
@@ -124,9 +128,12 @@ export async function startE2eStack(options: {
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(dispatcherPort),
-    }),
-    new ChildService('projector', builtEntry('projector'), projectorEnv),
-  ];
+    },
+    projector: projectorEnv,
+  };
+  const services = (['ingest', 'dispatcher', 'projector'] as const).map(
+    (name) => new ChildService(name, builtEntry(name), envs[name]),
+  );
   const stack: E2eStack = {
     ingestUrl: `http://127.0.0.1:${ingestPort}`,
     dispatcherUrl: `http://127.0.0.1:${dispatcherPort}`,
@@ -144,6 +151,7 @@ export async function startE2eStack(options: {
       LOG_TOPIC: topics.log,
       PARKED_TOPIC: topics.parked,
     },
+    envs,
     services,
     diagnostics: () => services.map((s) => s.tail()).join('\n'),
   };
@@ -179,6 +187,39 @@ export async function startE2eStack(options: {
     throw new Error(`${(e as Error).message}\n${diagnostics}`, { cause: e });
   }
   return stack;
+}
+
+/**
+ * Starts one more instance of a service of the stack (same groups, topics and keys; its own port,
+ * and for ingest its own HTTP transactional id) and waits until its `/health` answers 200.
+ */
+export async function startInstance(
+  stack: E2eStack,
+  service: ServiceName,
+  name: string,
+): Promise<{ child: ChildService; url: string }> {
+  const port = await freePort();
+  const child = new ChildService(name, builtEntry(service), {
+    ...stack.envs[service],
+    HTTP_PORT: String(port),
+    ...(service === 'ingest' && {
+      HTTP_TRANSACTIONAL_ID: uniqueName('e2e-ingest-http'),
+      KAFKA_CLIENT_ID: uniqueName('e2e-ingest'),
+    }),
+  });
+  stack.services.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForStack(
+    stack,
+    `${name} /health`,
+    async () => {
+      if (!child.running) throw new Error(`${name} exited during start-up\n${child.tail()}`);
+      const res = await fetch(`${url}/health`).catch(() => undefined);
+      return res?.status === 200 ? true : undefined;
+    },
+    90_000,
+  );
+  return { child, url };
 }
 
 /** Stops every service of the stack, killing what does not stop in time. */

@@ -151,6 +151,12 @@ describe('ingest over HTTP', () => {
       status: 'ok',
       service: 'ingest',
       checks: { 'inbound-consumer': { status: 'up', lastAnswerMs: expect.any(Number) } },
+      // One instance owns every partition of the inbound topic.
+      info: {
+        partitions: {
+          [config.topics.inbound]: Array.from({ length: config.topics.inboundPartitions }, (_, i) => i),
+        },
+      },
     });
     const live = await fetch(`${ingest.url}/live`);
     expect([live.status, await live.json()]).toEqual([200, { status: 'ok' }]);

@@ -4,7 +4,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { ProjectorConfig } from './config/projector.config';
-import { rebuildSchemaNames } from './database/schema-name';
+import { quoteSchema, rebuildSchemaNames } from './database/schema-name';
 import { switchSchema, withRebuildLock } from './database/schema-switch';
 import { MailSender } from './mail/mail.sender';
 import { OutboxRelay } from './outbox/outbox.relay';
@@ -30,6 +30,21 @@ const lagGauge = new Gauge({
   name: 'projector_caught_up',
   help: '1 once the projection reached the log end read at start-up',
   registers: [metricsRegistry],
+});
+const disabledCounter = new Counter({
+  name: 'projector_communications_disabled_total',
+  help: 'CommunicationDisabled events folded into the projection by this instance (alert: disables per hour)',
+  registers: [metricsRegistry],
+});
+/** Reads the age of the oldest unpublished outbox event; set by the running projector. */
+let oldestOutboxAge: (() => Promise<number>) | undefined;
+new Gauge({
+  name: 'projector_outbox_oldest_seconds',
+  help: 'Age of the oldest outbox event not yet appended to the log (0 when none); a stuck relay grows it',
+  registers: [metricsRegistry],
+  async collect() {
+    this.set(oldestOutboxAge ? await oldestOutboxAge().catch(() => -1) : 0);
+  },
 });
 const mismatchGauge = new Gauge({
   name: 'projector_log_mismatch',
@@ -150,11 +165,19 @@ export class ProjectorRuntime {
         onApplied: (_p, r) => {
           eventsApplied.inc(r.applied);
           eventsSkipped.inc(r.skipped);
+          disabledCounter.inc(r.types.filter((t) => t === 'CommunicationDisabled').length);
         },
       },
     );
     if (config.workers.projection) await this.consumer.start();
     if (config.workers.relay) {
+      oldestOutboxAge = async () => {
+        const [row] = (await this.dataSource.query(
+          `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age
+             FROM ${quoteSchema(config.schema)}.outbox_events WHERE published_offset IS NULL`,
+        )) as { age: number }[];
+        return row.age;
+      };
       this.relay = new OutboxRelay(this.dataSource, config.schema, this.producer, {
         topic: config.logTopic,
         pollMs: config.outboxPollMs,

@@ -1,13 +1,17 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricsRegistry } from '@app/platform';
+import { HostLabels } from './host-label';
 
 /**
  * The dispatcher's Prometheus metrics. Created once per process (tests start several dispatchers
  * in one process, and a registry refuses a second metric of the same name). Labels never carry a
- * URL, host or credential: only closed sets (outcome, error kind, topic role).
+ * URL or credential, and are closed sets (outcome, error kind, topic role) — except the receiver's
+ * host of `attemptsByHost`, bounded by `HostLabels` (decision 0681).
  */
 export interface DispatcherMetrics {
   attempts: Counter<'outcome' | 'error_kind'>;
+  attemptsByHost: Counter<'host' | 'outcome'>;
+  hostLabels: HostLabels;
   attemptDuration: Histogram<'outcome'>;
   cancelled: Counter;
   undecodable: Counter<'role'>;
@@ -29,6 +33,13 @@ export function dispatcherMetrics(): DispatcherMetrics {
       labelNames: ['outcome', 'error_kind'],
       registers: [metricsRegistry],
     }),
+    attemptsByHost: new Counter({
+      name: 'dispatcher_callback_attempts_by_host_total',
+      help: 'Callback attempts by receiver host (the first 100 hosts; later ones as "other") and outcome',
+      labelNames: ['host', 'outcome'],
+      registers: [metricsRegistry],
+    }),
+    hostLabels: new HostLabels(),
     attemptDuration: new Histogram({
       name: 'dispatcher_callback_attempt_duration_seconds',
       help: 'Duration of callback attempts, from the start of the request to the end of the response',

@@ -84,6 +84,10 @@ export function recordReports(
       const errorKind =
         report.sent && report.verdict.outcome !== 'succeeded' ? report.verdict.error.kind : 'none';
       ctx.metrics.attempts.inc({ outcome: recorded.outcome, error_kind: errorKind });
+      ctx.metrics.attemptsByHost.inc({
+        host: ctx.metrics.hostLabels.of(report.ref.url),
+        outcome: recorded.outcome,
+      });
       if (recorded.outcome === 'cancelled') ctx.metrics.cancelled.inc();
     }
   }

@@ -9,6 +9,10 @@ export class HealthController {
   /** 200 while the inbound consumer works (its broker answers it), else 503 with the same body. */
   @Get()
   health(): HealthReport {
-    return readinessReport('ingest', { 'inbound-consumer': this.consumer.readiness() });
+    return readinessReport(
+      'ingest',
+      { 'inbound-consumer': this.consumer.readiness() },
+      { partitions: this.consumer.partitions() },
+    );
   }
 }

@@ -68,6 +68,11 @@ export class InboundConsumer {
     return this.supervisor?.readiness() ?? { status: 'down', reason: 'not started' };
   }
 
+  /** For `/health`: the partitions this instance consumes now, per topic. */
+  partitions(): Record<string, number[]> {
+    return this.supervisor?.partitions() ?? {};
+  }
+
   async start(admin: Admin): Promise<void> {
     this.admin = admin;
     const { groupId } = this.config.consumer;

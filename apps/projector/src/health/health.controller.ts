@@ -31,7 +31,10 @@ export class HealthController {
           ? { status: 'up', state: projection.state }
           : { status: 'down', state: projection.state, reason: projection.reason },
     } satisfies Record<string, HealthCheck>;
-    return readinessReport('projector', checks, { caughtUp: this.runtime.caughtUp() });
+    return readinessReport('projector', checks, {
+      caughtUp: this.runtime.caughtUp(),
+      partitions: this.runtime.consumer?.partitions() ?? {},
+    });
   }
 
   /** One query on a pooled connection, bounded in time. */

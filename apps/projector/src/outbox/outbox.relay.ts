@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { validateEvent, type LogEvent } from '@app/contracts';
 import { type Failure, PoisonGuard, reportParked } from '@app/platform';
 import type { Producer } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
 import { parkedOutboxEvent } from '../projection/projection.parked';
 import { ProjectionStore } from '../projection/projection.store';
@@ -38,6 +38,11 @@ interface OutboxRow {
  * every time) is parked: marked on the outbox row and recorded in parked_records, with a metric and
  * a log line, instead of being tried again on every poll forever (decision 0603). A broker outage
  * is waited out.
+ *
+ * One relay per projection works at a time, whichever instance holds the schema's outbox lock (a
+ * session advisory lock on a connection of its own): two projector instances would otherwise both
+ * append every event. When the holder dies its session ends, the lock is free, and the relay of
+ * another instance takes over at its next poll.
  */
 export class OutboxRelay extends PolledWorker {
   private readonly logger: Logger;
@@ -47,6 +52,8 @@ export class OutboxRelay extends PolledWorker {
   private readonly guard = new PoisonGuard('outbox-relay');
   private readonly store: ProjectionStore;
   publishedCount = 0;
+  /** The connection holding the outbox lock, while this relay holds it. */
+  private lockHolder?: QueryRunner;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -62,7 +69,7 @@ export class OutboxRelay extends PolledWorker {
   }
 
   async runOnce(): Promise<void> {
-    if (!this.options.caughtUp()) return;
+    if (!this.options.caughtUp() || !(await this.holdsLock())) return;
     const rows: OutboxRow[] = await this.dataSource.query(
       `SELECT event_id, communication_id, event_type, payload FROM ${this.s}.outbox_events
         WHERE published_offset IS NULL AND parked_at IS NULL ORDER BY created_at, event_id LIMIT 100`,
@@ -105,6 +112,51 @@ export class OutboxRelay extends PolledWorker {
       active: () => !this.loop.isStopped,
       pause: (ms) => new Promise((r) => setTimeout(r, ms)),
     });
+  }
+
+  override async stop(): Promise<void> {
+    await super.stop();
+    const holder = this.lockHolder;
+    this.lockHolder = undefined;
+    if (!holder) return;
+    // Unlocked before the connection goes back to the pool, which would otherwise keep the lock.
+    await holder.query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockKey]).catch(() => undefined);
+    await holder.release().catch(() => undefined);
+  }
+
+  private get lockKey(): string {
+    return `${this.s}.outbox-relay`;
+  }
+
+  /** True while this relay holds the outbox lock; tries to take it when it does not. */
+  private async holdsLock(): Promise<boolean> {
+    if (this.lockHolder) {
+      try {
+        await this.lockHolder.query('SELECT 1');
+        return true;
+      } catch (e) {
+        // The session is gone, and the lock with it: try again on a fresh connection next time.
+        const lost = this.lockHolder;
+        this.lockHolder = undefined;
+        await lost.release().catch(() => undefined);
+        throw e;
+      }
+    }
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const [row] = (await runner
+      .query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.lockKey])
+      .catch(async (e: unknown) => {
+        await runner.release();
+        throw e;
+      })) as { locked: boolean }[];
+    if (!row.locked) {
+      await runner.release();
+      return false;
+    }
+    this.lockHolder = runner;
+    this.logger.log('this instance relays the outbox (it holds the outbox lock)');
+    return true;
   }
 
   /** Marks the row parked and records why, in one transaction. */

@@ -74,6 +74,11 @@ export class LogConsumer {
     return this.supervisor?.readiness() ?? { status: 'down', reason: 'not started' };
   }
 
+  /** For `/health`: the partitions this instance consumes now, per topic. */
+  partitions(): Record<string, number[]> {
+    return this.supervisor?.partitions() ?? {};
+  }
+
   async start(): Promise<void> {
     const { groupId } = this.options;
     await this.pointGroupAtCheckpoints();

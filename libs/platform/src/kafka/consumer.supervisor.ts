@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer } from 'kafkajs';
+import { Gauge } from 'prom-client';
 import type { HealthCheck } from '../observability/health';
+import { metricsRegistry } from '../observability/metrics';
 import { ConsumerReadiness } from './consumer-readiness';
 import { transientKafkaError } from './kafka-log';
 
@@ -24,6 +26,17 @@ export interface SupervisedConsumerSpec {
 }
 
 /**
+ * Records behind the end of each partition this process consumes, as of its last batch; the
+ * partitions it no longer owns are removed at each rebalance, so instances never double count.
+ */
+const partitionLag = new Gauge({
+  name: 'kafka_consumer_partition_lag',
+  help: 'Records between the last one this instance consumed and the end of the partition (per owned partition)',
+  labelNames: ['topic', 'partition'],
+  registers: [metricsRegistry],
+});
+
+/**
  * Keeps a kafkajs consumer running for as long as the service runs.
  *
  * kafkajs restarts a crashed consumer only when the error is retriable. Some errors it raises
@@ -41,6 +54,8 @@ export class ConsumerSupervisor {
   private failedStarts = 0;
   private stopping = false;
   private readonly ready: ConsumerReadiness;
+  /** Partitions of each topic this instance owns since the last rebalance. */
+  private owned: Record<string, number[]> = {};
 
   constructor(private readonly spec: SupervisedConsumerSpec) {
     this.logger = new Logger(`consumer:${spec.name}`);
@@ -50,6 +65,11 @@ export class ConsumerSupervisor {
   /** For `/health`: the consumer has joined its group and the broker answers it. */
   readiness(now = Date.now()): HealthCheck {
     return this.ready.check(now);
+  }
+
+  /** For `/health`: which partitions of which topics this instance consumes now. */
+  partitions(): Record<string, number[]> {
+    return this.owned;
   }
 
   /** The consumer now running, if any (kafkajs calls on it, e.g. `seek`). */
@@ -70,6 +90,7 @@ export class ConsumerSupervisor {
   async stop(): Promise<void> {
     this.stopping = true;
     this.ready.stopped();
+    this.own({});
     clearTimeout(this.timer);
     this.timer = undefined;
     const consumer = this.consumer;
@@ -80,7 +101,14 @@ export class ConsumerSupervisor {
   private async launch(): Promise<void> {
     const consumer = this.spec.create();
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => this.ready.joined(Date.now()));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.ready.joined(Date.now());
+      this.own(payload.memberAssignment);
+    });
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (this.owned[payload.topic]?.includes(payload.partition))
+        partitionLag.set({ topic: payload.topic, partition: payload.partition }, Number(payload.offsetLag));
+    });
     consumer.on(consumer.events.REQUEST, () => this.ready.answered(Date.now()));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (this.consumer !== consumer) return;
@@ -89,6 +117,16 @@ export class ConsumerSupervisor {
       if (!payload.restart) this.relaunchLater(payload.error);
     });
     await this.spec.run(consumer);
+  }
+
+  private own(assignment: Record<string, number[]>): void {
+    for (const [topic, partitions] of Object.entries(this.owned)) {
+      for (const partition of partitions)
+        if (!assignment[topic]?.includes(partition)) partitionLag.remove({ topic, partition });
+    }
+    this.owned = Object.fromEntries(
+      Object.entries(assignment).map(([topic, partitions]) => [topic, [...partitions].sort((a, b) => a - b)]),
+    );
   }
 
   /**
