@@ -16,6 +16,7 @@ const BENCHES = [
   'ingest',
   'dispatch-fast',
   'dispatch-slow',
+  'dispatch-scale',
   'latency',
   'retry',
   'projector',
@@ -25,7 +26,7 @@ const BENCHES = [
   'transaction-timing',
 ];
 /** Not part of `all`: tools and extra measurements. */
-const EXTRAS = ['sender-raw', 'head-of-line', 'transaction-timing'];
+const EXTRAS = ['sender-raw', 'head-of-line', 'transaction-timing', 'dispatch-scale'];
 const fileOf = (bench) =>
   bench === 'sender-raw'
     ? 'sender-raw.js'
