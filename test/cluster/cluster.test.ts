@@ -81,7 +81,9 @@ describe('a three-node cluster, one node crashed under load', () => {
   test('zero callbacks lost, one history row per attempt, retries on time, projection = replay', async () => {
     const okComm = uniqueName('comm-cluster-ok');
     const flakyComm = uniqueName('comm-cluster-retry');
+    // A batch belongs to one communication: each gets its own.
     const batchId = uniqueName('batch-cluster');
+    const flakyBatchId = uniqueName('batch-cluster-retry');
     const onlyMailHistory: Parameters<typeof configured>[2] = (d) => ({
       ...d,
       callbacks: d.callbacks.filter((c) => c.id === 'student-mail-history'),
@@ -94,7 +96,7 @@ describe('a three-node cluster, one node crashed under load', () => {
       messageSent(okComm, batchId, randomUUID(), member(i)),
     );
     const flakyEvents = Array.from({ length: RETRIED }, (_, i) =>
-      messageSent(flakyComm, batchId, randomUUID(), member(LOAD + i)),
+      messageSent(flakyComm, flakyBatchId, randomUUID(), member(LOAD + i)),
     );
     const keysOf = (events: InboundEvent[]) => events.map((e) => callbackIdOf(e.id, 'student-mail-history'));
     const okKeys = keysOf(okEvents);
@@ -268,6 +270,7 @@ describe('several instances of each service', () => {
     const okComm = uniqueName(`comm-${name}-ok`);
     const flakyComm = uniqueName(`comm-${name}-retry`);
     const batchId = uniqueName(`batch-${name}`);
+    const flakyBatchId = uniqueName(`batch-${name}-retry`);
     const only: Parameters<typeof configured>[2] = (d) => ({
       ...d,
       callbacks: d.callbacks.filter((c) => c.id === 'student-mail-history'),
@@ -277,7 +280,7 @@ describe('several instances of each service', () => {
       messageSent(okComm, batchId, randomUUID(), member(i)),
     );
     const flakyEvents = Array.from({ length: PHASE_RETRIED }, (_, i) =>
-      messageSent(flakyComm, batchId, randomUUID(), member(PHASE_LOAD + i)),
+      messageSent(flakyComm, flakyBatchId, randomUUID(), member(PHASE_LOAD + i)),
     );
     const chunks = 10;
     for (let c = 0; c < chunks; c += 1) {
@@ -295,6 +298,9 @@ describe('several instances of each service', () => {
   const deliveredOf = (p: Phase) => p.okKeys.filter((k) => ok!.byKey(k).length > 0).length;
 
   async function allDelivered(p: Phase): Promise<void> {
+    const missing = () =>
+      `${p.okKeys.filter((k) => ok!.byKey(k).length === 0).length} healthy and ` +
+      `${p.flakyKeys.filter((k) => !flaky!.byKey(k).some((r) => r.status === 200)).length} retried ones missing`;
     await waitForStack(
       stack,
       `all ${PHASE_LOAD + PHASE_RETRIED} callbacks of the phase delivered`,
@@ -304,15 +310,25 @@ describe('several instances of each service', () => {
           ? true
           : undefined,
       240_000,
-    );
+    ).catch((e: Error) => {
+      throw new Error(`${missing()}: ${e.message}`, { cause: e });
+    });
   }
 
   /** One CallbackAttempted per callback and attempt on the log, and one history row for each. */
   async function recordedOnce(p: Phase): Promise<void> {
     const expected = PHASE_LOAD + 2 * PHASE_RETRIED;
-    const attempted = (await kafka!.readJson<LogEvent>(stack!.topics.log)).filter(
-      (e) => e.type === 'CallbackAttempted' && p.comms.includes(e.communicationId),
-    ) as Extract<LogEvent, { type: 'CallbackAttempted' }>[];
+    // The last attempts may still be in a transaction when their callback arrived.
+    const attempted = await waitForStack(
+      stack,
+      `${expected} CallbackAttempted of the phase on the log`,
+      async () => {
+        const events = (await kafka!.readJson<LogEvent>(stack!.topics.log)).filter(
+          (e) => e.type === 'CallbackAttempted' && p.comms.includes(e.communicationId),
+        ) as Extract<LogEvent, { type: 'CallbackAttempted' }>[];
+        return events.length >= expected ? events : undefined;
+      },
+    );
     const perAttempt = new Map<string, number>();
     for (const e of attempted) {
       const key = `${e.data.callbackId}#${e.data.attempt}`;
