@@ -6,6 +6,7 @@ import { TestKafka } from '../support/kafka';
 import {
   append,
   awaitAttempts,
+  awaitRetriesSettled,
   configured,
   eventsOf,
   messageSent,
@@ -98,13 +99,26 @@ describe('dispatcher: SIGKILL between attempts', () => {
     expect(rx.requests[1].at - due).toBeLessThan(2000);
 
     const attempts = await awaitAttempts(tk, env.LOG_TOPIC, comm, 2);
-    await new Promise((r) => setTimeout(r, 1500));
-    const final = ofType(await eventsOf(tk, env.LOG_TOPIC, comm), 'CallbackAttempted');
+    // Fences, then the absence of duplicates: a later event of the communication is called back
+    // (so the restarted process has handled every earlier log event of it, in log order), and the
+    // retry record is settled by its done marker (so it can never fire again).
+    const fence = messageSent(comm);
+    await append(tk, env.LOG_TOPIC, fence);
+    await eventually(
+      () => (rx.requests.some((r) => r.url === `/m/${fence.data.messageId}`) ? true : undefined),
+      {
+        what: 'the callback of a later event',
+      },
+    );
+    await awaitRetriesSettled(tk, env.RETRY_TOPIC, comm);
+    const final = ofType(await eventsOf(tk, env.LOG_TOPIC, comm), 'CallbackAttempted').filter(
+      (a) => a.data.callbackId === attempt1.data.callbackId,
+    );
     expect(final.map((a) => [a.data.attempt, a.data.outcome])).toEqual([
       [1, 'retrying'],
       [2, 'succeeded'],
     ]);
     expect(attempts[1].data.callbackId).toBe(attempt1.data.callbackId);
-    expect(rx.requests).toHaveLength(2);
+    expect(rx.requests.filter((r) => r.url !== `/m/${fence.data.messageId}`)).toHaveLength(2);
   });
 });

@@ -199,12 +199,13 @@ describe('dispatcher: callbacks from the event log', () => {
 
   it('gives up after three failed attempts (timeout, refused, 201, 302, 404), then calls nothing more for that communication', async () => {
     const refused = await refusedPort();
+    let repaired = false;
     const cases = [
       { name: 'timeout', rx: await receiver(() => 'hang'), kind: 'timeout' },
       { name: 'refused', rx: null, kind: 'connection-refused' },
       { name: '201', rx: await receiver(() => ({ status: 201 })), kind: 'status' },
       { name: '302', rx: await receiver(() => ({ status: 302 })), kind: 'status' },
-      { name: '404', rx: await receiver(() => ({ status: 404 })), kind: 'status' },
+      { name: '404', rx: await receiver(() => ({ status: repaired ? 200 : 404 })), kind: 'status' },
     ].map((c) => ({ ...c, comm: uniqueName(`comm-${c.name}`) }));
     for (const c of cases) {
       const base = c.rx ? c.rx.base : `http://127.0.0.1:${refused}`;
@@ -243,23 +244,24 @@ describe('dispatcher: callbacks from the event log', () => {
       if (c.rx) expect(c.rx.requests).toHaveLength(3);
     }
 
-    // A later event of a failed communication is not called back.
+    // A later event of a failed communication is not called back. Fence (decision 0502): the
+    // communication is re-enabled and a further event appended; the dispatcher handles one
+    // communication's events in log order, so once the further event is called back, the one
+    // before the enable has been handled.
     const [probe] = cases.filter((c) => c.name === '404');
-    await append(tk, config.LOG_TOPIC, messageSent(probe.comm));
-    const marker = uniqueName('comm-marker');
-    const markerRx = await receiver();
-    await append(
-      tk,
-      config.LOG_TOPIC,
-      configured(marker, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${markerRx.base}/m` }]),
-      messageSent(marker),
+    const whileFailed = messageSent(probe.comm);
+    await append(tk, config.LOG_TOPIC, whileFailed);
+    repaired = true;
+    const fence = messageSent(probe.comm);
+    await append(tk, config.LOG_TOPIC, enabled(probe.comm), fence);
+    await eventually(
+      () => (probe.rx!.requests.some((r) => r.url === `/x/${fence.data.messageId}`) ? true : undefined),
+      { what: 'the callback of the event after the enable' },
     );
-    await eventually(() => (markerRx.requests.length > 0 ? true : undefined), {
-      what: 'a later callback elsewhere',
-    });
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(probe.rx!.requests).toHaveLength(3);
-    expect(ofType(await eventsOf(tk, config.LOG_TOPIC, probe.comm), 'CallbackAttempted')).toHaveLength(3);
+    expect(probe.rx!.requests.map((r) => r.url)).not.toContain(`/x/${whileFailed.data.messageId}`);
+    expect(probe.rx!.requests).toHaveLength(4);
+    const probeAttempts = ofType(await eventsOf(tk, config.LOG_TOPIC, probe.comm), 'CallbackAttempted');
+    expect(probeAttempts.map((a) => a.data.callbackId)).not.toContain(callbackIdOf(whileFailed.id, 'cb'));
   });
 
   it('records an unresolvable template variable as a failed attempt, not retried', async () => {
@@ -351,7 +353,16 @@ describe('dispatcher: callbacks from the event log', () => {
     await append(tk, config.LOG_TOPIC, enabled(comm), later);
     await eventually(() => (rx.requests.length >= 2 ? true : undefined), { what: 'callback after enabling' });
     expect(rx.requests[1].url).toBe(`/m/${later.data.messageId}`);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(rx.requests).toHaveLength(2);
+    // Fence: a further event is called back, so (log order) every earlier one has been handled.
+    const fence = messageSent(comm);
+    await append(tk, config.LOG_TOPIC, fence);
+    await eventually(() => (rx.requests.length >= 3 ? true : undefined), {
+      what: 'callback of a later event',
+    });
+    expect(rx.requests.map((r) => r.url)).toEqual([
+      `/m/${first.data.messageId}`,
+      `/m/${later.data.messageId}`,
+      `/m/${fence.data.messageId}`,
+    ]);
   });
 });

@@ -263,3 +263,35 @@ export async function awaitAttempts(
     { what: `${count} CallbackAttempted on the log`, timeoutMs },
   );
 }
+
+/**
+ * A fence for "no attempt was made twice": waits until every retry record of the communication
+ * is named by a done marker on its partition. The marker is written in the transaction that
+ * records the attempt, and a record a marker names is never fired again, by this process, after
+ * a restart or by a new consumer group (decision 0620) — so once every record is settled, no
+ * further attempt of these callbacks can come from the retry topic.
+ */
+export async function awaitRetriesSettled(
+  tk: TestKafka,
+  retryTopic: string,
+  communicationId: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await eventually(
+    async () => {
+      const records = await tk.readAll(retryTopic);
+      const done = new Set<string>();
+      const mine: string[] = [];
+      for (const r of records) {
+        const value = JSON.parse(r.value?.toString('utf8') ?? 'null') as {
+          done?: string[];
+          communicationId?: string;
+        } | null;
+        if (Array.isArray(value?.done)) for (const o of value.done) done.add(`${r.partition}:${o}`);
+        else if (value?.communicationId === communicationId) mine.push(`${r.partition}:${r.offset}`);
+      }
+      return mine.length > 0 && mine.every((m) => done.has(m)) ? true : undefined;
+    },
+    { what: `every retry record of ${communicationId} settled by a done marker`, timeoutMs, intervalMs: 250 },
+  );
+}

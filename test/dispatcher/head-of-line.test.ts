@@ -12,6 +12,7 @@ import {
   Receiver,
   testConfig,
   awaitAttempts,
+  awaitRetriesSettled,
 } from './dispatcher-fixtures';
 
 /**
@@ -113,7 +114,8 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     expect(attempt.data).toMatchObject({ attempt: 1, outcome: 'succeeded', statusCode: 200 });
     expect(attempt.data.durationMs).toBeGreaterThanOrEqual(SLOW_MS - 100);
     expect(attempt.data.responseSnippet).toBe('slow but fine');
-    await new Promise((r) => setTimeout(r, 1000));
+    // Fence: the hand-off record is settled by its done marker, so it can never fire again.
+    await awaitRetriesSettled(tk, config.RETRY_TOPIC, slowComm);
     expect(await attemptsOf(config, slowComm)).toHaveLength(1);
     expect(slow.requests).toHaveLength(1);
   });

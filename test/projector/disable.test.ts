@@ -1,4 +1,4 @@
-import type { LogEvent } from '@app/contracts';
+import type { LogEvent, LogEventOf } from '@app/contracts';
 import { startProjector, type RunningProjector } from '../../apps/projector/src/projector.app';
 import { eventually } from '../support/environment';
 import { TestKafka } from '../support/kafka';
@@ -44,10 +44,52 @@ describe('disabling a communication whose callback failed', () => {
 
   const disabledOnLog = async (topic: string, communicationId: string) =>
     (await tk.readJson<LogEvent>(topic)).filter(
-      (e) => e.type === 'CommunicationDisabled' && e.communicationId === communicationId,
+      (e): e is LogEventOf<'CommunicationDisabled'> =>
+        e.type === 'CommunicationDisabled' && e.communicationId === communicationId,
     );
   const mailsFor = (communicationId: string) =>
     smtp.received.filter((m) => decodeQp(m.raw).includes(`communication ${communicationId}`));
+  /** Re-enables through the API and waits until the projection shows it. */
+  const enable = async (url: string, communicationId: string) => {
+    const res = await fetch(`${url}/v1/communications/${communicationId}/enable`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ by: 'operations-desk', reason: 'receiver fixed' }),
+    });
+    expect(res.status).toBe(202);
+    await eventually(
+      async () => {
+        const r = await fetch(`${url}/v1/communications/${communicationId}`, {
+          headers: { 'x-api-key': API_KEY },
+        });
+        return ((await r.json()) as { status: string }).status === 'active' ? true : undefined;
+      },
+      { what: 'the communication to be active again' },
+    );
+  };
+  /**
+   * A fence for "nothing more was sent": another callback of the (re-enabled) communication fails,
+   * and the second CommunicationDisabled and its two emails arrive.
+   */
+  const failsAgain = async (topic: string, s: ReturnType<typeof scenario>) => {
+    const m2 = s.sent();
+    const failed = s.failed(m2, 3);
+    await appendEvents(tk, topic, [
+      m2,
+      s.attempted(m2, 1, 'retrying', 500),
+      s.attempted(m2, 2, 'retrying', 500),
+      s.attempted(m2, 3, 'failed', 500),
+      failed,
+    ]);
+    await eventually(
+      async () => ((await disabledOnLog(topic, s.communicationId)).length >= 2 ? true : undefined),
+      { what: 'the second CommunicationDisabled on the log' },
+    );
+    await eventually(() => (mailsFor(s.communicationId).length >= 4 ? true : undefined), {
+      what: 'the emails of the second disable',
+    });
+    return failed;
+  };
   const start = async (config: Parameters<typeof startProjector>[0]) => {
     const p = await startProjector(config, { host: '127.0.0.1', logger: ['error'] });
     running.push(p);
@@ -146,10 +188,15 @@ describe('disabling a communication whose callback failed', () => {
       { what: 'the communication to be active again' },
     );
 
-    // Nothing more: still one event and one email per address.
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(await disabledOnLog(config.logTopic, s.communicationId)).toHaveLength(1);
-    expect(mailsFor(s.communicationId)).toHaveLength(2);
+    // Nothing more: still one event and one email per address for that disable. Fence: the
+    // communication fails again and is disabled a second time; the relay and the mail worker take
+    // their rows oldest first, so a second copy of the first disable or its emails would come
+    // before the second disable's.
+    const failedAgain = await failsAgain(config.logTopic, s);
+    expect((await disabledOnLog(config.logTopic, s.communicationId)).map((e) => e.data.causeEventId)).toEqual(
+      [events[5].id, failedAgain.id],
+    );
+    expect(mailsFor(s.communicationId)).toHaveLength(4);
   });
 
   it('still appends exactly one event and sends each email once when the projector dies right after committing', async () => {
@@ -212,13 +259,20 @@ describe('disabling a communication whose callback failed', () => {
     await eventually(() => (again.runtime.caughtUp() ? true : undefined), {
       what: 'the projection to catch up',
     });
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(await disabledOnLog(base.logTopic, s.communicationId)).toHaveLength(1);
-    expect(mailsFor(s.communicationId)).toHaveLength(2);
+    // Fence: re-enabled, the communication fails and is disabled again; the relay and the mail
+    // worker take their rows oldest first, so a second copy of the first disable or its emails
+    // would come before the second disable's.
+    await enable(again.url, s.communicationId);
+    const failedAgain = await failsAgain(base.logTopic, s);
+    expect((await disabledOnLog(base.logTopic, s.communicationId)).map((e) => e.data.causeEventId)).toEqual([
+      events[5].id,
+      failedAgain.id,
+    ]);
+    expect(mailsFor(s.communicationId)).toHaveLength(4);
     const { rows } = await withDb((db) =>
       db.query(`SELECT count(*)::int AS n FROM "${base.schema}".notification_emails WHERE status = 'sent'`),
     );
-    expect(rows[0].n).toBe(2);
+    expect(rows[0].n).toBe(4);
   });
   it('refuses to re-enable while the automatic CommunicationDisabled is not yet on the log', async () => {
     const base = testConfig({ smtpUrl: 'smtp://127.0.0.1:9' });

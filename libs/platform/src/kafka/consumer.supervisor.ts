@@ -16,6 +16,11 @@ export interface SupervisedConsumerSpec {
   maxDelayMs?: number;
   /** Silence from the broker after which readiness says down; the consumer's session timeout. */
   staleAfterMs?: number;
+  /**
+   * Schedules a relaunch (default `setTimeout`). Passed in so that a test can see every relaunch
+   * the supervisor decides on, instead of waiting to see whether one happens.
+   */
+  setTimer?: (run: () => void, delayMs: number) => NodeJS.Timeout;
 }
 
 /**
@@ -104,7 +109,8 @@ export class ConsumerSupervisor {
     const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** this.failedStarts);
     const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     this.logger.warn(`stopped for good by kafkajs (${why}); starting a new consumer in ${delay} ms`);
-    this.timer = setTimeout(() => void this.relaunch(), delay);
+    const setTimer = this.spec.setTimer ?? setTimeout;
+    this.timer = setTimer(() => void this.relaunch(), delay);
   }
 
   private async relaunch(): Promise<void> {
