@@ -116,7 +116,9 @@ async function fill(db: Client, s: string): Promise<void> {
     const r = await db.query(sql);
     figure(`filled ${what}`, `${fmt(r.rowCount ?? 0)} rows in ${fmt((Date.now() - t) / 1000, 1)} s`);
   }
-  await db.query(`ANALYZE ${s}.communications, ${s}.callbacks, ${s}.attempts, ${s}.messages, ${s}.batch_members, ${s}.batches, ${s}.outbox_events`);
+  await db.query(
+    `ANALYZE ${s}.communications, ${s}.callbacks, ${s}.attempts, ${s}.messages, ${s}.batch_members, ${s}.batches, ${s}.outbox_events`,
+  );
 }
 
 /** A logged-in session cookie: the login form's token and cookie, then the key. */
@@ -164,7 +166,9 @@ benchMain('console pages with 1,000,000 callbacks', async (run) => {
   }
   const cookie = await login(projector.url, names.apiKey);
   const firstList = await timePage(projector.url, cookie, '/console/communications');
-  const nextList = /href="(\/console\/communications\?after=[^"]+)"/.exec(firstList.html)?.[1]?.replace(/&amp;/g, '&');
+  const nextList = /href="(\/console\/communications\?after=[^"]+)"/
+    .exec(firstList.html)?.[1]
+    ?.replace(/&amp;/g, '&');
   const firstFailures = await timePage(projector.url, cookie, '/console/failures');
   const nextFailures = /href="(\/console\/failures\?after=[^"]+)"/.exec(firstFailures.html)?.[1];
   const pages: [string, string][] = [
@@ -175,7 +179,7 @@ benchMain('console pages with 1,000,000 callbacks', async (run) => {
     ['communication with ~800 callbacks (disabled)', `/console/communications/${commId(507)}`],
     [`batch of ${fmt(BIG)} members`, `/console/batches/batch-${commId(0)}`],
     ['batch of ~800 members', `/console/batches/batch-${commId(507)}`],
-    ['message', `/console/messages/${(await uuidOf('m', BIG + 5000))}`],
+    ['message', `/console/messages/${await uuidOf('m', BIG + 5000)}`],
     ['failed attempts, first page', '/console/failures'],
     ['failed attempts, second page', nextFailures ?? '/console/failures'],
   ];
