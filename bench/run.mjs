@@ -24,9 +24,10 @@ const BENCHES = [
   'sender-raw',
   'head-of-line',
   'transaction-timing',
+  'console',
 ];
 /** Not part of `all`: tools and extra measurements. */
-const EXTRAS = ['sender-raw', 'head-of-line', 'transaction-timing', 'dispatch-scale'];
+const EXTRAS = ['sender-raw', 'head-of-line', 'transaction-timing', 'dispatch-scale', 'console'];
 const fileOf = (bench) =>
   bench === 'sender-raw'
     ? 'sender-raw.js'

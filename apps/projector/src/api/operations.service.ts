@@ -7,6 +7,7 @@ import type { ProjectorConfig } from '../config/projector.config';
 import { CallbackEntity } from '../database/entities/callback.entity';
 import { CommunicationEntity } from '../database/entities/communication.entity';
 import { quoteSchema } from '../database/schema-name';
+import { isDisablePending } from '../outbox/disable-pending';
 import { appendToLog } from '../outbox/log.append';
 import { ProjectorRuntime } from '../projector.runtime';
 import { LOG_PRODUCER, PROJECTOR_CONFIG } from '../projector.tokens';
@@ -43,12 +44,7 @@ export class OperationsService {
     // The automatic CommunicationDisabled is appended by the outbox relay a moment after the
     // failure is projected. An enable appended before it would be undone by it (on the log, the
     // disable would come last), so the operator is asked to retry once the disable is on the log.
-    const pending: unknown[] = await this.ds.query(
-      `SELECT 1 FROM ${quoteSchema(this.config.schema)}.outbox_events
-        WHERE communication_id = $1 AND event_type = 'CommunicationDisabled' AND published_offset IS NULL LIMIT 1`,
-      [id],
-    );
-    if (pending.length > 0) {
+    if (await isDisablePending(this.ds, this.config.schema, id)) {
       throw conflict(
         'disable-pending',
         `communication ${id} is being disabled (CommunicationDisabled not yet on the log); retry in a few seconds`,
