@@ -12,6 +12,7 @@ import {
   type LogEventOf,
 } from '@app/contracts';
 import { derivedUuid } from './projection.ids';
+import type { LogPosition, PublishedMark } from './projection.rows';
 import type {
   AttemptRow,
   BatchMemberRow,
@@ -19,14 +20,12 @@ import type {
   CallbackRow,
   CommunicationRow,
   DeliveryStatusRow,
-  LogPosition,
   MessageRow,
   NotificationEmailRow,
   OutboxEventRow,
-  PublishedMark,
   RecoveryRow,
   TriggerEventRow,
-} from './projection.rows';
+} from './projection.schema';
 
 export interface PositionedEvent {
   event: LogEvent;
