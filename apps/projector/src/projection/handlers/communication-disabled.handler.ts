@@ -1,5 +1,6 @@
 import type { Handler } from './handler.types';
-import { appliedAlready, at, communicationOrNew } from './row.rules';
+import { lifecycleAfter } from '@app/contracts';
+import { appliedAlready, at, communicationOrNew, lifecycleOf } from './row.rules';
 
 /**
  * An operator's disable, or the projector's own read back from the log (which marks its outbox
@@ -11,6 +12,9 @@ export const onCommunicationDisabled: Handler<'CommunicationDisabled'> = (rows, 
   if (appliedAlready(comm, position)) return { published };
   if (comm.status === 'disabled' && e.data.causeEventId && comm.disabledCauseEventId === e.data.causeEventId)
     return { published };
+  // A disable of an active communication starts a new digest; of a disabled one it says who and why.
+  const before = lifecycleOf(comm);
+  const disables = lifecycleAfter(before, e) !== before;
   return {
     published,
     communications: [
@@ -22,7 +26,7 @@ export const onCommunicationDisabled: Handler<'CommunicationDisabled'> = (rows, 
         disabledBy: e.data.by,
         disabledCallbackId: e.data.callbackId,
         disabledCauseEventId: e.data.causeEventId,
-        ...(comm.status === 'active' && { disabledFailed: 0, disabledCancelled: 0 }),
+        ...(disables && { disabledFailed: 0, disabledCancelled: 0 }),
         ...at(position),
         updatedAt: e.occurredAt,
       },

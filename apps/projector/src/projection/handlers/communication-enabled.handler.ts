@@ -1,5 +1,6 @@
 import { NO_CHANGE, type Handler } from './handler.types';
-import { appliedAlready, at, communicationOrNew, NOT_DISABLED } from './row.rules';
+import { lifecycleAfter } from '@app/contracts';
+import { appliedAlready, at, communicationOrNew, lifecycleOf, NOT_DISABLED } from './row.rules';
 
 /**
  * The communication is active again, in a new active period named by this event (decision 0623).
@@ -8,12 +9,14 @@ import { appliedAlready, at, communicationOrNew, NOT_DISABLED } from './row.rule
 export const onCommunicationEnabled: Handler<'CommunicationEnabled'> = (rows, e, position) => {
   const comm = communicationOrNew(rows, e.communicationId, e.occurredAt);
   if (appliedAlready(comm, position)) return NO_CHANGE;
+  const before = lifecycleOf(comm);
+  const after = lifecycleAfter(before, e);
   return {
     communications: [
       {
         ...comm,
         status: 'active',
-        ...(comm.status === 'disabled' && { ...NOT_DISABLED, activeSince: e.id }),
+        ...(after !== before && { ...NOT_DISABLED, activeSince: after.activeSince }),
         enabledAt: e.occurredAt,
         enabledBy: e.data.by,
         enabledReason: e.data.reason,
