@@ -6,16 +6,16 @@
  *   npx tsc -p tsconfig.json --outDir .local/bench-build
  *   TS_NODE_BASEURL=.local/bench-build node -r tsconfig-paths/register .local/bench-build/bench/dispatch-quick.js
  *
- * Environment: KAFKA_BROKERS (127.0.0.1:9092), BENCH_EVENTS (2000), BENCH_DELAYS_MS ("0,100"),
+ * Environment: KAFKA_BROKERS (127.0.0.1:9092) and KAFKA_SSL, KAFKA_SASL_* as the services, BENCH_EVENTS (2000), BENCH_DELAYS_MS ("0,100"),
  * MAX_CONCURRENCY (256), MAX_CONCURRENCY_PER_HOST (128).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Kafka, logLevel } from 'kafkajs';
 import { logHeadersOf, type LogEvent } from '@app/contracts';
 import { loadDispatcherConfig } from '../apps/dispatcher/src/config/dispatcher.config';
 import { startDispatcher } from '../apps/dispatcher/src/dispatcher.app';
+import { benchKafka, kafkaVars } from './support/bench.env';
 
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const total = Number(process.env.BENCH_EVENTS ?? 2000);
@@ -40,6 +40,7 @@ async function run(delayMs: number): Promise<void> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   const config = loadDispatcherConfig({
+    ...kafkaVars(),
     KAFKA_BROKERS: brokers,
     LOG_TOPIC: `bench.log.${id}`,
     RETRY_TOPIC: `bench.retry.${id}`,
@@ -54,7 +55,7 @@ async function run(delayMs: number): Promise<void> {
     HTTP_HOST: '127.0.0.1',
   });
   const app = await startDispatcher(config, { logger: ['error'] });
-  const kafka = new Kafka({ brokers: [brokers], clientId: `bench-${id}`, logLevel: logLevel.NOTHING });
+  const kafka = benchKafka(`bench-${id}`);
   const producer = kafka.producer();
   await producer.connect();
   const comm = `bench-${id}`;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { ChildService } from '../test/support/child-service';
 import { benchMain } from './support/bench.main';
 import { loadDispatcherConfig } from '../apps/dispatcher/src/config/dispatcher.config';
-import { brokers, randomKeyRing, size, uniqueName } from './support/bench.env';
+import { kafkaVars, randomKeyRing, size, uniqueName } from './support/bench.env';
 import { burst, startDispatchStack } from './support/dispatch.scenario';
 import { ReceiverHandle } from './support/receiver.handle';
 import { figure, fmt, sleep, target, until } from './support/report';
@@ -55,7 +55,7 @@ benchMain('3. dispatch, slow receiver (100 ms): ours vs naive', async (run) => {
   await run.producer.createTopic(resultTopic, stack.names.partitions);
   run.topics.push(resultTopic);
   const naive = new ChildService('naive', path.join(__dirname, 'baseline', 'naive-dispatcher.js'), {
-    KAFKA_BROKERS: brokers().join(','),
+    ...kafkaVars(),
     LOG_TOPIC: stack.names.log,
     RESULT_TOPIC: resultTopic,
     CONSUMER_GROUP: uniqueName('bench-naive'),

@@ -4,10 +4,11 @@
  * produced to a topic, one record at a time, before the next message is read. It has no retries,
  * no durable state, no secrets and no SSRF guard; it exists only to be measured against.
  *
- * Environment: KAFKA_BROKERS, LOG_TOPIC, RESULT_TOPIC, CONSUMER_GROUP. Prints "naive dispatcher
+ * Environment: KAFKA_BROKERS (and KAFKA_SSL, KAFKA_SASL_* as the services), LOG_TOPIC, RESULT_TOPIC, CONSUMER_GROUP. Prints "naive dispatcher
  * running" once consuming.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { benchKafka } from '../support/bench.env';
 
 interface Callback {
   event: string;
@@ -35,11 +36,8 @@ const required = (name: string): string => {
 };
 
 async function main(): Promise<void> {
-  const kafka = new Kafka({
-    brokers: required('KAFKA_BROKERS').split(','),
-    clientId: 'naive-dispatcher',
-    logLevel: logLevel.ERROR,
-  });
+  required('KAFKA_BROKERS');
+  const kafka = benchKafka('naive-dispatcher', logLevel.ERROR);
   const logTopic = required('LOG_TOPIC');
   const resultTopic = required('RESULT_TOPIC');
   const consumer = kafka.consumer({ groupId: required('CONSUMER_GROUP') });

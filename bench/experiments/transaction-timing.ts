@@ -4,8 +4,8 @@
  * 200 ms and 10 ms. `npm run bench -- transaction-timing` (BENCH_TRANSACTIONS, 40 each).
  */
 import { performance } from 'node:perf_hooks';
-import { Kafka, logLevel } from 'kafkajs';
-import { brokers, size, uniqueName } from '../support/bench.env';
+import type { Kafka } from 'kafkajs';
+import { benchKafka, size, uniqueName } from '../support/bench.env';
 import { fmt, summary } from '../support/report';
 
 const TRANSACTIONS = size('TRANSACTIONS', 40);
@@ -45,11 +45,7 @@ async function measure(kafka: Kafka, topic: string, initialRetryTime: number): P
 }
 
 (async () => {
-  const kafka = new Kafka({
-    brokers: brokers(),
-    clientId: uniqueName('bench-txn'),
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = benchKafka(uniqueName('bench-txn'));
   const admin = kafka.admin();
   await admin.connect();
   const topic = uniqueName('bench.txn');

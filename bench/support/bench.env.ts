@@ -5,6 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { Kafka, logLevel } from 'kafkajs';
+import { z } from 'zod';
+import { configOrExit, kafkaConnectionFrom, kafkaEnv, loadConfig } from '@app/platform';
 
 process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
@@ -13,6 +16,19 @@ export { uniqueName, eventually } from '../../test/support/environment';
 
 export const brokers = (): string[] => process.env.KAFKA_BROKERS!.split(',').map((s) => s.trim());
 export const databaseUrl = (): string => process.env.DATABASE_URL!;
+
+/** A client of the benchmarked cluster, secured as the services are (KAFKA_SSL, KAFKA_SASL_*). */
+export function benchKafka(clientId: string, level = logLevel.NOTHING): Kafka {
+  const connection = configOrExit('bench', () => kafkaConnectionFrom(loadConfig(z.object(kafkaEnv))));
+  return new Kafka({ ...connection, clientId, logLevel: level });
+}
+
+/** The Kafka variables set here, passed on to the services and tools a benchmark starts. */
+export function kafkaVars(): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(kafkaEnv).flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])),
+  );
+}
 
 /** A size from the environment (`BENCH_<NAME>`), else the issue's size. */
 export function size(name: string, fallback: number): number {

@@ -1,6 +1,6 @@
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { FOREVER } from '@app/platform';
-import { brokers, uniqueName } from './bench.env';
+import { benchKafka, uniqueName } from './bench.env';
 import type { KafkaRecord } from './log-events.factory';
 
 const BATCH = 1000;
@@ -12,11 +12,7 @@ const IN_FLIGHT = 4;
  * be on the log before the messages that use it).
  */
 export class BulkProducer {
-  private readonly kafka = new Kafka({
-    brokers: brokers(),
-    clientId: uniqueName('bench-producer'),
-    logLevel: logLevel.NOTHING,
-  });
+  private readonly kafka = benchKafka(uniqueName('bench-producer'));
   private readonly producer: Producer = this.kafka.producer({ allowAutoTopicCreation: false });
   private admin?: Admin;
 

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { builtEntry, ChildService, runScript, type ScriptResult } from '../../test/support/child-service';
 import { freePort } from '../../test/support/free-port';
-import { brokers, databaseUrl, randomApiKey, randomKeyRing, uniqueName } from './bench.env';
+import { databaseUrl, kafkaVars, randomApiKey, randomKeyRing, uniqueName } from './bench.env';
 import { until } from './report';
 
 /** Topic, group and schema names of one bench run. */
@@ -126,7 +126,7 @@ async function started(
 }
 
 const common = (n: BenchNames) => ({
-  KAFKA_BROKERS: brokers().join(','),
+  ...kafkaVars(),
   LOG_TOPIC: n.log,
   LOG_PARTITIONS: String(n.partitions),
   PARKED_TOPIC: n.parked,
@@ -189,7 +189,7 @@ export function runReplay(n: BenchNames, schema: string, timeoutMs: number): Pro
   return runScript(
     builtEntry('projector', 'cli/replay.cli.js'),
     ['--schema', schema],
-    { KAFKA_BROKERS: brokers().join(','), DATABASE_URL: databaseUrl(), LOG_TOPIC: n.log },
+    { ...kafkaVars(), DATABASE_URL: databaseUrl(), LOG_TOPIC: n.log },
     timeoutMs,
   );
 }

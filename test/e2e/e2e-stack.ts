@@ -41,8 +41,13 @@ export interface E2eStack {
  * configured only through environment variables, with names no other run uses (topics, consumer
  * groups, transactional ids, database schema) and seconds-scale timings.
  */
-export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eStack> {
+export async function startE2eStack(options: {
+  smtpUrl: string;
+  /** How each service reaches Kafka (KAFKA_BROKERS, TLS, SASL); default: the run's broker. */
+  kafka?: (service: 'ingest' | 'dispatcher' | 'projector') => Record<string, string>;
+}): Promise<E2eStack> {
   const brokers = kafkaBrokers().join(',');
+  const kafka = options.kafka ?? (() => ({ KAFKA_BROKERS: brokers }));
   const logPartitions = 3;
   const topics = {
     inbound: uniqueName('e2e.inbound'),
@@ -64,7 +69,6 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
   const [ingestPort, dispatcherPort, projectorPort] = [await freePort(), await freePort(), await freePort()];
   const projectorUrl = `http://127.0.0.1:${projectorPort}`;
   const shared = {
-    KAFKA_BROKERS: brokers,
     LOG_TOPIC: topics.log,
     LOG_PARTITIONS: String(logPartitions),
     PARKED_TOPIC: topics.parked,
@@ -72,6 +76,7 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
 
   const projectorEnv = {
     ...shared,
+    ...kafka('projector'),
     DATABASE_URL: databaseUrl(),
     DB_SCHEMA: schema,
     CONSUMER_GROUP: consumerGroups.projector,
@@ -90,6 +95,7 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
   const services = [
     new ChildService('ingest', builtEntry('ingest'), {
       ...shared,
+      ...kafka('ingest'),
       INBOUND_TOPIC: topics.inbound,
       INBOUND_PARTITIONS: String(logPartitions),
       DLQ_TOPIC: topics.deadLetter,
@@ -105,6 +111,7 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
     }),
     new ChildService('dispatcher', builtEntry('dispatcher'), {
       ...shared,
+      ...kafka('dispatcher'),
       RETRY_TOPIC: topics.retry,
       STATE_TOPIC: topics.state,
       CONSUMER_GROUP: consumerGroups.dispatcher,
@@ -131,7 +138,7 @@ export async function startE2eStack(options: { smtpUrl: string }): Promise<E2eSt
     schema,
     consumerGroups,
     projectorEnv: {
-      KAFKA_BROKERS: brokers,
+      ...kafka('projector'),
       DATABASE_URL: projectorEnv.DATABASE_URL,
       DB_SCHEMA: schema,
       LOG_TOPIC: topics.log,

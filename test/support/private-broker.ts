@@ -16,12 +16,40 @@ const SCRIPT = path.join(ROOT, 'scripts/kafka.sh');
 export class PrivateBroker {
   private env: NodeJS.ProcessEnv = {};
   port = 0;
+  /** The SASL_SSL listener's port (secure mode only). */
+  securePort = 0;
 
-  /** `home`: its KAFKA_HOME (data, logs, pid file). */
-  constructor(readonly home = path.join(ROOT, '.local', uniqueName('kafka-private'))) {}
+  /**
+   * `home`: its KAFKA_HOME (data, logs, pid file). `secure`: started with `kafka.sh secure`, a
+   * SASL_SSL listener beside the plaintext one, a throw-away CA and one SCRAM user per service.
+   */
+  constructor(
+    readonly home = path.join(ROOT, '.local', uniqueName('kafka-private')),
+    private readonly secure = false,
+  ) {}
 
   get brokers(): string[] {
     return [`127.0.0.1:${this.port}`];
+  }
+
+  /** The SASL_SSL listener, the only address a test of the secure mode gives its clients. */
+  get secureBrokers(): string[] {
+    return [`127.0.0.1:${this.securePort}`];
+  }
+
+  /** The CA certificate clients trust (KAFKA_SSL_CA_FILE). */
+  get caFile(): string {
+    return path.join(this.home, 'secure', 'ca.pem');
+  }
+
+  /** The file holding a SCRAM user's password (KAFKA_SASL_PASSWORD_FILE). */
+  passwordFile(user: 'ingest' | 'dispatcher' | 'projector' | 'tools'): string {
+    return path.join(this.home, 'secure', `${user}.password`);
+  }
+
+  /** The broker's own log (authentication failures are logged there). */
+  get serverLog(): string {
+    return path.join(this.home, 'logs', 'server.log');
   }
 
   /** The broker's log directory (meta.properties, one directory per partition). */
@@ -38,8 +66,12 @@ export class PrivateBroker {
         KAFKA_PORT: String(this.port),
         KAFKA_CONTROLLER_PORT: String(await freePort()),
       };
+      if (this.secure) {
+        this.securePort = await freePort();
+        this.env.KAFKA_SECURE_PORT = String(this.securePort);
+      }
     }
-    await run('bash', [SCRIPT, 'start'], { env: this.env, timeout: 180_000 });
+    await run('bash', [SCRIPT, this.secure ? 'secure' : 'start'], { env: this.env, timeout: 180_000 });
   }
 
   /** Stops the broker of this home, if it runs (by its pid file only). */

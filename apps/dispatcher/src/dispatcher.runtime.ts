@@ -84,6 +84,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   ) {
     this.kafka = createKafka({
       brokers: config.KAFKA_BROKERS,
+      ...config.kafkaSecurity,
       clientId: `dispatcher-${this.instanceId.slice(0, 8)}`,
     });
   }

@@ -1,4 +1,4 @@
-import { configOrExit, processLogger } from '@app/platform';
+import { configOrExit, EXIT_KAFKA_REFUSED, kafkaRefusal, processLogger } from '@app/platform';
 import { loadDispatcherConfig } from './config/dispatcher.config';
 import { startDispatcher } from './dispatcher.app';
 
@@ -12,6 +12,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
+  // Refused credentials or an untrusted broker: no retry can help, so stop at once and say why.
+  const refusal = kafkaRefusal(e);
+  if (refusal) {
+    logger.fatal({ message: `refusing to start: ${refusal}` });
+    process.exit(EXIT_KAFKA_REFUSED);
+  }
   logger.fatal({ message: `failed to start: ${e.message}`, stack: e.stack });
   process.exit(1);
 });

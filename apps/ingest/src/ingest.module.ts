@@ -30,7 +30,7 @@ export class IngestModule {
         },
         {
           provide: KAFKA,
-          useFactory: () => createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId }),
+          useFactory: () => createKafka(config.kafka),
         },
         {
           provide: AppendGate,

@@ -1,4 +1,4 @@
-import { configOrExit, processLogger } from '@app/platform';
+import { configOrExit, EXIT_KAFKA_REFUSED, kafkaRefusal, processLogger } from '@app/platform';
 import { projectorConfigFromEnv } from './config/projector.config';
 import { LogMismatchError } from './projection/log-check';
 import { startProjector } from './projector.app';
@@ -14,6 +14,12 @@ async function main(): Promise<void> {
 const EXIT_LOG_MISMATCH = 65;
 
 main().catch((e: Error) => {
+  // Refused credentials or an untrusted broker: no retry can help, so stop at once and say why.
+  const refusal = kafkaRefusal(e);
+  if (refusal) {
+    logger.fatal({ message: `refusing to start: ${refusal}` });
+    process.exit(EXIT_KAFKA_REFUSED);
+  }
   if (e instanceof LogMismatchError) {
     logger.fatal({ message: `refusing to start: ${e.report}` });
     process.exit(EXIT_LOG_MISMATCH);

@@ -75,7 +75,11 @@ export class ProjectorModule {
         {
           provide: KAFKA,
           useFactory: () =>
-            createKafka({ brokers: config.kafkaBrokers, clientId: `projector-${config.schema}` }),
+            createKafka({
+              brokers: config.kafkaBrokers,
+              ...config.kafkaSecurity,
+              clientId: `projector-${config.schema}`,
+            }),
         },
         {
           provide: LOG_PRODUCER,

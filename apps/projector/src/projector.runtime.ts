@@ -253,6 +253,7 @@ export class ProjectorRuntime {
           );
           const summary = await runReplay({
             kafkaBrokers: config.kafkaBrokers,
+            kafkaSecurity: config.kafkaSecurity,
             databaseUrl: config.databaseUrl,
             schema: names.next,
             logTopic: config.logTopic,

@@ -1,5 +1,6 @@
 export * from './config/load-config';
 export * from './kafka/kafka-client';
+export * from './kafka/kafka-connection';
 export * from './kafka/topics';
 export * from './kafka/headers';
 export * from './secrets/secret-box';

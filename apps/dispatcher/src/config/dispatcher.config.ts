@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@app/contracts';
-import { env, loadConfig, loggingEnv, SecretBox } from '@app/platform';
+import {
+  env,
+  type KafkaSecurity,
+  kafkaConnectionFrom,
+  kafkaEnv,
+  loadConfig,
+  loggingEnv,
+  SecretBox,
+} from '@app/platform';
 import { parseCidr } from '../delivery/address-guard';
 
 const statusList = z
@@ -43,8 +51,8 @@ const keyRing = z
 /** The variable names ARE the keys, so a validation error names the variable to fix. */
 export const dispatcherConfigSchema = z
   .object({
-    /** Kafka bootstrap brokers, host:port[,host:port]. */
-    KAFKA_BROKERS: env.brokers(),
+    /** KAFKA_BROKERS and the TLS / SASL variables, read the same way by every service. */
+    ...kafkaEnv,
     /** The event log (source of truth) the dispatcher reads and appends to. */
     LOG_TOPIC: env.string(DEFAULT_TOPICS.log),
     /** Partitions of the log; the retry and state topics are created with the same count. */
@@ -125,7 +133,11 @@ export const dispatcherConfigSchema = z
     }
   });
 
-export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema>;
+/** The variables, plus the TLS / SASL settings read from them (absent: plaintext, as tests build it). */
+export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema> & { kafkaSecurity?: KafkaSecurity };
 
-export const loadDispatcherConfig = (source: NodeJS.ProcessEnv = process.env): DispatcherConfig =>
-  loadConfig(dispatcherConfigSchema, source);
+export function loadDispatcherConfig(source: NodeJS.ProcessEnv = process.env): DispatcherConfig {
+  const v = loadConfig(dispatcherConfigSchema, source);
+  const { brokers: _, ...kafkaSecurity } = kafkaConnectionFrom(v);
+  return { ...v, kafkaSecurity };
+}

@@ -1,5 +1,14 @@
 import { DEFAULT_TOPICS } from '@app/contracts';
-import { env, loadConfig, loggingEnv, SecretBox } from '@app/platform';
+import {
+  CLUSTER_DEFAULT_REPLICATION,
+  env,
+  type KafkaConnection,
+  kafkaConnectionFrom,
+  kafkaEnv,
+  loadConfig,
+  loggingEnv,
+  SecretBox,
+} from '@app/platform';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
@@ -20,7 +29,8 @@ const keyRing = z.string().superRefine((v, ctx) => {
  */
 export const ingestEnvSchema = z
   .object({
-    KAFKA_BROKERS: env.brokers(),
+    /** KAFKA_BROKERS and the TLS / SASL variables, read the same way by every service. */
+    ...kafkaEnv,
     KAFKA_CLIENT_ID: env.string('callbacks-ingest'),
     INBOUND_TOPIC: env.string(DEFAULT_TOPICS.inbound),
     INBOUND_PARTITIONS: env.int(6, 1, 1000),
@@ -31,7 +41,8 @@ export const ingestEnvSchema = z
     LOG_TOPIC: env.string(DEFAULT_TOPICS.log),
     LOG_PARTITIONS: env.int(6, 1, 1000),
     PARKED_TOPIC: env.string(DEFAULT_TOPICS.parked),
-    TOPIC_REPLICATION_FACTOR: env.int(1, 1, 10),
+    /** Unset: the cluster's default.replication.factor. */
+    TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).optional(),
     CONSUMER_GROUP: env.string('callbacks-ingest'),
     TRANSACTIONAL_ID_PREFIX: env.string('callbacks-ingest'),
     HTTP_TRANSACTIONAL_ID: env.string(`callbacks-ingest-http-${hostname()}`),
@@ -73,7 +84,7 @@ export interface TopicsConfig {
 
 /** The typed configuration ingest runs on; tests build one directly with unique names. */
 export interface IngestConfig {
-  kafka: { brokers: string[]; clientId: string };
+  kafka: KafkaConnection & { clientId: string };
   topics: TopicsConfig;
   consumer: {
     groupId: string;
@@ -102,7 +113,7 @@ export interface IngestConfig {
 export function loadIngestConfig(source: NodeJS.ProcessEnv = process.env): IngestConfig {
   const v = loadConfig(ingestEnvSchema, source);
   return {
-    kafka: { brokers: v.KAFKA_BROKERS, clientId: v.KAFKA_CLIENT_ID },
+    kafka: { ...kafkaConnectionFrom(v), clientId: v.KAFKA_CLIENT_ID },
     topics: {
       inbound: v.INBOUND_TOPIC,
       inboundPartitions: v.INBOUND_PARTITIONS,
@@ -113,7 +124,7 @@ export function loadIngestConfig(source: NodeJS.ProcessEnv = process.env): Inges
       log: v.LOG_TOPIC,
       logPartitions: v.LOG_PARTITIONS,
       parked: v.PARKED_TOPIC,
-      replicationFactor: v.TOPIC_REPLICATION_FACTOR,
+      replicationFactor: v.TOPIC_REPLICATION_FACTOR ?? CLUSTER_DEFAULT_REPLICATION,
     },
     consumer: {
       groupId: v.CONSUMER_GROUP,

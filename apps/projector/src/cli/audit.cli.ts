@@ -28,7 +28,7 @@ async function main() {
     fail('audit', new Error(`give a valid --communication id or --message uuid\nusage: ${USAGE}`));
   }
   const topic = args.topic ?? env.LOG_TOPIC;
-  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: 'callbacks-audit' });
+  const kafka = createKafka({ ...env.kafka, clientId: 'callbacks-audit' });
   const reader = new LogIdentityReader(kafka);
   try {
     const log = await reader.read(topic);

@@ -1,10 +1,17 @@
 import { parseArgs } from 'node:util';
-import { configOrExit, loadConfig } from '@app/platform';
+import {
+  configOrExit,
+  EXIT_KAFKA_REFUSED,
+  kafkaConnectionFrom,
+  kafkaEnv,
+  kafkaRefusal,
+  loadConfig,
+} from '@app/platform';
 import { projectorEnvSchema } from '../config/projector.config';
 
 /** Environment shared by the command-line tools (no API keys or SMTP needed). */
 export const cliEnvSchema = projectorEnvSchema.pick({
-  KAFKA_BROKERS: true,
+  ...(Object.fromEntries(Object.keys(kafkaEnv).map((k) => [k, true])) as Record<keyof typeof kafkaEnv, true>),
   DATABASE_URL: true,
   DB_SCHEMA: true,
   LOG_TOPIC: true,
@@ -12,7 +19,12 @@ export const cliEnvSchema = projectorEnvSchema.pick({
   PARKED_TOPIC: true,
 });
 
-export const cliEnv = (tool: string) => configOrExit(tool, () => loadConfig(cliEnvSchema));
+/** The tools' variables, with the Kafka connection (brokers, TLS, SASL) read from them. */
+export const cliEnv = (tool: string) =>
+  configOrExit(tool, () => {
+    const v = loadConfig(cliEnvSchema);
+    return { ...v, kafka: kafkaConnectionFrom(v) };
+  });
 
 /** Parses `--name value` options; unknown options or a missing value stop with usage (exit 64). */
 export function cliOptions<T extends Record<string, { type: 'string' | 'boolean' }>>(
@@ -28,7 +40,13 @@ export function cliOptions<T extends Record<string, { type: 'string' | 'boolean'
   }
 }
 
+/** Exit 1 with the error; 77 when Kafka refused the credentials or certificate (no retry helps). */
 export function fail(tool: string, e: unknown): never {
+  const refusal = kafkaRefusal(e);
+  if (refusal) {
+    process.stderr.write(`${tool}: ${refusal}\n`);
+    process.exit(EXIT_KAFKA_REFUSED);
+  }
   process.stderr.write(`${tool}: ${(e as Error).message ?? String(e)}\n`);
   process.exit(1);
 }

@@ -13,7 +13,8 @@ async function main() {
   if (!schema.success)
     fail('replay', new Error(`--schema: ${schema.error.issues[0].message}\nusage: ${USAGE}`));
   const summary = await runReplay({
-    kafkaBrokers: env.KAFKA_BROKERS,
+    kafkaBrokers: env.kafka.brokers,
+    kafkaSecurity: env.kafka,
     databaseUrl: env.DATABASE_URL,
     schema: schema.data,
     logTopic: args.topic ?? env.LOG_TOPIC,

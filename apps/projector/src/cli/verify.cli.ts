@@ -1,5 +1,12 @@
 import { Client } from 'pg';
-import { createKafka, describeLog, LogIdentityReader, type LogIdentity } from '@app/platform';
+import {
+  createKafka,
+  describeLog,
+  type KafkaConnection,
+  kafkaRefusal,
+  LogIdentityReader,
+  type LogIdentity,
+} from '@app/platform';
 import { schemaNameSchema } from '../config/projector.config';
 import { recordedLogs, recordedVersus } from '../projection/log-check';
 import { readCheckpointRows } from '../projection/projection.store';
@@ -25,7 +32,7 @@ async function main() {
   if (!replay.success || !live.success)
     fail('verify', new Error(`both schemas must be plain identifiers\nusage: ${USAGE}`));
   const topic = args.topic ?? env.LOG_TOPIC;
-  const log = await currentLog(env.KAFKA_BROKERS, topic);
+  const log = await currentLog(env.kafka, topic);
   const db = new Client({ connectionString: env.DATABASE_URL });
   await db.connect();
   try {
@@ -83,13 +90,15 @@ async function main() {
 
 /** The log's identity now, or why it could not be read (verify still compares the schemas). */
 async function currentLog(
-  brokers: string[],
+  connection: KafkaConnection,
   topic: string,
 ): Promise<{ identity: LogIdentity | null; error?: string }> {
-  const reader = new LogIdentityReader(createKafka({ brokers, clientId: 'callbacks-verify' }));
+  const reader = new LogIdentityReader(createKafka({ ...connection, clientId: 'callbacks-verify' }));
   try {
     return { identity: await reader.read(topic) };
   } catch (e) {
+    // Refused credentials are a configuration to fix, not a log that is merely unreachable.
+    if (kafkaRefusal(e)) throw e;
     return { identity: null, error: (e as Error).message };
   } finally {
     await reader.close();

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '@app/contracts';
-import { ConfigError, env, loadConfig, loggingEnv, type NamedKey } from '@app/platform';
+import {
+  ConfigError,
+  env,
+  type KafkaSecurity,
+  kafkaConnectionFrom,
+  kafkaEnv,
+  loadConfig,
+  loggingEnv,
+  type NamedKey,
+} from '@app/platform';
 
 /** `name:key`: the name is what the log records as the admin who authorised a write. */
 const namedKey = z
@@ -18,8 +27,8 @@ export const schemaNameSchema = z
 
 /** Environment variables of the projector; the keys are the variable names. */
 export const projectorEnvSchema = z.object({
-  /** Kafka bootstrap servers, host:port[,host:port]. */
-  KAFKA_BROKERS: env.brokers(),
+  /** KAFKA_BROKERS and the TLS / SASL variables, read the same way by every service. */
+  ...kafkaEnv,
   /** PostgreSQL connection URL. */
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/test'),
   /** Schema holding the projection; replay builds into another one. */
@@ -76,6 +85,8 @@ export const projectorEnvSchema = z.object({
 
 export interface ProjectorConfig {
   kafkaBrokers: string[];
+  /** TLS and SASL of a secured cluster; absent = plaintext (tests build configs without it). */
+  kafkaSecurity?: KafkaSecurity;
   databaseUrl: string;
   schema: string;
   logTopic: string;
@@ -114,8 +125,10 @@ export function projectorConfigFromEnv(source: NodeJS.ProcessEnv = process.env):
   if (e.ADMIN_API_KEYS.some((a) => e.API_KEYS.includes(a.key))) {
     throw new ConfigError(['ADMIN_API_KEYS: an admin key must not also be a read key (API_KEYS)']);
   }
+  const { brokers, ...kafkaSecurity } = kafkaConnectionFrom(e);
   return {
-    kafkaBrokers: e.KAFKA_BROKERS,
+    kafkaBrokers: brokers,
+    kafkaSecurity,
     databaseUrl: e.DATABASE_URL,
     schema: e.DB_SCHEMA,
     logTopic: e.LOG_TOPIC,

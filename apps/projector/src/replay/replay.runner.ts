@@ -1,4 +1,11 @@
-import { createKafka, describeLog, LogIdentityReader, sameLog, type LogIdentity } from '@app/platform';
+import {
+  createKafka,
+  describeLog,
+  type KafkaSecurity,
+  LogIdentityReader,
+  sameLog,
+  type LogIdentity,
+} from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createDataSource, migrate } from '../database/data-source';
@@ -8,6 +15,7 @@ import { endOffsets, LogConsumer, type LogGuard } from '../projection/log.consum
 
 export interface ReplayOptions {
   kafkaBrokers: string[];
+  kafkaSecurity?: KafkaSecurity;
   databaseUrl: string;
   /** Must not exist yet (or be empty): a replay never mixes with an older projection. */
   schema: string;
@@ -94,7 +102,11 @@ async function replay(o: ReplayOptions): Promise<ReplaySummary> {
   } finally {
     await db.end();
   }
-  const kafka = createKafka({ brokers: o.kafkaBrokers, clientId: `replay-${o.schema}` });
+  const kafka = createKafka({
+    brokers: o.kafkaBrokers,
+    ...o.kafkaSecurity,
+    clientId: `replay-${o.schema}`,
+  });
   const reader = new LogIdentityReader(kafka);
   const log = await reader.read(o.logTopic).finally(() => reader.close());
   o.progress(`replay ${o.schema} from ${describeLog(log)}`);

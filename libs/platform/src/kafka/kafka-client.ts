@@ -1,18 +1,28 @@
 import { Kafka, logLevel, Partitioners, Producer, Transaction } from 'kafkajs';
+import type { KafkaSecurity } from './kafka-connection';
 import { kafkaLogCreator, kafkaLogLevelFor } from './kafka-log';
 import './request-queue.patch';
 
-export interface KafkaOptions {
+/** Brokers plus, for a secured cluster, TLS and SASL (`kafkaConnectionFrom` builds both). */
+export interface KafkaOptions extends KafkaSecurity {
   brokers: string[];
   clientId: string;
   /** kafkajs log level; defaults to what LOG_LEVEL needs (see kafka-log.ts). */
   level?: logLevel;
 }
 
-export function createKafka({ brokers, clientId, level = kafkaLogLevelFor() }: KafkaOptions): Kafka {
+export function createKafka({
+  brokers,
+  clientId,
+  ssl,
+  sasl,
+  level = kafkaLogLevelFor(),
+}: KafkaOptions): Kafka {
   return new Kafka({
     brokers,
     clientId,
+    ...(ssl && { ssl }),
+    ...(sasl && { sasl }),
     logLevel: level,
     logCreator: kafkaLogCreator(`kafka:${clientId}`),
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },

@@ -18,15 +18,19 @@ const READY_TIMEOUT_MS = 30_000;
  */
 const NOT_READY = new Set(['LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'UNKNOWN_TOPIC_OR_PARTITION']);
 
+/** Replication factor -1: the cluster's `default.replication.factor` (3 on a production cluster). */
+export const CLUSTER_DEFAULT_REPLICATION = -1;
+
 /**
  * Creates missing topics with explicit settings, and returns only once every partition of every
- * topic answers offset requests. Existing topics are left alone, but one with fewer partitions
+ * topic answers offset requests. Without a replication factor they get the cluster's default, so a
+ * three-broker cluster keeps three copies of the retry and state topics as of the log. Existing topics are left alone, but one with fewer partitions
  * than asked is reported: keys would map to other partitions than expected.
  */
 export async function ensureTopics(
   admin: Admin,
   specs: TopicSpec[],
-  replicationFactor = 1,
+  replicationFactor = CLUSTER_DEFAULT_REPLICATION,
   readyTimeoutMs = READY_TIMEOUT_MS,
 ): Promise<void> {
   const existing = new Set(await admin.listTopics());
