@@ -23,9 +23,10 @@ const BENCHES = [
   'sender-raw',
   'head-of-line',
   'transaction-timing',
+  'console',
 ];
 /** Not part of `all`: tools and extra measurements. */
-const EXTRAS = ['sender-raw', 'head-of-line', 'transaction-timing'];
+const EXTRAS = ['sender-raw', 'head-of-line', 'transaction-timing', 'console'];
 const fileOf = (bench) =>
   bench === 'sender-raw'
     ? 'sender-raw.js'

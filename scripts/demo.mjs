@@ -431,6 +431,8 @@ async function main() {
 
     await printMails(comm, started, view.status === 'disabled');
     if (view.status === 'disabled') await recover(s, comm, receiver, started);
+    say('\n== In the operator console (log in with a key from .local/dev.env)');
+    say(`${s.projectorUrl}/console/communications/${encodeURIComponent(comm.communicationId)}`);
   } finally {
     await new Promise((resolve) => receiver.server.close(resolve));
     receiver.server.closeAllConnections?.();

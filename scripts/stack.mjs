@@ -267,6 +267,9 @@ try {
   say(`  ingest      http://127.0.0.1:${apps[0].port}  (POST /v1/events, /health, /metrics)`);
   say(`  dispatcher  http://127.0.0.1:${apps[1].port}  (/health, /metrics)`);
   say(`  projector   http://127.0.0.1:${apps[2].port}  (read API, OpenAPI at /docs)`);
+  say(
+    `  console     ${env.PUBLIC_BASE_URL.replace(/\/+$/, '')}/console  (log in with a key from .local/dev.env)`,
+  );
   say(`  Kafka ${brokers}; Postgres ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}; mail ${smtpUrl}`);
   say(
     `  local development settings: SSRF_ALLOWED_NETWORKS=${env.SSRF_ALLOWED_NETWORKS}, RETRY_DELAY_MS=${env.RETRY_DELAY_MS}, CALLBACK_TIMEOUT_MS=${env.CALLBACK_TIMEOUT_MS}`,

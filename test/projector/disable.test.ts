@@ -167,6 +167,9 @@ describe('disabling a communication whose callback failed', () => {
     expect(text).toContain(
       `POST http://callbacks.example.test/v1/communications/${s.communicationId}/enable`,
     );
+    expect(text).toContain(
+      `Open it in the operator console: http://callbacks.example.test/console/communications/${s.communicationId}`,
+    );
     expect(text).toContain('text/html');
     expect(text).not.toMatch(/c2VjcmV0|user:pw|A256GCM/);
 

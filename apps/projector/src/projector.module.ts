@@ -22,6 +22,9 @@ import { CommunicationsController } from './api/communications.controller';
 import { MessagesController } from './api/messages.controller';
 import { ReadService } from './api/read.service';
 import type { ProjectorConfig } from './config/projector.config';
+import { ConsoleController } from './console/console.controller';
+import { ConsolePages } from './console/console.pages';
+import { ConsoleQueries } from './console/console.queries';
 import { createDataSource } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { ProjectorRuntime } from './projector.runtime';
@@ -60,6 +63,7 @@ export class ProjectorModule {
         HealthController,
         MetricsController,
         LivenessController,
+        ConsoleController,
       ],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
@@ -100,6 +104,8 @@ export class ProjectorModule {
         RuntimeLifecycle,
         ReadService,
         OperationsService,
+        ConsoleQueries,
+        ConsolePages,
       ],
       exports: [ProjectorRuntime],
     };

@@ -7,6 +7,7 @@ import type { ProjectorConfig } from '../config/projector.config';
 import { CallbackEntity } from '../database/entities/callback.entity';
 import { CommunicationEntity } from '../database/entities/communication.entity';
 import { quoteSchema } from '../database/schema-name';
+import { isDisablePending } from '../outbox/disable-pending';
 import { appendToLog } from '../outbox/log.append';
 import { ProjectorRuntime } from '../projector.runtime';
 import { LOG_PRODUCER, PROJECTOR_CONFIG } from '../projector.tokens';
@@ -41,15 +42,8 @@ export class OperationsService {
     const c = await this.communication(id);
     // The automatic CommunicationDisabled is appended by the outbox relay a moment after the
     // failure is projected; the operator is asked to retry once it is on the log (`enableRefusal`).
-    const pending: unknown[] =
-      c.status === 'disabled'
-        ? await this.ds.query(
-            `SELECT 1 FROM ${quoteSchema(this.config.schema)}.outbox_events
-              WHERE communication_id = $1 AND event_type = 'CommunicationDisabled' AND published_offset IS NULL LIMIT 1`,
-            [id],
-          )
-        : [];
-    const refusal = enableRefusal({ enabled: c.status === 'active' }, pending.length > 0);
+    const pending = c.status === 'disabled' && (await isDisablePending(this.ds, this.config.schema, id));
+    const refusal = enableRefusal({ enabled: c.status === 'active' }, pending);
     if (refusal === 'not-disabled') throw conflict(refusal, `communication ${id} is not disabled`);
     if (refusal === 'disable-pending') {
       throw conflict(

@@ -58,7 +58,10 @@ export const projectorEnvSchema = z.object({
   SMTP_URL: env.url('smtp://127.0.0.1:25'),
   /** Sender address of notification emails. */
   MAIL_FROM: z.email().default('dispatch-callbacks@localhost'),
-  /** Base URL of this API as operators reach it; used in the re-enable instructions of emails. */
+  /**
+   * Base URL of this API as operators reach it: the console link and the re-enable instructions of
+   * emails (and the console's cookies are Secure when it is https).
+   */
   PUBLIC_BASE_URL: env.url('http://127.0.0.1:3003'),
   /** First delay before retrying an email after an SMTP failure; doubles up to MAIL_RETRY_MAX_MS. */
   MAIL_RETRY_BASE_MS: env.int(5_000, 10),

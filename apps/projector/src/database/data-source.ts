@@ -5,6 +5,7 @@ import { InitialProjection1764200000000 } from './migrations/1764200000000-initi
 import { CheckpointLogIdentity1764300000000 } from './migrations/1764300000000-checkpoint-log-identity';
 import { FailureHandling1764900000000 } from './migrations/1764900000000-failure-handling';
 import { ParkedRecords1765000000000 } from './migrations/1765000000000-parked-records';
+import { ConsoleIndexes1765100000000 } from './migrations/1765100000000-console-indexes';
 import { quoteSchema } from './schema-name';
 
 export interface DatabaseOptions {
@@ -26,6 +27,7 @@ export function createDataSource({ databaseUrl, schema, poolSize = 10 }: Databas
       CheckpointLogIdentity1764300000000,
       FailureHandling1764900000000,
       ParkedRecords1765000000000,
+      ConsoleIndexes1765100000000,
     ],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',

@@ -96,6 +96,7 @@ export async function loadFailureContext(
     })),
     gone: attempts.at(-1)?.error_kind === 'gone',
     digest: { failed, cancelled, followUp },
+    consoleUrl: `${publicBaseUrl}/console/communications/${encodeURIComponent(email.communication_id)}`,
     enable: {
       url: `${communicationUrl}/enable`,
       body: '{ "by": "<your name>", "reason": "<why it is safe to call the application again>" }',

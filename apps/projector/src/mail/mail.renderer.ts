@@ -28,6 +28,8 @@ export interface FailureEmailContext {
     /** A follow-up: what is new since the previous email about this disable. */
     followUp: { sequence: number; newFailed: number; newCancelled: number } | null;
   };
+  /** The communication's page in the operator console (PUBLIC_BASE_URL + /console/...). */
+  consoleUrl: string;
   enable: { url: string; body: string };
   /** After re-enabling: resend what failed or was cancelled since the disable. */
   recover: { url: string; body: string };
