@@ -12,12 +12,10 @@ import {
   E2E_TIMINGS,
   removeE2eTraces,
   startE2eStack,
-  startInstance,
   stopE2eStack,
   waitForStack,
   type E2eStack,
 } from '../e2e/e2e-stack';
-import type { ChildService } from '../support/child-service';
 
 /**
  * The three services on a three-node cluster started by `scripts/kafka.sh cluster` (replication
@@ -30,8 +28,6 @@ let smtp: SmtpCapture | undefined;
 let ok: CallbackReceiver | undefined;
 let flaky: CallbackReceiver | undefined;
 let stack: E2eStack | undefined;
-/** Stacks stopped before the last one (their schemas are dropped at the end). */
-const earlier: E2eStack[] = [];
 let producer: DispatchProducer | undefined;
 let kafka: TestKafka | undefined;
 
@@ -64,8 +60,7 @@ afterAll(async () => {
   await smtp?.close();
   await cluster.destroy();
   // The topics went with the cluster; only the schemas are left.
-  for (const s of [...earlier, ...(stack ? [stack] : [])])
-    await removeE2eTraces({ ...s, topics: {} as E2eStack['topics'] }).catch(() => undefined);
+  if (stack) await removeE2eTraces({ ...stack, topics: {} as E2eStack['topics'] }).catch(() => undefined);
 }, 120_000);
 
 /** Sends, retrying a send the cluster refused while a node was down (ingest drops duplicates). */
@@ -238,244 +233,5 @@ describe('a three-node cluster, one node crashed under load', () => {
       throw new Error(`${e.message}\nlast verify output:\n${last}`, { cause: e });
     });
     await removeE2eTraces({ ...stack!, topics: {} as E2eStack['topics'], schema: replaySchema });
-  }, 300_000);
-});
-
-/**
- * Several instances of each service on the same cluster and stack. Each test sends its own
- * communications (a healthy receiver, and one whose every first attempt fails) while instances
- * join, crash or restart, then checks the log and the history.
- */
-describe('several instances of each service', () => {
-  const PHASE_LOAD = 1_000;
-  const PHASE_RETRIED = 100;
-  const instances: Record<'ingest' | 'dispatcher' | 'projector', { child: ChildService; url: string }[]> = {
-    ingest: [],
-    dispatcher: [],
-    projector: [],
-  };
-
-  beforeAll(async () => {
-    // A fresh stack (own topics, groups, schema) on the same cluster, so these tests start from
-    // services that did not live through the broker crash above.
-    await producer?.close();
-    await stopE2eStack(stack);
-    if (stack) earlier.push(stack);
-    stack = await startE2eStack({
-      smtpUrl: smtp!.url,
-      kafka: () => ({ KAFKA_BROKERS: cluster.brokers.join(',') }),
-    });
-    producer = new DispatchProducer(stack.topics.inbound, cluster.brokers);
-    // The stack's first instances, in the order startE2eStack starts them.
-    instances.ingest.push({ child: stack!.services[0], url: stack!.ingestUrl });
-    instances.dispatcher.push({ child: stack!.services[1], url: stack!.dispatcherUrl });
-    instances.projector.push({ child: stack!.services[2], url: stack!.projectorUrl });
-  }, 180_000);
-
-  interface Phase {
-    comms: string[];
-    okKeys: string[];
-    flakyKeys: string[];
-  }
-
-  /** Configures two communications and sends their messages, interleaved, in chunks. */
-  async function sendPhase(name: string): Promise<Phase> {
-    const okComm = uniqueName(`comm-${name}-ok`);
-    const flakyComm = uniqueName(`comm-${name}-retry`);
-    const batchId = uniqueName(`batch-${name}`);
-    const flakyBatchId = uniqueName(`batch-${name}-retry`);
-    const only: Parameters<typeof configured>[2] = (d) => ({
-      ...d,
-      callbacks: d.callbacks.filter((c) => c.id === 'student-mail-history'),
-    });
-    await send([configured(okComm, ok!.baseUrl, only), configured(flakyComm, flaky!.baseUrl, only)]);
-    const okEvents = Array.from({ length: PHASE_LOAD }, (_, i) =>
-      messageSent(okComm, batchId, randomUUID(), member(i)),
-    );
-    const flakyEvents = Array.from({ length: PHASE_RETRIED }, (_, i) =>
-      messageSent(flakyComm, flakyBatchId, randomUUID(), member(PHASE_LOAD + i)),
-    );
-    const chunks = 10;
-    for (let c = 0; c < chunks; c += 1) {
-      const okSize = PHASE_LOAD / chunks;
-      const flakySize = PHASE_RETRIED / chunks;
-      await send([
-        ...okEvents.slice(c * okSize, (c + 1) * okSize),
-        ...flakyEvents.slice(c * flakySize, (c + 1) * flakySize),
-      ]);
-    }
-    const keys = (events: InboundEvent[]) => events.map((e) => callbackIdOf(e.id, 'student-mail-history'));
-    return { comms: [okComm, flakyComm], okKeys: keys(okEvents), flakyKeys: keys(flakyEvents) };
-  }
-
-  const deliveredOf = (p: Phase) => p.okKeys.filter((k) => ok!.byKey(k).length > 0).length;
-
-  async function allDelivered(p: Phase): Promise<void> {
-    const missing = () =>
-      `${p.okKeys.filter((k) => ok!.byKey(k).length === 0).length} healthy and ` +
-      `${p.flakyKeys.filter((k) => !flaky!.byKey(k).some((r) => r.status === 200)).length} retried ones missing`;
-    await waitForStack(
-      stack,
-      `all ${PHASE_LOAD + PHASE_RETRIED} callbacks of the phase delivered`,
-      () =>
-        p.okKeys.every((k) => ok!.byKey(k).length > 0) &&
-        p.flakyKeys.every((k) => flaky!.byKey(k).some((r) => r.status === 200))
-          ? true
-          : undefined,
-      240_000,
-    ).catch((e: Error) => {
-      throw new Error(`${missing()}: ${e.message}`, { cause: e });
-    });
-  }
-
-  /** One CallbackAttempted per callback and attempt on the log, and one history row for each. */
-  async function recordedOnce(p: Phase): Promise<void> {
-    const expected = PHASE_LOAD + 2 * PHASE_RETRIED;
-    // The last attempts may still be in a transaction when their callback arrived.
-    const attempted = await waitForStack(
-      stack,
-      `${expected} CallbackAttempted of the phase on the log`,
-      async () => {
-        const events = (await kafka!.readJson<LogEvent>(stack!.topics.log)).filter(
-          (e) => e.type === 'CallbackAttempted' && p.comms.includes(e.communicationId),
-        ) as Extract<LogEvent, { type: 'CallbackAttempted' }>[];
-        return events.length >= expected ? events : undefined;
-      },
-    );
-    const perAttempt = new Map<string, number>();
-    for (const e of attempted) {
-      const key = `${e.data.callbackId}#${e.data.attempt}`;
-      perAttempt.set(key, (perAttempt.get(key) ?? 0) + 1);
-    }
-    expect([...perAttempt].filter(([, n]) => n > 1)).toEqual([]);
-    expect(perAttempt.size).toBe(expected);
-    const db = new Client({ connectionString: databaseUrl() });
-    await db.connect();
-    try {
-      const rows = await waitForStack(stack, `${expected} attempt rows of the phase`, async () => {
-        const { rows } = await db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM "${stack!.schema}".attempts WHERE communication_id = ANY($1)`,
-          [p.comms],
-        );
-        return rows[0].n >= expected ? rows[0].n : undefined;
-      });
-      const { rows: doubled } = await db.query(
-        `SELECT callback_id, attempt FROM "${stack!.schema}".attempts WHERE communication_id = ANY($1)
-          GROUP BY callback_id, attempt HAVING count(*) > 1 LIMIT 5`,
-        [p.comms],
-      );
-      expect({ rows, doubled }).toEqual({ rows: expected, doubled: [] });
-    } finally {
-      await db.end();
-    }
-  }
-
-  interface Health {
-    info: { partitions: Record<string, number[]> & { log?: number[] } };
-  }
-  const health = async (url: string): Promise<Health | undefined> => {
-    const res = await fetch(`${url}/health`).catch(() => undefined);
-    return res?.status === 200 ? ((await res.json()) as Health) : undefined;
-  };
-  /** The log partitions each live instance's /health names (dispatcher: `log`; others: by topic). */
-  const owned = async (service: keyof typeof instances, topic: string): Promise<number[][]> =>
-    Promise.all(
-      instances[service]
-        .filter((i) => i.child.running)
-        .map(async (i) => {
-          const h = await health(i.url);
-          return (service === 'dispatcher' ? h?.info.partitions.log : h?.info.partitions[topic]) ?? [];
-        }),
-    );
-  /** Every partition owned by exactly one live instance, and (`spread`) each instance owning some. */
-  const spreadOver = (lists: number[][], partitions: number, spread: boolean) => {
-    const all = lists.flat().sort((a, b) => a - b);
-    const complete = all.join() === Array.from({ length: partitions }, (_, i) => i).join();
-    return complete && (!spread || lists.every((l) => l.length > 0)) ? lists : undefined;
-  };
-
-  test('a second dispatcher joins during load: the partitions spread, no attempt recorded twice, retries stay on their partition', async () => {
-    const phase = await sendPhase('join');
-    await waitForStack(stack, 'a fifth of the phase delivered', () =>
-      deliveredOf(phase) >= PHASE_LOAD / 5 ? true : undefined,
-    );
-    const joinedAt = Date.now();
-    instances.dispatcher.push(await startInstance(stack!, 'dispatcher', 'dispatcher-2'));
-    const healthyMs = Date.now() - joinedAt;
-    const lists = await waitForStack(
-      stack,
-      'the log partitions spread over both dispatchers',
-      async () => spreadOver(await owned('dispatcher', stack!.topics.log), stack!.logPartitions, true),
-      90_000,
-    );
-    process.stdout.write(
-      `[cluster] second dispatcher: healthy after ${healthyMs} ms, partitions spread after ${Date.now() - joinedAt} ms: ${JSON.stringify(lists)}\n`,
-    );
-    expect(lists).toHaveLength(2);
-    // Each instance reports the lag of the partitions it owns, and only those.
-    for (const [i, mine] of lists.entries()) {
-      const metrics = await (await fetch(`${instances.dispatcher[i].url}/metrics`)).text();
-      const lagged = [
-        ...metrics.matchAll(/^kafka_consumer_partition_lag\{topic="([^"]+)",partition="(\d+)"\}/gm),
-      ]
-        .filter((m) => m[1] === stack!.topics.log)
-        .map((m) => Number(m[2]));
-      expect(lagged.filter((p) => !mine.includes(p))).toEqual([]);
-    }
-    await allDelivered(phase);
-    await recordedOnce(phase);
-
-    // A retry record lives on the partition of its communication's log records (co-partitioning):
-    // whichever instance owns that partition owns both.
-    const logPartitionOf = new Map(
-      (await kafka!.readAll(stack!.topics.log))
-        .filter((r) => phase.comms.includes(r.key ?? ''))
-        .map((r) => [r.key!, r.partition]),
-    );
-    const retries = (await kafka!.readAll(stack!.topics.retry)).flatMap((r) => {
-      let value: { communicationId?: string } = {};
-      try {
-        value = r.value ? (JSON.parse(r.value.toString('utf8')) as typeof value) : {};
-      } catch {
-        // Not a retry record of ours.
-      }
-      return value.communicationId && phase.comms.includes(value.communicationId)
-        ? [{ partition: r.partition, logPartition: logPartitionOf.get(value.communicationId) }]
-        : [];
-    });
-    expect(retries.length).toBeGreaterThanOrEqual(PHASE_RETRIED);
-    expect(retries.filter((r) => r.partition !== r.logPartition)).toEqual([]);
-  }, 300_000);
-
-  test('a rolling restart (SIGTERM one instance at a time): nothing lost, every attempt recorded once', async () => {
-    // Two instances of each, then every old instance replaced one by one during load.
-    for (const service of ['ingest', 'dispatcher', 'projector'] as const)
-      instances[service].push(await startInstance(stack!, service, `${service}-3`));
-    const phase = await sendPhase('rolling');
-    await waitForStack(stack, 'a tenth of the phase delivered', () =>
-      deliveredOf(phase) >= PHASE_LOAD / 10 ? true : undefined,
-    );
-    for (const service of ['ingest', 'dispatcher', 'projector'] as const) {
-      const old = instances[service].find((i) => i.child.running)!;
-      const how = await old.child.stop(30_000);
-      // Stopped by itself within the grace period (Nest's shutdown hooks end with the signal itself).
-      expect({ service, stoppedBySigkill: how.signal === 'SIGKILL', code: how.code ?? 0 }).toEqual({
-        service,
-        stoppedBySigkill: false,
-        code: 0,
-      });
-      instances[service].push(await startInstance(stack!, service, `${service}-4`));
-    }
-    await allDelivered(phase);
-    await recordedOnce(phase);
-    // Delivery stays at least once: a callback may reach its receiver again when the partition it
-    // was sent from moves before its batch committed. The issue asks for none on a rolling restart;
-    // most runs have none, some do (decision 0681), so the count is reported, not asserted.
-    const resent =
-      phase.okKeys.filter((k) => ok!.byKey(k).length > 1).length +
-      phase.flakyKeys.filter((k) => flaky!.byKey(k).length > 2).length;
-    process.stdout.write(
-      `[cluster] rolling restart: ${resent} of ${PHASE_LOAD + PHASE_RETRIED} callbacks sent again\n`,
-    );
   }, 300_000);
 });
