@@ -89,6 +89,15 @@ const CASES: Record<Limit, LimitCase> = {
     },
     path: 'data.callbacks.2.url',
   },
+  maxRenderedUrlLength: {
+    check: (n) => {
+      const e = callbackAttemptedExample();
+      const prefix = 'https://apps.example.edu/';
+      e.data.url = prefix + str(n - prefix.length);
+      return validate('stored')(e);
+    },
+    path: 'data.url',
+  },
   maxNotificationAddresses: {
     check: (n) => {
       const e = exampleOf('CommunicationConfigured');

@@ -20,6 +20,8 @@ export const LIMITS = {
   maxCallbacks: 50,
   /** A URL template before substitution. */
   maxUrlTemplateLength: 2048,
+  /** A URL after substitution, as sent and as recorded (redacted) on an attempt. */
+  maxRenderedUrlLength: 8192,
   /** Addresses on a notification list. */
   maxNotificationAddresses: 100,
   /** Free text (reasons, problem descriptions). */

@@ -1,5 +1,6 @@
 import type { CommunicationConfigured, LogEventOf } from '@app/contracts';
-import { stringifyValue, TriggerEvent, variablesFor } from './template-variables';
+import type { TriggeringEvent } from '../domain/triggering-event';
+import { stringifyValue, variablesFor } from './template-variables';
 
 const MESSAGE_ID = '6f1c1d52-8b7e-4c8a-9a43-0d3c4b1f2e10';
 
@@ -17,7 +18,7 @@ const envelope = {
   occurredAt: '2026-01-01T00:00:00Z',
 };
 
-const messageSent = (memberAttributes: Record<string, unknown>): TriggerEvent =>
+const messageSent = (memberAttributes: Record<string, unknown>): TriggeringEvent =>
   ({
     ...envelope,
     type: 'MessageSent',

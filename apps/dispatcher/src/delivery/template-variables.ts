@@ -1,8 +1,5 @@
-import { isVariableName, type CommunicationConfigured, type LogEventOf } from '@app/contracts';
-
-export type TriggerEvent = LogEventOf<
-  'MessageSent' | 'MessageDeliveryProblem' | 'MessageDeliveryStatusChanged' | 'CommunicationCompleted'
->;
+import { isVariableName, type CommunicationConfigured } from '@app/contracts';
+import type { TriggeringEvent } from '../domain/triggering-event';
 
 type Scalar = string | number | boolean | null;
 
@@ -35,7 +32,7 @@ const isScalar = (v: unknown): v is Scalar =>
  * Member attributes are Dispatch's data: one whose name cannot be a placeholder (`Student ID`,
  * `1stName`) or whose value is not a scalar (an array, an object) is simply not a variable.
  */
-export function variablesFor(event: TriggerEvent, config: CommunicationConfigured): Map<string, string> {
+export function variablesFor(event: TriggeringEvent, config: CommunicationConfigured): Map<string, string> {
   const vars = new Map<string, string>();
   const put = (source: Record<string, unknown>) => {
     for (const [name, value] of Object.entries(source)) {

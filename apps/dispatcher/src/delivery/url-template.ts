@@ -1,4 +1,4 @@
-import { VARIABLE_NAME } from '@app/contracts';
+import { LIMITS, VARIABLE_NAME } from '@app/contracts';
 
 /**
  * `${name}` URL templates (SPEC §2 rule 2). Every substituted value is percent-encoded so that it
@@ -18,7 +18,7 @@ export type RenderError = { kind: 'unresolved-variable' | 'invalid-url'; message
 export type RenderResult = { ok: true; url: string } | { ok: false; error: RenderError };
 
 /** Same bound as `CallbackAttempted.url` in the contracts, so a rendered URL can always be recorded. */
-export const MAX_RENDERED_URL_LENGTH = 8192;
+export const MAX_RENDERED_URL_LENGTH = LIMITS.maxRenderedUrlLength;
 const MAX_LISTED_NAMES = 10;
 /**
  * What a value substituted into the host or port may be: one DNS label, never empty (an empty

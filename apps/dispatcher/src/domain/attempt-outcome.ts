@@ -1,4 +1,4 @@
-import type { Lifecycle, LogEvent } from '@app/contracts';
+import { inEpoch, type Lifecycle, type LogEvent } from '@app/contracts';
 import {
   attemptedEvent,
   cancelledEvent,
@@ -53,7 +53,7 @@ export function recordAttempt(report: AttemptReport, now: Lifecycle, stamp: () =
       outcome: 'succeeded',
     };
   }
-  if (!now.enabled || now.epoch !== started.epoch) {
+  if (!inEpoch(now, started.epoch)) {
     const events = [
       attemptedEvent(id, ref, record, { outcome: 'cancelled', error: verdict.error }, stamp()),
       cancelledEvent(id, ref, started.attempt, 'communication-disabled', stamp()),

@@ -54,7 +54,7 @@ export function callbackRef(
     triggerType: trigger.type,
     messageId: messageIdOf(trigger),
     method: callback.method,
-    url: redactedUrl === null ? null : redactedUrl.slice(0, 8192),
+    url: redactedUrl === null ? null : redactedUrl.slice(0, LIMITS.maxRenderedUrlLength),
   };
 }
 

@@ -2,13 +2,13 @@ import { secretAad, type AttemptErrorKind, type CallbackConfig } from '@app/cont
 import { redactUrl, type SecretBox } from '@app/platform';
 import { completionBody } from '../delivery/completion-body';
 import type { AttemptResult, CallbackRequest, HttpSender } from '../delivery/http-sender';
-import { parseRetryAfter } from '../delivery/retry-after';
 import { variablesFor } from '../delivery/template-variables';
 import { renderUrl } from '../delivery/url-template';
 import type { AttemptReport } from '../domain/attempt-outcome';
+import { reportOf } from '../domain/attempt-report';
 import { callbackRef } from '../domain/callback-records';
 import type { StartedAttempt } from '../domain/retry-record';
-import { judgeAttempt, type RetryPolicy } from '../domain/retry-policy';
+import type { RetryPolicy } from '../domain/retry-policy';
 import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
 import type { ConcurrencyGate } from './concurrency.gate';
 
@@ -43,6 +43,8 @@ export class CallbackAttemptRunner {
     private readonly sender: HttpSender,
     private readonly gate: ConcurrencyGate,
     private readonly metrics: DispatcherMetrics,
+    /** The time an attempt that could not be sent is recorded at, and signatures are stamped with. */
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   async run(job: AttemptJob): Promise<AttemptReport> {
@@ -54,11 +56,11 @@ export class CallbackAttemptRunner {
     if (prepared.ok) {
       // Re-checked after waiting for a slot: the communication may have been disabled meanwhile.
       result = await this.gate.run<AttemptResult | 'cancelled'>(prepared.host, async () =>
-        job.stillActive() ? this.sender.send(freshlySigned(prepared.request)) : 'cancelled',
+        job.stillActive() ? this.sender.send(this.freshlySigned(prepared.request)) : 'cancelled',
       );
     } else {
       result = {
-        startedAt: new Date(),
+        startedAt: this.clock(),
         durationMs: 0,
         statusCode: null,
         error: prepared.error,
@@ -67,31 +69,14 @@ export class CallbackAttemptRunner {
       };
     }
     if (result === 'cancelled') return { started, ref, sent: false };
-    const finishedAt = new Date(result.startedAt.getTime() + result.durationMs);
-    const retryAfterMs = parseRetryAfter(result.retryAfter, finishedAt);
-    const verdict = judgeAttempt(this.settings.policy, {
-      attempt: started.attempt,
-      statusCode: result.statusCode,
-      error: result.error,
-      finishedAt,
-      retryAfterMs,
-      final: started.final,
-    });
-    this.metrics.attemptDuration.observe({ outcome: verdict.outcome }, result.durationMs / 1000);
-    return {
-      started,
-      ref,
-      sent: true,
-      verdict,
-      record: {
-        attempt: started.attempt,
-        startedAt: result.startedAt,
-        durationMs: result.durationMs,
-        statusCode: result.statusCode,
-        responseSnippet: result.responseSnippet,
-        retryAfterMs,
-      },
-    };
+    const report = reportOf(started, ref, result, this.settings.policy);
+    this.metrics.attemptDuration.observe({ outcome: report.verdict.outcome }, result.durationMs / 1000);
+    return report;
+  }
+
+  /** The signature timestamp is taken when the request leaves, not when it was queued. */
+  private freshlySigned(r: CallbackRequest): CallbackRequest {
+    return r.signing ? { ...r, signing: { ...r.signing, timestamp: this.clock() } } : r;
   }
 
   /** Renders the URL and opens the secrets; a failure here is a permanent error of the attempt. */
@@ -141,7 +126,7 @@ export class CallbackAttemptRunner {
         request.signing = {
           secret: this.secrets.open(callback.signingSecret, aad),
           messageId: callbackId,
-          timestamp: new Date(),
+          timestamp: this.clock(),
         };
       }
     } catch {
@@ -157,10 +142,6 @@ export class CallbackAttemptRunner {
     return { ok: true, request, host, redactedUrl };
   }
 }
-
-/** The signature timestamp is taken when the request leaves, not when it was queued. */
-const freshlySigned = (r: CallbackRequest): CallbackRequest =>
-  r.signing ? { ...r, signing: { ...r.signing, timestamp: new Date() } } : r;
 
 function hostOf(url: string): string | null {
   try {

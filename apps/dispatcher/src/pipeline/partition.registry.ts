@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Admin, Kafka, Producer } from 'kafkajs';
+import { inEpoch } from '@app/contracts';
 import {
   describeLog,
   logMarker,
@@ -159,8 +160,7 @@ export class PartitionRegistry {
 
   /** Enabled and still in the given disable epoch (failures on their way aside). */
   inEpoch(partition: number, communicationId: string, epoch: number): boolean {
-    const s = this.stateOf(partition, communicationId);
-    return s.enabled && s.epoch === epoch;
+    return inEpoch(this.stateOf(partition, communicationId), epoch);
   }
 
   /** A failure was decided for attempt `key`: stop the communication's requests that have not left. */

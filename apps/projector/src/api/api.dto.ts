@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { CallbackState, ProjectedCallbackConfig } from '../projection/projection.rows';
+import type { CallbackState, ProjectedCallbackConfig } from '../projection/projection.schema';
 
 /** Response shapes of the read API (mapped from rows; ORM entities never leave the service). */
 export interface AttemptDto {

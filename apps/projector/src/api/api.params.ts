@@ -1,7 +1,8 @@
 import { idSchema, instantSchema, operatorFields, RECOVERABLE_STATES, uuidSchema } from '@app/contracts';
 import { z } from 'zod';
 import { badRequest } from './api.errors';
-import { CALLBACK_STATES, decodeCursor } from './read.service';
+import { CALLBACK_STATES } from '../projection/projection.schema';
+import { decodeCursor } from './read.service';
 
 /** Parses a request value with a zod schema; a failure is a 400 naming the parameter. */
 export function parseParam<S extends z.ZodType>(schema: S, value: unknown, name: string): z.infer<S> {

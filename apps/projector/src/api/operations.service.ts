@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { CURRENT_VERSION, type LogEventOf } from '@app/contracts';
+import { CURRENT_VERSION, enableRefusal, type LogEventOf } from '@app/contracts';
 import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Between, DataSource, In } from 'typeorm';
@@ -40,13 +40,14 @@ export class OperationsService {
   async enable(id: string, who: Operator): Promise<{ eventId: string }> {
     this.mustProject();
     const c = await this.communication(id);
-    if (c.status !== 'disabled') throw conflict('not-disabled', `communication ${id} is not disabled`);
     // The automatic CommunicationDisabled is appended by the outbox relay a moment after the
-    // failure is projected. An enable appended before it would be undone by it (on the log, the
-    // disable would come last), so the operator is asked to retry once the disable is on the log.
-    if (await isDisablePending(this.ds, this.config.schema, id)) {
+    // failure is projected; the operator is asked to retry once it is on the log (`enableRefusal`).
+    const pending = c.status === 'disabled' && (await isDisablePending(this.ds, this.config.schema, id));
+    const refusal = enableRefusal({ enabled: c.status === 'active' }, pending);
+    if (refusal === 'not-disabled') throw conflict(refusal, `communication ${id} is not disabled`);
+    if (refusal === 'disable-pending') {
       throw conflict(
-        'disable-pending',
+        refusal,
         `communication ${id} is being disabled (CommunicationDisabled not yet on the log); retry in a few seconds`,
       );
     }

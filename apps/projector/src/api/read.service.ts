@@ -8,7 +8,7 @@ import { CallbackEntity } from '../database/entities/callback.entity';
 import { CommunicationEntity } from '../database/entities/communication.entity';
 import { DeliveryStatusEntity } from '../database/entities/delivery-status.entity';
 import { MessageEntity } from '../database/entities/message.entity';
-import type { CallbackState } from '../projection/projection.rows';
+import { CALLBACK_STATES, type CallbackState } from '../projection/projection.schema';
 import { PROJECTOR_CONFIG } from '../projector.tokens';
 import type {
   AttemptDto,
@@ -28,7 +28,6 @@ import type { RecoveryDbRow } from '../recovery/recovery.worker';
 import { notFound } from './api.errors';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-export const CALLBACK_STATES: CallbackState[] = ['pending', 'succeeded', 'failed', 'cancelled'];
 
 /** Queries behind the read API; returns DTOs mapped from rows. */
 @Injectable()

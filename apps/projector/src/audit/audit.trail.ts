@@ -1,5 +1,5 @@
 import { decodeEvent, PARKED_HEADERS } from '@app/contracts';
-import { withoutUserinfo } from '../projection/projection.evolve';
+import { withoutUserinfo } from '../projection/handlers/row.rules';
 import type { RawLogRecord } from './log.reader';
 
 export interface AuditFilter {

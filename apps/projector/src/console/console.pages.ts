@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AttemptDto, CallbackDto } from '../api/api.dto';
 import { encodeCursor, ReadService } from '../api/read.service';
-import type { CallbackState } from '../projection/projection.rows';
+import type { CallbackState } from '../projection/projection.schema';
 import { ConsoleQueries, type AttemptRow, type ListCursor } from './console.queries';
 import type { ConsoleSession } from './console.session';
 import {

@@ -4,7 +4,7 @@ import { answersWithin, reportParked, type LogIdentity } from '@app/platform';
 import type { DataSource } from 'typeorm';
 import { evolve, keysOf, type EvolveOptions, type PositionedEvent } from './projection.evolve';
 import { parkedLogRecord, type ParkingReason } from './projection.parked';
-import type { ParkedRow } from './projection.rows';
+import type { ParkedRow } from './projection.schema';
 import { ProjectionStore } from './projection.store';
 
 /** A record as read from the log (only what the projection needs). */

@@ -1,6 +1,6 @@
 import { decodeEvent, loggableEventId, storableText } from '@app/contracts';
 import { derivedUuid } from './projection.ids';
-import type { ParkedRow } from './projection.rows';
+import type { ParkedRow } from './projection.schema';
 
 /** Where a parked log record came from, and its bytes. */
 export interface ParkedSource {

@@ -3,7 +3,7 @@ import type { QueryRunner } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
 import { LogMismatchError, type CheckpointRow } from './log-check';
 import type { ProjectionChanges, ProjectionState } from './projection.evolve';
-import type { ParkedRow } from './projection.rows';
+import type { ParkedRow } from './projection.schema';
 import { TABLES, type TableSpec } from './projection.tables';
 import { storableParam } from './storable.param';
 

@@ -44,7 +44,7 @@ const callbackRef = {
   messageId: uuidSchema.nullable(),
   method: z.enum(['GET', 'POST']),
   /** The rendered URL with userinfo removed; null if it could not be rendered. */
-  url: z.string().max(8192).nullable(),
+  url: z.string().max(LIMITS.maxRenderedUrlLength).nullable(),
 };
 
 const errorSchema = z.object({ kind: attemptErrorKindSchema, message: textSchema }).strict();

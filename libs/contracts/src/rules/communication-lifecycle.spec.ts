@@ -1,5 +1,11 @@
 import type { LogEvent } from '../validate';
-import { failureDisables, INITIAL_LIFECYCLE, lifecycleAfter } from './communication-lifecycle';
+import {
+  enableRefusal,
+  failureDisables,
+  inEpoch,
+  INITIAL_LIFECYCLE,
+  lifecycleAfter,
+} from './communication-lifecycle';
 
 const ev = (type: string, data: unknown, id = '00000000-0000-4000-8000-000000000001') =>
   ({ id, type, version: 1, occurredAt: '2026-01-01T00:00:00Z', communicationId: 'c', data }) as LogEvent;
@@ -31,5 +37,21 @@ describe('communication lifecycle (shared by dispatcher and projector)', () => {
 
   it('given an enable of an active communication, then its period does not change', () => {
     expect(lifecycleAfter(INITIAL_LIFECYCLE, ENABLE)).toBe(INITIAL_LIFECYCLE);
+  });
+
+  it('given an attempt started in an epoch, then only that enabled epoch may fail or retry it', () => {
+    const off = lifecycleAfter(INITIAL_LIFECYCLE, ev('CommunicationDisabled', {}));
+    const onAgain = lifecycleAfter(off, ENABLE);
+    expect(inEpoch(INITIAL_LIFECYCLE, 0)).toBe(true);
+    expect(inEpoch(off, 0)).toBe(false);
+    expect(inEpoch(onAgain, 0)).toBe(false);
+    expect(inEpoch(onAgain, 1)).toBe(true);
+  });
+
+  it('given an enable request, then it needs a disabled communication whose disable is on the log', () => {
+    const off = lifecycleAfter(INITIAL_LIFECYCLE, ev('CommunicationDisabled', {}));
+    expect(enableRefusal(INITIAL_LIFECYCLE, false)).toBe('not-disabled');
+    expect(enableRefusal(off, true)).toBe('disable-pending');
+    expect(enableRefusal(off, false)).toBeNull();
   });
 });

@@ -29,6 +29,31 @@ export function failureDisables(lifecycle: Lifecycle, failed: Pick<CallbackFaile
   return failed.activeSince === undefined || failed.activeSince === lifecycle.activeSince;
 }
 
+/**
+ * The epoch a callback belongs to is the one its attempt started in. Its result may still stop or
+ * fail the callback only while the communication is enabled and in that same epoch: a disable in
+ * between (even if re-enabled since) makes the attempt cancelled instead (decision 0623).
+ */
+export function inEpoch(lifecycle: Lifecycle, startedEpoch: number): boolean {
+  return lifecycle.enabled && lifecycle.epoch === startedEpoch;
+}
+
+/** Why an operator's enable cannot be appended now; null when it can. */
+export type EnableRefusal = 'not-disabled' | 'disable-pending' | null;
+
+/**
+ * What an enable requires: the communication is disabled, and the disable is on the log. An enable
+ * appended before the projector's own CommunicationDisabled (still in its outbox) would be undone
+ * by it, since on the log the disable would come last (decision 0502).
+ */
+export function enableRefusal(
+  lifecycle: Pick<Lifecycle, 'enabled'>,
+  disablePendingInOutbox: boolean,
+): EnableRefusal {
+  if (lifecycle.enabled) return 'not-disabled';
+  return disablePendingInOutbox ? 'disable-pending' : null;
+}
+
 /** The lifecycle after one event; the SAME object when the event changes nothing. */
 export function lifecycleAfter(lifecycle: Lifecycle, event: LogEvent): Lifecycle {
   switch (event.type) {

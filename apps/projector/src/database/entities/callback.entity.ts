@@ -1,6 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-
-export type CallbackState = 'pending' | 'succeeded' | 'failed' | 'cancelled';
+import type { CallbackState } from '../../projection/projection.schema';
 
 /** One configured callback fired for one triggering event. */
 @Entity({ name: 'callbacks' })

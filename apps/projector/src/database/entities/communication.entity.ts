@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-import type { ProjectedCallbackConfig } from '../../projection/projection.rows';
+import type { ProjectedCallbackConfig } from '../../projection/projection.schema';
 
 @Entity({ name: 'communications' })
 export class CommunicationEntity {

@@ -1,0 +1,94 @@
+import { columnName, type AnyTableDefinition } from '../../apps/projector/src/projection/column.types';
+import { SCHEMA } from '../../apps/projector/src/projection/projection.schema';
+import { createDataSource, migrate } from '../../apps/projector/src/database/data-source';
+import { databaseUrl, uniqueName } from '../support/environment';
+import { dropSchemas, withDb } from './projector.fixtures';
+
+/**
+ * The tables are defined once (`projection.schema.ts`) and created by explicit SQL migrations:
+ * the migrated schema must be exactly the definition — same tables, columns, types, nullability
+ * and keys — and the TypeORM entities of the read API must agree with it.
+ */
+describe('projection schema', () => {
+  const schema = uniqueName('schema');
+  const definitions = Object.values(SCHEMA) as AnyTableDefinition[];
+  beforeAll(() => migrate({ databaseUrl: databaseUrl(), schema }));
+  afterAll(() => dropSchemas(schema));
+
+  const expected = (d: AnyTableDefinition) =>
+    Object.entries(d.columns)
+      .map(([field, c]) => `${columnName(field)} ${c.type}${c.nullable ? ' null' : ''}`)
+      .sort();
+
+  it('has the tables, columns, types and nullability of the definition after every migration', async () => {
+    const rows = await withDb(async (db) => {
+      const r = await db.query<{
+        table_name: string;
+        column_name: string;
+        udt_name: string;
+        is_nullable: string;
+      }>(
+        `SELECT table_name, column_name, udt_name, is_nullable FROM information_schema.columns
+          WHERE table_schema = $1 AND table_name <> 'migrations'`,
+        [schema],
+      );
+      return r.rows;
+    });
+    const pgName: Record<string, string> = { int4: 'integer', int8: 'bigint', uuid: 'uuid', text: 'text' };
+    const actual = new Map<string, string[]>();
+    for (const r of rows) {
+      const type = pgName[r.udt_name] ?? r.udt_name;
+      actual.set(r.table_name, [
+        ...(actual.get(r.table_name) ?? []),
+        `${r.column_name} ${type}${r.is_nullable === 'YES' ? ' null' : ''}`,
+      ]);
+    }
+    expect([...actual.keys()].sort()).toEqual(definitions.map((d) => d.table).sort());
+    for (const d of definitions)
+      expect({ [d.table]: actual.get(d.table)?.sort() }).toEqual({ [d.table]: expected(d) });
+  });
+
+  it('has the primary key of the definition on every table', async () => {
+    const rows = await withDb(async (db) => {
+      const r = await db.query<{ table_name: string; columns: string[] }>(
+        `SELECT tc.table_name, array_agg(k.column_name::text ORDER BY k.ordinal_position) AS columns
+           FROM information_schema.table_constraints tc
+           JOIN information_schema.key_column_usage k
+             ON k.constraint_name = tc.constraint_name AND k.table_schema = tc.table_schema
+          WHERE tc.table_schema = $1 AND tc.constraint_type = 'PRIMARY KEY' AND tc.table_name <> 'migrations'
+          GROUP BY tc.table_name`,
+        [schema],
+      );
+      return r.rows;
+    });
+    const keys = Object.fromEntries(rows.map((r) => [r.table_name, r.columns]));
+    expect(keys).toEqual(Object.fromEntries(definitions.map((d) => [d.table, d.key.map(columnName)])));
+  });
+
+  it('has read entities that agree with the definition (column, type, nullability, key)', async () => {
+    const ds = createDataSource({ databaseUrl: databaseUrl(), schema, poolSize: 1 });
+    await ds.initialize();
+    try {
+      for (const entity of ds.entityMetadatas) {
+        const definition = definitions.find((d) => d.table === entity.tableName);
+        expect(definition).toBeDefined();
+        const byColumn = new Map(Object.entries(definition!.columns).map(([f, c]) => [columnName(f), c]));
+        for (const c of entity.columns) {
+          const defined = byColumn.get(c.databaseName);
+          expect({
+            column: `${entity.tableName}.${c.databaseName}`,
+            type: c.type,
+            nullable: c.isNullable,
+          }).toEqual({
+            column: `${entity.tableName}.${c.databaseName}`,
+            type: defined?.type,
+            nullable: defined?.nullable,
+          });
+        }
+        expect(entity.primaryColumns.map((c) => c.databaseName)).toEqual(definition!.key.map(columnName));
+      }
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
