@@ -65,6 +65,35 @@ describe('projection schema', () => {
     expect(keys).toEqual(Object.fromEntries(definitions.map((d) => [d.table, d.key.map(columnName)])));
   });
 
+  it('limits the values of every enumerated text column as the definition does (CHECK constraints)', async () => {
+    const rows = await withDb(async (db) => {
+      const r = await db.query<{ table_name: string; def: string }>(
+        `SELECT cl.relname AS table_name, pg_get_constraintdef(co.oid) AS def
+           FROM pg_constraint co
+           JOIN pg_class cl ON cl.oid = co.conrelid
+           JOIN pg_namespace n ON n.oid = cl.relnamespace
+          WHERE n.nspname = $1 AND co.contype = 'c'`,
+        [schema],
+      );
+      return r.rows;
+    });
+    const actual = Object.fromEntries(
+      rows.map((r) => {
+        const column = /\(\(?(\w+) = ANY/.exec(r.def)?.[1] ?? r.def;
+        const values = [...r.def.matchAll(/'([^']*)'::text/g)].map((m) => m[1]).sort();
+        return [`${r.table_name}.${column}`, values];
+      }),
+    );
+    const expectedChecks = Object.fromEntries(
+      definitions.flatMap((d) =>
+        Object.entries(d.columns)
+          .filter(([, c]) => c.values)
+          .map(([f, c]) => [`${d.table}.${columnName(f)}`, [...c.values!].sort()]),
+      ),
+    );
+    expect(actual).toEqual(expectedChecks);
+  });
+
   it('has read entities that agree with the definition (column, type, nullability, key)', async () => {
     const ds = createDataSource({ databaseUrl: databaseUrl(), schema, poolSize: 1 });
     await ds.initialize();

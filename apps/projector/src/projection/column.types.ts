@@ -19,6 +19,8 @@ export interface Column<T = unknown, R extends ColumnRole = ColumnRole> {
   readonly type: PgType;
   readonly nullable: boolean;
   readonly role: R;
+  /** The only values a text column may hold (its CHECK constraint). */
+  readonly values?: readonly string[];
   /** Type-level only: the TypeScript value of the column. */
   readonly value?: T;
 }
@@ -34,19 +36,24 @@ function column<T, R extends ColumnRole = 'projected'>(
   type: PgType,
   nullable = false,
   role: ColumnRole = 'projected',
+  values?: readonly string[],
 ): ColumnBuilder<T, R> {
   return {
     type,
     nullable,
     role: role as R,
-    orNull: () => column<T | null, R>(type, true, role),
-    bookkeeping: () => column<T, 'bookkeeping'>(type, nullable, 'bookkeeping'),
+    ...(values && { values }),
+    orNull: () => column<T | null, R>(type, true, role, values),
+    bookkeeping: () => column<T, 'bookkeeping'>(type, nullable, 'bookkeeping', values),
   };
 }
 
 /** Column builders by Postgres type; the type parameter narrows text (unions) and jsonb (shapes). */
 export const col = {
   text: <T extends string = string>() => column<T>('text'),
+  /** A text column limited to `values` (a CHECK constraint); its type is their union. */
+  oneOf: <const V extends readonly string[]>(values: V) =>
+    column<V[number]>('text', false, 'projected', values),
   uuid: () => column<string>('uuid'),
   integer: () => column<number>('integer'),
   /** A decimal string: log offsets exceed 2^53. */

@@ -41,7 +41,7 @@ export const SCHEMA = {
       configEventId: col.uuid().orNull(),
       configuredAt: col.timestamptz().orNull(),
       ...lastLogPosition,
-      status: col.text<'active' | 'disabled'>(),
+      status: col.oneOf(['active', 'disabled']),
       disabledAt: col.timestamptz().orNull(),
       disabledReason: col.text().orNull(),
       disabledBy: col.text().orNull(),
@@ -85,7 +85,7 @@ export const SCHEMA = {
     columns: {
       batchId: col.text(),
       communicationId: col.text(),
-      status: col.text<'open' | 'complete'>(),
+      status: col.oneOf(['open', 'complete']),
       messageCount: col.integer().orNull(),
       firstEventAt: col.timestamptz(),
       completedAt: col.timestamptz().orNull(),
@@ -115,7 +115,7 @@ export const SCHEMA = {
       messageId: col.uuid().orNull(),
       method: col.text(),
       url: col.text().orNull(),
-      state: col.text<CallbackState>(),
+      state: col.oneOf(CALLBACK_STATES),
       attempts: col.integer(),
       lastStatusCode: col.integer().orNull(),
       lastErrorKind: col.text().orNull(),
@@ -202,10 +202,10 @@ export const SCHEMA = {
       causeEventId: col.uuid(),
       toAddress: col.text(),
       createdAt: col.timestamptz(),
-      /** `suppressed` in a replay: an audit rebuild never sends mail (`sent` is the mail worker's). */
-      status: col.text<'pending' | 'suppressed'>(),
+      /** `suppressed` in a replay: an audit rebuild never sends mail; `sent` is set by the mail worker. */
+      status: col.oneOf(['pending', 'sent', 'suppressed']),
       /** `disabled`: the alert of the disable itself; `follow-up`: a later digest (mail worker only). */
-      kind: col.text<'disabled' | 'follow-up'>(),
+      kind: col.oneOf(['disabled', 'follow-up']),
       /** 0 for the alert, then 1, 2, … for its follow-ups. */
       sequence: col.integer(),
       // The mail worker's delivery state.
@@ -261,7 +261,7 @@ export const SCHEMA = {
     columns: {
       /** UUID v5 of where the record came from, so parking the same record twice writes one row. */
       parkedId: col.uuid(),
-      consumer: col.text<'projector' | 'outbox-relay'>(),
+      consumer: col.oneOf(['projector', 'outbox-relay']),
       sourceTopic: col.text().orNull(),
       sourcePartition: col.integer().orNull(),
       sourceOffset: col.bigint().orNull(),
