@@ -37,6 +37,30 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: INFRASTRUCTURE }] },
   },
   {
+    // `@app/platform` is the framework-free entry: Nest's logger only; controllers, guards, filters
+    // and middleware live in `libs/platform/src/nest` (`@app/platform/nest`, decision 0703).
+    files: ['libs/platform/src/**/*.ts'],
+    ignores: ['libs/platform/src/nest/**', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*'],
+              allowImportNames: ['Logger', 'ConsoleLogger', 'LogLevel'],
+              message: 'Nest glue belongs to libs/platform/src/nest (@app/platform/nest)',
+            },
+            {
+              group: ['**/nest', '**/nest/*', '@app/platform/nest'],
+              message: 'the pure entry does not import the Nest one',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs'],
     languageOptions: { globals: { ...globals.node } },
   },

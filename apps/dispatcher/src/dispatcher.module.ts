@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LivenessController, METRICS_ACCESS, MetricsController } from '@app/platform';
+import { LivenessController, METRICS_ACCESS, MetricsController } from '@app/platform/nest';
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { DispatcherRuntime, type DispatcherHooks } from './dispatcher.runtime';
 import { HealthController } from './http/health.controller';

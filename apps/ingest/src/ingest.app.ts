@@ -1,4 +1,5 @@
-import { appLogger, applyHttpConventions } from '@app/platform';
+import { appLogger } from '@app/platform';
+import { applyHttpConventions } from '@app/platform/nest';
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';

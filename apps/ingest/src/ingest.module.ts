@@ -1,4 +1,5 @@
-import { createKafka, LivenessController, METRICS_ACCESS, MetricsController } from '@app/platform';
+import { createKafka } from '@app/platform';
+import { LivenessController, METRICS_ACCESS, MetricsController } from '@app/platform/nest';
 import { DynamicModule, Module } from '@nestjs/common';
 import { IngestConfig } from './config/ingest.config';
 import { AppendGate } from './domain/append-gate';

@@ -6,13 +6,8 @@ import {
   OnApplicationBootstrap,
   BeforeApplicationShutdown,
 } from '@nestjs/common';
-import {
-  createKafka,
-  idempotentProducer,
-  LivenessController,
-  METRICS_ACCESS,
-  MetricsController,
-} from '@app/platform';
+import { createKafka, idempotentProducer } from '@app/platform';
+import { LivenessController, METRICS_ACCESS, MetricsController } from '@app/platform/nest';
 import type { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { BatchesController } from './api/batches.controller';

@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { type HealthReport, readinessReport } from '@app/platform';
+import { type HealthReport } from '@app/platform';
+import { readinessReport } from '@app/platform/nest';
 import { InboundConsumer } from '../kafka/inbound.consumer';
 
 @Controller('health')

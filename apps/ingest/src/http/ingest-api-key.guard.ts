@@ -1,4 +1,4 @@
-import { ApiKeyGuard } from '@app/platform';
+import { ApiKeyGuard } from '@app/platform/nest';
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { IngestConfig } from '../config/ingest.config';
 import { INGEST_CONFIG } from '../ingest.tokens';

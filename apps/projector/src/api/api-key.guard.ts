@@ -7,7 +7,8 @@ import {
   Inject,
   Injectable,
 } from '@nestjs/common';
-import { KeyRing, presentedKey, unauthorized } from '@app/platform';
+import { KeyRing, presentedKey } from '@app/platform';
+import { unauthorized } from '@app/platform/nest';
 import type { Request } from 'express';
 import type { ProjectorConfig } from '../config/projector.config';
 import { PROJECTOR_CONFIG } from '../projector.tokens';

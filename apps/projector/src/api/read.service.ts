@@ -70,17 +70,20 @@ export class ReadService {
     };
   }
 
-  async communication(id: string): Promise<CommunicationDto> {
+  /** `withCounts: false` skips counting the callbacks (the console counts them per configured callback). */
+  async communication(id: string, { withCounts = true } = {}): Promise<CommunicationDto> {
     const c = await this.ds.getRepository(CommunicationEntity).findOneBy({ communicationId: id });
     if (!c) throw notFound('communication', id);
-    const counts: { state: CallbackState; n: string }[] = await this.ds
-      .getRepository(CallbackEntity)
-      .createQueryBuilder('c')
-      .select('c.state', 'state')
-      .addSelect('count(*)', 'n')
-      .where('c.communication_id = :id', { id })
-      .groupBy('c.state')
-      .getRawMany();
+    const counts: { state: CallbackState; n: string }[] = !withCounts
+      ? []
+      : await this.ds
+          .getRepository(CallbackEntity)
+          .createQueryBuilder('c')
+          .select('c.state', 'state')
+          .addSelect('count(*)', 'n')
+          .where('c.communication_id = :id', { id })
+          .groupBy('c.state')
+          .getRawMany();
     const callbackCounts = Object.fromEntries(CALLBACK_STATES.map((s) => [s, 0])) as Record<
       CallbackState,
       number

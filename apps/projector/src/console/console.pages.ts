@@ -108,7 +108,8 @@ export class ConsolePages {
     after: string | undefined,
     pending: boolean,
   ) {
-    const c = await this.read.communication(id);
+    // The page shows counts per configured callback only: one count of the callbacks, not two.
+    const c = await this.read.communication(id, { withCounts: false });
     const [callbacks, byConfig, disables, recent, recoveries] = await Promise.all([
       this.read.communicationCallbacks(id, state, after, PAGE_SIZE),
       this.queries.configCounts(id),

@@ -6,6 +6,7 @@ import { CheckpointLogIdentity1764300000000 } from './migrations/1764300000000-c
 import { FailureHandling1764900000000 } from './migrations/1764900000000-failure-handling';
 import { ParkedRecords1765000000000 } from './migrations/1765000000000-parked-records';
 import { ConsoleIndexes1765100000000 } from './migrations/1765100000000-console-indexes';
+import { ConsoleConfigCounts1765100000001 } from './migrations/1765100000001-console-config-counts';
 import { quoteSchema } from './schema-name';
 
 export interface DatabaseOptions {
@@ -28,6 +29,7 @@ export function createDataSource({ databaseUrl, schema, poolSize = 10 }: Databas
       FailureHandling1764900000000,
       ParkedRecords1765000000000,
       ConsoleIndexes1765100000000,
+      ConsoleConfigCounts1765100000001,
     ],
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type HealthCheck, type HealthReport, readinessReport } from '@app/platform';
+import { type HealthCheck, type HealthReport } from '@app/platform';
+import { readinessReport } from '@app/platform/nest';
 import { DataSource } from 'typeorm';
 import { ProjectorRuntime } from '../projector.runtime';
 

@@ -1,5 +1,3 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
-
 /** One check of a readiness report: `up` or `down`, with whatever explains it. */
 export interface HealthCheck {
   status: 'up' | 'down';
@@ -19,20 +17,12 @@ export interface HealthReport {
   info?: Record<string, unknown>;
 }
 
-/**
- * Returns the report when every check is up; otherwise throws it as a 503 that also carries the
- * `error` object every error response has, so a probe reads one shape and a client one error shape.
- */
-export function readinessReport(
+/** The report of `checks`, and the names of those that are down (none: ready). */
+export function healthReport(
   service: string,
   checks: Record<string, HealthCheck>,
   info?: Record<string, unknown>,
-): HealthReport {
+): { report: HealthReport; down: string[] } {
   const down = Object.keys(checks).filter((name) => checks[name].status !== 'up');
-  const report: HealthReport = { status: down.length === 0 ? 'ok' : 'unavailable', service, checks, info };
-  if (down.length === 0) return report;
-  throw new HttpException(
-    { ...report, error: { code: 'unavailable', message: `not ready: ${down.join(', ')} down` } },
-    HttpStatus.SERVICE_UNAVAILABLE,
-  );
+  return { report: { status: down.length === 0 ? 'ok' : 'unavailable', service, checks, info }, down };
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { storableText, type ParkingConsumer } from '@app/contracts';
 import { Counter } from 'prom-client';
-import { metricsRegistry } from '../observability/metrics';
+import { metricsRegistry } from '../observability/metrics.registry';
 import { classifyFailure, type ClassifiedFailure } from './failure.classify';
 import { nextStep, PARKING_POLICY, type ParkingPolicy } from './parking.policy';
 

@@ -8,12 +8,8 @@ import {
   Injectable,
   UseGuards,
 } from '@nestjs/common';
-import { collectDefaultMetrics, Registry } from 'prom-client';
-import { ApiKeyGuard } from '../http/api-key.guard';
-
-/** One Prometheus registry per process; apps register their counters on it. */
-export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry });
+import { metricsRegistry } from '../observability/metrics.registry';
+import { ApiKeyGuard } from './api-key.guard';
 
 /** Who may read `/metrics`; every app provides it (METRICS_REQUIRE_KEY and its API keys). */
 export const METRICS_ACCESS = Symbol('METRICS_ACCESS');

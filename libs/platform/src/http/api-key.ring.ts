@@ -1,4 +1,3 @@
-import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 
@@ -37,25 +36,4 @@ export function presentedKey(req: Request): string | undefined {
   return auth?.startsWith('Bearer ')
     ? auth.slice(7).trim()
     : (req.headers['x-api-key'] as string | undefined);
-}
-
-export const unauthorized = () =>
-  new HttpException(
-    { error: { code: 'unauthorized', message: 'a valid API key is required (Authorization: Bearer <key>)' } },
-    HttpStatus.UNAUTHORIZED,
-  );
-
-/** Accepts `Authorization: Bearer <key>` or `X-Api-Key: <key>` when it is one of `keys`. */
-@Injectable()
-export class ApiKeyGuard implements CanActivate {
-  private readonly ring: KeyRing;
-
-  constructor(keys: string[]) {
-    this.ring = new KeyRing(keys.map((key, i) => ({ name: `key-${i + 1}`, key })));
-  }
-
-  canActivate(context: ExecutionContext): boolean {
-    if (this.ring.match(presentedKey(context.switchToHttp().getRequest<Request>())) !== null) return true;
-    throw unauthorized();
-  }
 }
