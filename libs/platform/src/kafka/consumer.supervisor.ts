@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Consumer } from 'kafkajs';
 import { Gauge } from 'prom-client';
 import type { HealthCheck } from '../observability/health';
-import { metricsRegistry } from '../observability/metrics';
+import { metricsRegistry } from '../observability/metrics.registry';
 import { ConsumerReadiness } from './consumer-readiness';
 import { transientKafkaError } from './kafka-log';
 
