@@ -103,12 +103,14 @@ function buildCommunication(receiverBase, memberCount) {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15).toLowerCase();
   const communicationId = `demo-${stamp}-${randomUUID().slice(0, 6)}`;
   const batchId = `batch-${stamp}`;
+  // Consecutive events 1 ms apart: producers' clocks never run ahead of the stack's (a recovery
+  // selects the callbacks created before it was requested, by their events' time).
   let clock = Date.now();
   const envelope = (type) => ({
     id: randomUUID(),
     type,
     version: 1,
-    occurredAt: new Date((clock += 37)).toISOString(),
+    occurredAt: new Date((clock += 1)).toISOString(),
     communicationId,
   });
 
@@ -246,15 +248,13 @@ async function call(url, { apiKey, method = 'GET', body } = {}) {
   return { status: res.status, body: json };
 }
 
-async function allCallbacks(s, communicationId) {
+/** Every item of a paginated read API list (bounded: at most 200 pages of 200). */
+async function allPages(s, listUrl) {
   const items = [];
   let cursor = null;
   for (let page = 0; page < 200; page += 1) {
     const q = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const r = await call(
-      `${s.projectorUrl}/v1/communications/${encodeURIComponent(communicationId)}/callbacks?limit=200${q}`,
-      s,
-    );
+    const r = await call(`${listUrl}?limit=200${q}`, s);
     if (r.status !== 200) throw new Error(`read API: HTTP ${r.status} ${JSON.stringify(r.body)}`);
     items.push(...r.body.items);
     cursor = r.body.nextCursor;
@@ -262,6 +262,10 @@ async function allCallbacks(s, communicationId) {
   }
   return items;
 }
+
+const communicationUrl = (s, communicationId) =>
+  `${s.projectorUrl}/v1/communications/${encodeURIComponent(communicationId)}`;
+const allCallbacks = (s, communicationId) => allPages(s, `${communicationUrl(s, communicationId)}/callbacks`);
 
 function table(rows, columns) {
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
@@ -456,7 +460,7 @@ async function until(ms, probe) {
  */
 async function recover(s, comm, receiver, started) {
   const admin = { ...s, apiKey: s.adminKey };
-  const commUrl = `${s.projectorUrl}/v1/communications/${encodeURIComponent(comm.communicationId)}`;
+  const commUrl = communicationUrl(s, comm.communicationId);
   say('\n== Recovery (docs/operations.md, "a communication was disabled — what now")');
   if (!s.adminKey) {
     say('no admin key (ADMIN_API_KEYS, name:key, or .local/dev.env): skipping the recovery');
@@ -509,9 +513,9 @@ async function recover(s, comm, receiver, started) {
   const callbacks = await allCallbacks(s, comm.communicationId);
   const broken = callbacks.find((c) => c.callbackConfigId === BROKEN_CALLBACK);
   say(`\n== History of ${broken.callbackId} after the recovery`);
-  const history = await call(`${commUrl}/attempts?limit=200`, s);
+  const history = await allPages(s, `${commUrl}/attempts`);
   table(
-    history.body.items
+    history
       .filter((a) => a.callbackId === broken.callbackId)
       .map((a) => ({
         attempt: a.attempt,
