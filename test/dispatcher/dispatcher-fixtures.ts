@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { secretAad, logHeadersOf, type CallbackConfig, type LogEvent, type LogEventOf } from '@app/contracts';
+import { secretAad, logRecordOf, type CallbackConfig, type LogEvent, type LogEventOf } from '@app/contracts';
 import { SecretBox } from '@app/platform';
 import {
   loadDispatcherConfig,
@@ -156,10 +156,7 @@ export function enabled(communicationId: string): LogEventOf<'CommunicationEnabl
 
 /** Appends events to the log exactly as ingest does (key = communicationId, log headers). */
 export async function append(tk: TestKafka, topic: string, ...events: LogEvent[]): Promise<void> {
-  await tk.send(
-    topic,
-    events.map((e) => ({ key: e.communicationId, value: JSON.stringify(e), headers: logHeadersOf(e) })),
-  );
+  await tk.send(topic, events.map(logRecordOf));
 }
 
 export interface Received {

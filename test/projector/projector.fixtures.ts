@@ -1,4 +1,4 @@
-import { callbackIdOf, encodeEvent, LOG_HEADERS, type LogEvent, type LogEventOf } from '@app/contracts';
+import { callbackIdOf, logRecordOf, type LogEvent, type LogEventOf } from '@app/contracts';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { ProjectorConfig } from '../../apps/projector/src/config/projector.config';
@@ -41,18 +41,7 @@ export function testConfig(overrides: Partial<ProjectorConfig> = {}): ProjectorC
 
 /** Writes stored-shape events onto the log exactly as ingest/dispatcher would (key, headers). */
 export async function appendEvents(tk: TestKafka, topic: string, events: LogEvent[]): Promise<void> {
-  await tk.send(
-    topic,
-    events.map((e) => ({
-      key: e.communicationId,
-      value: encodeEvent(e),
-      headers: {
-        [LOG_HEADERS.eventId]: e.id,
-        [LOG_HEADERS.type]: e.type,
-        [LOG_HEADERS.version]: String(e.version),
-      },
-    })),
-  );
+  await tk.send(topic, events.map(logRecordOf));
 }
 
 const SEALED = {

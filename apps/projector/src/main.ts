@@ -1,12 +1,12 @@
 import { configOrExit, EXIT_KAFKA_REFUSED, kafkaRefusal, processLogger } from '@app/platform';
-import { projectorConfigFromEnv } from './config/projector.config';
+import { loadProjectorConfig } from './config/projector.config';
 import { LogMismatchError } from './projection/log-check';
 import { startProjector } from './projector.app';
 
 const logger = processLogger('projector');
 
 async function main(): Promise<void> {
-  const config = configOrExit('projector', () => projectorConfigFromEnv());
+  const config = configOrExit('projector', () => loadProjectorConfig());
   await startProjector(config);
 }
 

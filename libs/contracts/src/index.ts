@@ -13,5 +13,6 @@ export * from './events/callback-events';
 export * from './events/communication-status';
 export * from './registry';
 export * from './validate';
+export * from './log.record';
 export * from './json-schema';
 export * from './rules/communication-lifecycle';

@@ -23,4 +23,6 @@ export * from './resilience/parking.policy';
 export * from './resilience/poison.guard';
 export * from './kafka/parked.record';
 export * from './kafka/batch.unit';
+export * from './kafka/transaction.scope';
+export * from './kafka/transactional.producers';
 export * from './resilience/answers.probe';

@@ -5,7 +5,7 @@ import {
   describeLog,
   logMarker,
   sameLog,
-  transactionalProducer,
+  TransactionalProducers,
   type LogIdentity,
   type LogIdentityReader,
 } from '@app/platform';
@@ -56,7 +56,7 @@ export interface PartitionLease {
  */
 export class PartitionRegistry {
   private readonly log = new Logger('PartitionRegistry');
-  private readonly producers = new Map<string, Promise<Producer>>();
+  private readonly producers: TransactionalProducers;
   private readonly leases = new Map<string, Promise<PartitionLease>>();
   private readonly states = new Map<number, Map<string, CommunicationState>>();
   private readonly stateLoads = new Map<number, Promise<void>>();
@@ -78,6 +78,7 @@ export class PartitionRegistry {
     private readonly source: RegistryLog,
   ) {
     this.marker = logMarker(source.identity);
+    this.producers = new TransactionalProducers(kafka);
   }
 
   /**
@@ -120,9 +121,7 @@ export class PartitionRegistry {
     // The next stateReady() reloads; the old map stays until then, so a retry being judged right
     // now never sees a blank (enabled) state in place of a disabled one.
     if (role === 'log') this.stateLoads.delete(partition);
-    const producer = this.producers.get(key);
-    this.producers.delete(key);
-    await producer?.then((p) => p.disconnect()).catch(() => undefined);
+    await this.producers.drop(this.transactionalIdOf(role, partition));
   }
 
   /** After a rebalance: every partition of the role is taken over again before its next batch. */
@@ -231,10 +230,9 @@ export class PartitionRegistry {
   }
 
   async close(): Promise<void> {
-    const all = [...this.producers.values()];
-    this.producers.clear();
+    const closing = this.producers.closeAll();
     this.leases.clear();
-    await Promise.allSettled(all.map((p) => p.then((x) => x.disconnect())));
+    await closing;
   }
 
   private async takeOver(role: MemberRole, partition: number): Promise<PartitionLease> {
@@ -261,20 +259,11 @@ export class PartitionRegistry {
   }
 
   private producer(role: MemberRole, partition: number): Promise<Producer> {
-    const key = `${role}.${partition}`;
-    let producer = this.producers.get(key);
-    if (!producer) {
-      producer = (async () => {
-        const p = transactionalProducer(this.kafka, {
-          transactionalId: `${this.groupId}.${role}.${partition}`,
-        });
-        await p.connect();
-        return p;
-      })();
-      this.producers.set(key, producer);
-      producer.catch(() => this.producers.delete(key));
-    }
-    return producer;
+    return this.producers.get(this.transactionalIdOf(role, partition));
+  }
+
+  private transactionalIdOf(role: MemberRole, partition: number): string {
+    return `${this.groupId}.${role}.${partition}`;
   }
 
   /** Partitions asked for within one tick are loaded by one read of the state topic. */

@@ -1,6 +1,6 @@
 import type { Message, Producer, TopicMessages } from 'kafkajs';
-import { LOG_MARKER_HEADER, sendInParts, sendOffsetsPatiently } from '@app/platform';
-import { encodeEvent, logHeadersOf, validateEvent, type LogEvent } from '@app/contracts';
+import { inTransaction, LOG_MARKER_HEADER, sendInParts, sendOffsetsPatiently } from '@app/platform';
+import { logRecordOf, validateEvent, type LogEvent } from '@app/contracts';
 import type { CommunicationState } from '../domain/communication-state';
 import { encodeDoneMarker, encodeRetryRecord, type RetryRecord } from '../domain/retry-record';
 import { encodeStateRecord, stateRecordKey } from '../domain/state-record';
@@ -70,14 +70,7 @@ export async function commitTransaction(
   }
   const topicMessages: TopicMessages[] = [];
   if (output.events.length > 0) {
-    topicMessages.push({
-      topic: topics.log,
-      messages: output.events.map((e) => ({
-        key: e.communicationId,
-        value: encodeEvent(e),
-        headers: logHeadersOf(e),
-      })),
-    });
+    topicMessages.push({ topic: topics.log, messages: output.events.map(logRecordOf) });
   }
   const retryMessages: Message[] = output.retries.map((r) => ({
     key: r.communicationId,
@@ -105,8 +98,7 @@ export async function commitTransaction(
   if (output.parked && output.parked.length > 0) {
     topicMessages.push({ topic: topics.parked, messages: output.parked });
   }
-  const txn = await producer.transaction();
-  try {
+  await inTransaction(producer, async (txn) => {
     await step('begin');
     await sendInParts(txn, topicMessages);
     await step('sent');
@@ -121,10 +113,6 @@ export async function commitTransaction(
     });
     await step('offsets-sent');
     await step('commit');
-    await txn.commit();
-  } catch (e) {
-    await txn.abort().catch(() => undefined);
-    throw e;
-  }
+  });
   await step('committed');
 }

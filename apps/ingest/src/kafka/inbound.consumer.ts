@@ -1,4 +1,4 @@
-import { LogEvent, loggableEventId, Rejection } from '@app/contracts';
+import { LogEvent, loggableEventId, logRecordOf, Rejection } from '@app/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Admin, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
 import {
@@ -12,6 +12,8 @@ import {
   PoisonGuard,
   sendInParts,
   sendOffsetsPatiently,
+  inTransaction,
+  TransactionalProducers,
 } from '@app/platform';
 import { IngestConfig } from '../config/ingest.config';
 import { Admission } from '../domain/admission';
@@ -21,8 +23,6 @@ import { IngestMetrics } from '../metrics/ingest.metrics';
 import { EventAdmission } from '../event-admission.service';
 import { deadLetterRecordOf } from './dead-letter.record';
 import { DedupWindowKeeper } from './dedup.keeper';
-import { logRecordOf } from './log.record';
-import { TransactionalProducers } from './transactional.producers';
 
 /** Pause before re-reading a partition whose transaction failed, so a broker outage is not a hot loop. */
 const RECOVERY_BACKOFF_MS = 500;
@@ -185,19 +185,13 @@ export class InboundConsumer {
         await this.rewind(p, this.admin!);
         return;
       }
-      const producer = await this.producers.get(transactionalId);
-      const txn = await producer.transaction();
-      try {
+      await inTransaction(await this.producers.get(transactionalId), async (txn) => {
         await sendInParts(txn, [
           { topic: this.config.topics.log, messages: logMessages },
           { topic: this.config.topics.deadLetter, messages: deadLetters },
         ]);
         await sendOffsetsPatiently(txn, this.offsetsAfter(batch.topic, batch.partition, last));
-        await txn.commit();
-      } catch (e) {
-        await txn.abort().catch(() => undefined);
-        throw e;
-      }
+      });
     } catch (e) {
       this.gate.aborted(claimed);
       this.metrics.failedTransactions.inc({ source: 'kafka' });

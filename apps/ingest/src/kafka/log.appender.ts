@@ -1,11 +1,9 @@
-import { LogEvent } from '@app/contracts';
+import { LogEvent, logRecordOf } from '@app/contracts';
 import { Inject, Injectable } from '@nestjs/common';
-import { sendInParts } from '@app/platform';
+import { inTransaction, sendInParts, TransactionalProducers } from '@app/platform';
 import { Kafka } from 'kafkajs';
 import { IngestConfig } from '../config/ingest.config';
 import { INGEST_CONFIG, KAFKA } from '../ingest.tokens';
-import { logRecordOf } from './log.record';
-import { TransactionalProducers } from './transactional.producers';
 
 /**
  * Appends the events of one HTTP request to the log in one transaction: all of them or none, and
@@ -44,15 +42,10 @@ export class LogAppender {
     if (events.length === 0) return;
     const id = this.config.http.transactionalId;
     try {
-      const txn = await (await this.producers.get(id)).transaction();
-      try {
-        // In requests the broker accepts: a request of 1 MiB of events is still one transaction.
-        await sendInParts(txn, [{ topic: this.config.topics.log, messages: events.map(logRecordOf) }]);
-        await txn.commit();
-      } catch (e) {
-        await txn.abort().catch(() => undefined);
-        throw e;
-      }
+      // In requests the broker accepts: a request of 1 MiB of events is still one transaction.
+      await inTransaction(await this.producers.get(id), (txn) =>
+        sendInParts(txn, [{ topic: this.config.topics.log, messages: events.map(logRecordOf) }]),
+      );
     } catch (e) {
       await this.producers.drop(id);
       throw e;

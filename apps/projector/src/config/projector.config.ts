@@ -123,7 +123,7 @@ export interface ProjectorHooks {
   afterCommit?: (info: { partition: number; nextOffset: string; types: string[] }) => void | Promise<void>;
 }
 
-export function projectorConfigFromEnv(source: NodeJS.ProcessEnv = process.env): ProjectorConfig {
+export function loadProjectorConfig(source: NodeJS.ProcessEnv = process.env): ProjectorConfig {
   const e = loadConfig(projectorEnvSchema, source);
   if (e.ADMIN_API_KEYS.some((a) => e.API_KEYS.includes(a.key))) {
     throw new ConfigError(['ADMIN_API_KEYS: an admin key must not also be a read key (API_KEYS)']);

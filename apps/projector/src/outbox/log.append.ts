@@ -1,4 +1,4 @@
-import { encodeEvent, logHeadersOf, type LogEvent } from '@app/contracts';
+import { logRecordOf, type LogEvent } from '@app/contracts';
 import { sendInParts } from '@app/platform';
 import type { Producer } from 'kafkajs';
 
@@ -9,14 +9,5 @@ import type { Producer } from 'kafkajs';
  */
 export async function appendToLog(producer: Producer, topic: string, events: LogEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await sendInParts(producer, [
-    {
-      topic,
-      messages: events.map((e) => ({
-        key: e.communicationId,
-        value: encodeEvent(e),
-        headers: logHeadersOf(e),
-      })),
-    },
-  ]);
+  await sendInParts(producer, [{ topic, messages: events.map(logRecordOf) }]);
 }

@@ -4,6 +4,7 @@ import type { Failure } from '../resilience/poison.guard';
 import { headerString } from './headers';
 import { sendOffsetsPatiently } from './kafka-client';
 import { quarantineCopy, type OriginalRecord } from './quarantine.copy';
+import { inTransaction } from './transaction.scope';
 
 /** A consumed record and where it came from. */
 export interface ConsumedRecord extends OriginalRecord {
@@ -47,8 +48,7 @@ export async function parkInTransaction(
   record: Message,
   consumed: { groupId: string; topic: string; partition: number; offset: string },
 ): Promise<void> {
-  const txn = await producer.transaction();
-  try {
+  await inTransaction(producer, async (txn) => {
     await txn.send({ topic: parkedTopic, acks: -1, messages: [record] });
     await sendOffsetsPatiently(txn, {
       consumerGroupId: consumed.groupId,
@@ -59,9 +59,5 @@ export async function parkInTransaction(
         },
       ],
     });
-    await txn.commit();
-  } catch (e) {
-    await txn.abort().catch(() => undefined);
-    throw e;
-  }
+  });
 }

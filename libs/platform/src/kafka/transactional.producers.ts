@@ -1,5 +1,5 @@
-import { transactionalProducer } from '@app/platform';
 import type { Kafka, Producer } from 'kafkajs';
+import { transactionalProducer } from './kafka-client';
 
 /**
  * Transactional producers by transactional id, created on first use. A producer whose transaction
@@ -11,7 +11,8 @@ export class TransactionalProducers {
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly transactionTimeoutMs: number,
+    /** Unset: the client's default. */
+    private readonly transactionTimeoutMs?: number,
   ) {}
 
   get(transactionalId: string): Promise<Producer> {
@@ -19,7 +20,7 @@ export class TransactionalProducers {
     if (!p) {
       const producer = transactionalProducer(this.kafka, {
         transactionalId,
-        transactionTimeout: this.transactionTimeoutMs,
+        ...(this.transactionTimeoutMs !== undefined && { transactionTimeout: this.transactionTimeoutMs }),
       });
       p = producer.connect().then(() => producer);
       p.catch(() => this.producers.delete(transactionalId));
