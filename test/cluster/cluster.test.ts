@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { callbackIdOf, type InboundEvent, type LogEvent } from '@app/contracts';
 import { CallbackReceiver } from '../support/callback-receiver';
-import { builtEntry, runScript } from '../support/child-service';
 import { databaseUrl, uniqueName } from '../support/environment';
 import { TestKafka } from '../support/kafka';
 import { PrivateCluster } from '../support/private-cluster';
@@ -15,6 +14,7 @@ import {
   stopE2eStack,
   waitForStack,
   type E2eStack,
+  replayAndVerify,
 } from '../e2e/e2e-stack';
 
 /**
@@ -206,32 +206,7 @@ describe('a three-node cluster, one node crashed under load', () => {
 
     // 4. The projection equals a replay of the log.
     const replaySchema = uniqueName('cluster_replay');
-    const replay = await runScript(
-      builtEntry('projector', 'cli/replay.cli.js'),
-      ['--schema', replaySchema],
-      stack!.projectorEnv,
-      180_000,
-    );
-    expect({ code: replay.code, stderr: replay.stderr }).toEqual({ code: 0, stderr: '' });
-    // The live projector may still be a poll behind the end of the log; it only moves forward.
-    let last = '';
-    await waitForStack(
-      stack,
-      'verify: the projection equals the replay',
-      async () => {
-        const r = await runScript(
-          builtEntry('projector', 'cli/verify.cli.js'),
-          ['--replay', replaySchema],
-          stack!.projectorEnv,
-          60_000,
-        );
-        last = r.stdout + r.stderr;
-        return r.code === 0 ? true : undefined;
-      },
-      60_000,
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}\nlast verify output:\n${last}`, { cause: e });
-    });
+    await replayAndVerify(stack!, stack!.projectorEnv, replaySchema);
     await removeE2eTraces({ ...stack!, topics: {} as E2eStack['topics'], schema: replaySchema });
   }, 300_000);
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { builtEntry, ChildService } from '../support/child-service';
+import { builtEntry, ChildService, runScript, type ScriptResult } from '../support/child-service';
 import { databaseUrl, eventually, kafkaBrokers, uniqueName } from '../support/environment';
 import { freePort } from '../support/free-port';
 import { TestKafka } from '../support/kafka';
@@ -261,6 +261,45 @@ export async function waitForStack<T>(
   } catch (e) {
     throw new Error(`${(e as Error).message}\n${stack?.diagnostics() ?? ''}`, { cause: e });
   }
+}
+
+/**
+ * Replays the whole log into a fresh `replaySchema`, then runs `verify` until it finds no difference
+ * with the live projection: the live projector may still be a poll behind the end of the log, and
+ * it only moves forward. Fails with verify's last output (and the services' last lines) otherwise.
+ */
+export async function replayAndVerify(
+  stack: E2eStack,
+  vars: Record<string, string>,
+  replaySchema: string,
+  timeoutMs = 60_000,
+): Promise<{ replay: ScriptResult; verified: ScriptResult }> {
+  const replay = await runScript(
+    builtEntry('projector', 'cli/replay.cli.js'),
+    ['--schema', replaySchema],
+    vars,
+    180_000,
+  );
+  expect({ code: replay.code, stderr: replay.stderr }).toEqual({ code: 0, stderr: '' });
+  let last = '';
+  const verified = await waitForStack(
+    stack,
+    'verify: the projection equals the replay',
+    async () => {
+      const r = await runScript(
+        builtEntry('projector', 'cli/verify.cli.js'),
+        ['--replay', replaySchema],
+        vars,
+        timeoutMs,
+      );
+      last = r.stdout + r.stderr;
+      return r.code === 0 ? r : undefined;
+    },
+    timeoutMs,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}\nlast verify output:\n${last}`, { cause: e });
+  });
+  return { replay, verified };
 }
 
 /** What every end-to-end file runs against: the stack, a mail server, a Kafka client, a producer. */

@@ -8,7 +8,7 @@ import { hostileReceiver, MISBEHAVIOURS, type Misbehaviour } from '../support/ho
 import { TestKafka } from '../support/kafka';
 import { SmtpCapture } from '../support/smtp-capture';
 import { DispatchProducer } from './dispatch-producer';
-import { E2eStack, projectorApi, startE2eRun, stopE2eRun, waitForStack } from './e2e-stack';
+import { E2eStack, projectorApi, replayAndVerify, startE2eRun, stopE2eRun, waitForStack } from './e2e-stack';
 
 /**
  * Untrusted peers against the three BUILT services, the real broker and Postgres: a receiver that
@@ -374,22 +374,7 @@ describe('hostile peers against the built services', () => {
     expect(audit.stdout).toContain('2 parked record(s)');
     expect(audit.stdout).not.toContain('not a retry record');
 
-    const replay = await runScript(
-      builtEntry('projector', 'cli/replay.cli.js'),
-      ['--schema', replaySchema],
-      stack!.projectorEnv,
-      90_000,
-    );
-    expect({ code: replay.code, stderr: replay.stderr }).toEqual({ code: 0, stderr: '' });
-    // The live projector may still be a poll behind the end of the log; it only moves forward.
-    const verified = await waitFor('verify: no difference', async () => {
-      const r = await runScript(
-        builtEntry('projector', 'cli/verify.cli.js'),
-        ['--replay', replaySchema],
-        stack!.projectorEnv,
-      );
-      return r.code === 0 ? r : undefined;
-    });
+    const { verified } = await replayAndVerify(stack!, stack!.projectorEnv, replaySchema);
     expect(verified.stdout).toContain(`PARKED  1 record(s) in ${stack!.schema}`);
     expect(verified.stdout).toContain(`PARKED  1 record(s) in ${replaySchema}`);
     expect(verified.stdout).toMatch(/projector .*malformed-json/);

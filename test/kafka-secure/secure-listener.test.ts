@@ -14,6 +14,7 @@ import {
   stopE2eStack,
   waitForStack,
   type E2eStack,
+  replayAndVerify,
 } from '../e2e/e2e-stack';
 
 /**
@@ -93,32 +94,7 @@ describe('Kafka over SASL_SSL only (scripts/kafka.sh secure)', () => {
     // The tools take the same variables; here a principal of their own, over PLAIN (inside TLS).
     const tools = { ...stack!.projectorEnv, ...secured('tools', 'plain') };
     const replaySchema = uniqueName('secure_replay');
-    const replay = await runScript(
-      builtEntry('projector', 'cli/replay.cli.js'),
-      ['--schema', replaySchema],
-      tools,
-      90_000,
-    );
-    expect({ code: replay.code, stderr: replay.stderr }).toEqual({ code: 0, stderr: '' });
-    // The live projector may still be a poll behind the end of the log; it only moves forward.
-    let last = '';
-    await waitForStack(
-      stack,
-      'verify: the projection equals the replay',
-      async () => {
-        const r = await runScript(
-          builtEntry('projector', 'cli/verify.cli.js'),
-          ['--replay', replaySchema],
-          tools,
-          60_000,
-        );
-        last = r.stdout + r.stderr;
-        return r.code === 0 ? true : undefined;
-      },
-      60_000,
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}\nlast verify output:\n${last}`, { cause: e });
-    });
+    await replayAndVerify(stack!, tools, replaySchema);
     await removeE2eTraces({ ...stack!, topics: {} as E2eStack['topics'], schema: replaySchema });
   });
 
