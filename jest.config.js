@@ -1,5 +1,7 @@
-// Two projects: `unit` (pure logic, no services) and `integration` (real Kafka, Postgres, HTTP,
-// SMTP — see test/support/environment.ts). `npm test` runs both, one file at a time.
+// Three projects: `unit` (pure logic, no services), `integration` (real Kafka, Postgres, HTTP,
+// SMTP — see test/support/environment.ts) and `cluster` (a three-node Kafka cluster of its own,
+// a node crashed under load). `npm test` runs the first two, one file at a time; the cluster suite
+// runs with `npm run test:cluster` until the open finding of decision 0682 is fixed.
 const base = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
@@ -18,6 +20,14 @@ module.exports = {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      ...base,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
