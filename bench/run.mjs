@@ -6,7 +6,7 @@
  * every one in turn. Set BENCH_NO_COMPILE=1 to reuse the last compile.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,9 +25,10 @@ const BENCHES = [
   'head-of-line',
   'transaction-timing',
   'console',
+  'smoke',
 ];
 /** Not part of `all`: tools and extra measurements. */
-const EXTRAS = ['sender-raw', 'head-of-line', 'transaction-timing', 'dispatch-scale', 'console'];
+const EXTRAS = ['sender-raw', 'head-of-line', 'transaction-timing', 'dispatch-scale', 'console', 'smoke'];
 const fileOf = (bench) =>
   bench === 'sender-raw'
     ? 'sender-raw.js'
@@ -36,8 +37,14 @@ const fileOf = (bench) =>
       : `${bench}.bench.js`;
 
 const name = process.argv[2];
+if (name === 'compare') {
+  const r = spawnSync(process.execPath, [path.join(root, 'bench/compare.mjs'), ...process.argv.slice(3)], {
+    stdio: 'inherit',
+  });
+  process.exit(r.status ?? 1);
+}
 if (!name || !(BENCHES.includes(name) || name === 'all')) {
-  process.stderr.write(`usage: npm run bench -- <${BENCHES.join('|')}|all>\n`);
+  process.stderr.write(`usage: npm run bench -- <${BENCHES.join('|')}|all|compare <ref> [bench,...]>\n`);
   process.exit(64);
 }
 
@@ -71,10 +78,31 @@ if (process.env.BENCH_NO_COMPILE !== '1') {
   }
 }
 
+/** Whether a path exists as anything, a dangling link included. */
+const linked = (p) => {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 // The reused test launcher finds the built services relative to its own compiled location
 // (two folders up), which is .local/bench-build here: point that at the real dist.
-const distLink = path.join(out, 'dist');
-if (!existsSync(distLink)) symlinkSync(path.join(root, 'dist'), distLink, 'dir');
+// The same for the broker script the smoke run starts, and the broker jars it shares with npm test.
+// BENCH_DIST (set by `compare`) points it at another checkout's build instead.
+const dist = process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : path.join(root, 'dist');
+rmSync(path.join(out, 'dist'), { force: true });
+symlinkSync(dist, path.join(out, 'dist'), 'dir');
+for (const [link, target] of [
+  ['scripts', 'scripts'],
+  ['.local/kafka-libs', '.local/kafka-libs'],
+]) {
+  const at = path.join(out, link);
+  mkdirSync(path.dirname(at), { recursive: true });
+  if (!linked(at)) symlinkSync(path.join(root, target), at, 'dir');
+}
 
 const env = { ...process.env, TS_NODE_BASEURL: out };
 for (const bench of name === 'all' ? BENCHES.filter((b) => !EXTRAS.includes(b)) : [name]) {

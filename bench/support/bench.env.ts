@@ -9,6 +9,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
 import { configOrExit, kafkaConnectionFrom, kafkaEnv, loadConfig } from '@app/platform';
 
+/** Whether the broker and database were given; the smoke run starts its own otherwise, as npm test does. */
+export const given = { kafka: !!process.env.KAFKA_BROKERS, database: !!process.env.DATABASE_URL };
+
 process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
 

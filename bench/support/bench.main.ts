@@ -14,6 +14,8 @@ export class BenchRun {
   readonly topics: string[] = [];
   readonly schemas: string[] = [];
   readonly children: { kill(): Promise<void> }[] = [];
+  /** Stopped last, after the topics and schemas are gone (a broker or database of the run's own). */
+  readonly infrastructure: { stop(): Promise<void> }[] = [];
 
   track<T extends RunningService>(s: T): T {
     this.services.push(s);
@@ -34,15 +36,22 @@ export class BenchRun {
     }
     await this.producer.close().catch(() => undefined);
     await this.postgres.close().catch(() => undefined);
+    for (const s of this.infrastructure.splice(0).reverse()) await s.stop().catch(() => undefined);
   }
 }
 
 /**
  * Runs one benchmark: prints the machine, connects the shared clients, and cleans up (services,
- * receivers, topics, schemas) on success, failure or Ctrl-C. Exit code 1 on failure.
+ * receivers, topics, schemas, then the `infrastructure` it was given) on success, failure or
+ * Ctrl-C. Exit code 1 on failure.
  */
-export function benchMain(title: string, body: (run: BenchRun) => Promise<void>): void {
+export function benchMain(
+  title: string,
+  body: (run: BenchRun) => Promise<void>,
+  infrastructure: { stop(): Promise<void> }[] = [],
+): void {
   const run = new BenchRun();
+  run.infrastructure.push(...infrastructure);
   let cleaning: Promise<void> | undefined;
   const cleanup = () => (cleaning ??= run.cleanup());
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
