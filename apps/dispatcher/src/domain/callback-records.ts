@@ -64,6 +64,12 @@ const errorOf = (e: { kind: AttemptErrorKind; message: string }) => ({
   message: text(e.message),
 });
 
+/*
+ * The builders below are the only place the dispatcher makes its events, and the dispatcher appends
+ * them without validating them again (callback-records.contract.spec.ts proves they always match
+ * the contract): every bound of the contract is applied here.
+ */
+
 export function attemptedEvent(
   communicationId: string,
   ref: CallbackRef,
@@ -81,7 +87,7 @@ export function attemptedEvent(
       ...ref,
       attempt: record.attempt,
       startedAt: record.startedAt.toISOString(),
-      durationMs: Math.max(0, Math.round(record.durationMs)),
+      durationMs: durationOf(record.durationMs),
       statusCode: validStatus(record.statusCode),
       error: verdict.outcome === 'succeeded' ? null : errorOf(verdict.error),
       responseSnippet:
@@ -90,7 +96,9 @@ export function attemptedEvent(
           : record.responseSnippet.slice(0, LIMITS.maxResponseSnippetBytes),
       outcome: verdict.outcome,
       nextAttemptAt: verdict.outcome === 'retrying' ? verdict.nextAttemptAt.toISOString() : null,
-      ...(record.retryAfterMs !== null && { retryAfterMs: record.retryAfterMs }),
+      ...(record.retryAfterMs !== null && {
+        retryAfterMs: Math.min(record.retryAfterMs, LIMITS.maxRecordedRetryAfterMs),
+      }),
     },
   };
 }
@@ -136,6 +144,10 @@ export function cancelledEvent(
     data: { ...ref, attempts, reason },
   };
 }
+
+/** A whole, safe, non-negative number of milliseconds, whatever a clock measured. */
+const durationOf = (ms: number) =>
+  Number.isFinite(ms) ? Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.round(ms))) : 0;
 
 /** The contract accepts 100–599; anything else a broken server sends is recorded as no status. */
 const validStatus = (s: number | null) => (s !== null && s >= 100 && s <= 599 ? s : null);

@@ -1,6 +1,6 @@
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import { inTransaction, LOG_MARKER_HEADER, sendInParts, sendOffsetsPatiently } from '@app/platform';
-import { logRecordOf, validateEvent, type LogEvent } from '@app/contracts';
+import { logRecordOf, type LogEvent } from '@app/contracts';
 import type { CommunicationState } from '../domain/communication-state';
 import { encodeDoneMarker, encodeRetryRecord, type RetryRecord } from '../domain/retry-record';
 import { encodeStateRecord, stateRecordKey } from '../domain/state-record';
@@ -62,12 +62,9 @@ export async function commitTransaction(
   const headers = { [LOG_MARKER_HEADER]: logMarker };
   const role = input.topic === topics.log ? 'log' : 'retry';
   const step = (s: TransactionStep) => hook?.(s, { role, partition: input.partition, events: output.events });
-  for (const e of output.events) {
-    const check = validateEvent(e, 'stored');
-    // Our own event not matching the contract is a bug: never append it, never retry it silently.
-    if (!check.ok)
-      throw new Error(`refusing to append an invalid ${e.type}: ${JSON.stringify(check.rejection.issues)}`);
-  }
+  // The events are our own, typed and bounded by their builders (domain/callback-records.ts, whose
+  // contract spec proves they match the contract): validating each again cost about 5 % of the
+  // dispatcher's CPU (issue 14). Inbound data is still validated where it is read.
   const topicMessages: TopicMessages[] = [];
   if (output.events.length > 0) {
     topicMessages.push({ topic: topics.log, messages: output.events.map(logRecordOf) });
