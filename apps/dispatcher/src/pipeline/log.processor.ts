@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EachBatchPayload } from 'kafkajs';
-import { decodeEvent, type LogEvent } from '@app/contracts';
+import { decodeEvent, endsHolds, type LogEvent } from '@app/contracts';
 import { cancelledEvent } from '../domain/callback-records';
 import { callbacksDue, type DueCallback } from '../domain/callbacks-due';
 import { evolve, type CommunicationState } from '../domain/communication-state';
@@ -70,7 +70,7 @@ export class LogProcessor {
           this.registry.setState(changes, partition, after);
           changed.set(after.communicationId, after);
         }
-        if (event.type === 'CallbackFailed') this.registry.clearFailing(changes, event.communicationId);
+        if (endsHolds(event)) this.registry.clearFailing(changes, event.communicationId);
         for (const planned of callbacksDue(event, after)) {
           if (planned.action === 'attempt') {
             // Requests start right away, in log order; the gate bounds how many run at once.

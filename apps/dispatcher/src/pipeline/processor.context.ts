@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallbackConfig, LogEvent } from '@app/contracts';
+import { failureHolds, type CallbackConfig, type LogEvent } from '@app/contracts';
 import { recordAttempt, type AttemptReport } from '../domain/attempt-outcome';
 import type { Stamp } from '../domain/callback-records';
 import { attemptKey, type RetryRecord, type StartedAttempt } from '../domain/retry-record';
@@ -49,8 +49,8 @@ export function startAttempt(
   const marked = output.then((report) => {
     // A failure of an attempt whose communication was disabled since it started will be
     // recorded as cancelled (decision 0623): it must not stop the communication's requests.
-    const current = registry.inEpoch(partition, started.communicationId, started.epoch);
-    if (report.sent && report.verdict.outcome === 'failed' && current) {
+    const now = registry.stateOf(partition, started.communicationId);
+    if (failureHolds(now, started.epoch, report.sent && report.verdict.outcome === 'failed')) {
       registry.markFailing(changes, partition, started.communicationId, keyOf(report));
     }
     return report;
