@@ -6,6 +6,9 @@ const base = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
+  // Local state: broker data, bench builds, and the temporary checkouts of `npm run bench -- compare`
+  // (another package.json, another copy of every test) must not be read as part of the project.
+  modulePathIgnorePatterns: ['<rootDir>/.local/'],
   moduleNameMapper: {
     '^@app/contracts(|/.*)$': '<rootDir>/libs/contracts/src$1',
     '^@app/platform(|/.*)$': '<rootDir>/libs/platform/src$1',

@@ -8,17 +8,19 @@ import type { ParkedRow } from './projection.schema';
 import { TABLES, type TableSpec } from './projection.tables';
 import { storableParam } from './storable.param';
 
-/** Postgres accepts at most 65535 bind parameters per statement; stay well below. */
-const MAX_PARAMS = 30_000;
+/** Rows per statement: bounds one statement's parameter size, not its count (one per column). */
+const ROWS_PER_STATEMENT = 5_000;
 
 /**
- * Reads and writes projection rows with multi-row statements inside the caller's transaction.
+ * Reads and writes projection rows with one statement per table inside the caller's transaction.
  * Every value written goes through `storableParam`: whatever a producer or a receiver put in an
  * event, a row can always be written (no U+0000, no lone surrogate), so no field of any event,
  * present or future, can stop the projection.
  */
 export class ProjectionStore {
   private readonly s: string;
+  /** The upsert statement of each table, built once. */
+  private readonly statements = new Map<string, string>();
 
   constructor(schema: string) {
     this.s = quoteSchema(schema);
@@ -146,11 +148,36 @@ export class ProjectionStore {
     return out;
   }
 
+  /**
+   * One statement per table and chunk: every column travels as ONE array parameter and `unnest`
+   * turns the arrays back into rows (issue 14). Against a multi-row VALUES list with a parameter
+   * per cell, Postgres parses and plans a short, constant statement instead of one growing with the
+   * rows; the values and their casts are the same, so the rows written are the same bytes.
+   */
   private async upsert(qr: QueryRunner, spec: TableSpec, rows: object[]): Promise<number> {
     if (rows.length === 0) return 0;
+    let sql = this.statements.get(spec.table);
+    if (sql === undefined) {
+      sql = this.upsertSql(spec);
+      this.statements.set(spec.table, sql);
+    }
+    const fields = Object.keys(spec.columns);
+    let written = 0;
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      const slice = rows.slice(start, start + ROWS_PER_STATEMENT) as Record<string, unknown>[];
+      const params = fields.map((f) => {
+        const json = spec.json.includes(f);
+        return slice.map((row) => storableParam(row[f], json));
+      });
+      const res: unknown[] = await qr.query(sql, params);
+      written += res.length;
+    }
+    return written;
+  }
+
+  private upsertSql(spec: TableSpec): string {
     const fields = Object.keys(spec.columns);
     const columns = fields.map((f) => spec.columns[f]);
-    const perStatement = Math.max(1, Math.floor(MAX_PARAMS / fields.length));
     const conflict =
       spec.onConflict === 'nothing'
         ? 'DO NOTHING'
@@ -158,27 +185,10 @@ export class ProjectionStore {
             .filter((_, i) => !spec.key.includes(fields[i]))
             .map((c) => `${c} = EXCLUDED.${c}`)
             .join(', ')}`;
-    let written = 0;
-    for (let start = 0; start < rows.length; start += perStatement) {
-      const slice = rows.slice(start, start + perStatement) as Record<string, unknown>[];
-      const params: unknown[] = [];
-      const tuples = slice.map((row) => {
-        const cells = fields.map((f) => {
-          params.push(storableParam(row[f], spec.json.includes(f)));
-          const type = spec.types[f];
-          return type ? `$${params.length}::${type}` : `$${params.length}`;
-        });
-        return `(${cells.join(', ')})`;
-      });
-      const keyColumns = spec.key.map((k) => spec.columns[k]).join(', ');
-      const res: unknown[] = await qr.query(
-        `INSERT INTO ${this.s}.${spec.table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}
-         ON CONFLICT (${keyColumns}) ${conflict} RETURNING 1`,
-        params,
-      );
-      written += res.length;
-    }
-    return written;
+    const arrays = fields.map((f, i) => `$${i + 1}::${spec.types[f] ?? 'text'}[]`).join(', ');
+    const keyColumns = spec.key.map((k) => spec.columns[k]).join(', ');
+    return `INSERT INTO ${this.s}.${spec.table} (${columns.join(', ')}) SELECT * FROM unnest(${arrays})
+         ON CONFLICT (${keyColumns}) ${conflict} RETURNING 1`;
   }
 }
 
