@@ -9,7 +9,9 @@
  * always this tree's: only the services differ (BENCH_DIST points the harness at the ref's build).
  * Runs alternate ref / tree, then tree / ref, … for BENCH_ROUNDS rounds (2), so a drift in the
  * machine's load hits both sides alike. Prints every figure line of both sides, then per figure
- * the median of each side and tree / ref. Bench sizes: the usual BENCH_* variables.
+ * the median of each side and tree / ref. A figure line with several numbers (p50 / p95 / p99 /
+ * max) is summarised by its last; read the runs printed above for the others. Bench sizes: the
+ * usual BENCH_* variables.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
