@@ -1,4 +1,4 @@
-import { nestsDeeperThan } from './json-depth';
+import { nestsDeeperThan } from './json.depth';
 
 const nested = (levels: number): unknown => {
   let v: unknown = [];

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { exampleFiles, exampleOf, storedConfigurationExample } from './example-events.fixture';
-import { jsonSchemaFiles, renderJsonSchema } from './json-schema';
+import { jsonSchemaFiles, renderJsonSchema } from './json.schema';
 import { EVENT_TYPES, INBOUND_EVENT_TYPES } from './registry';
 
 const SCHEMA_DIR = join(__dirname, '..', 'schemas');
-const REGENERATE = 'UPDATE_SCHEMAS=1 npx jest libs/contracts/src/json-schema';
+const REGENERATE = 'UPDATE_SCHEMAS=1 npx jest libs/contracts/src/json.schema';
 
 describe('JSON Schema export', () => {
   const files = jsonSchemaFiles();

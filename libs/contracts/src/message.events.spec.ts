@@ -1,5 +1,5 @@
 import { exampleOf } from './example-events.fixture';
-import { SMS_STATUSES, VOICE_STATUSES } from './events/message-events';
+import { SMS_STATUSES, VOICE_STATUSES } from './events/message.events';
 import { Validated, validateEvent } from './validate';
 
 const statusChange = (channel: string, status: string, previousStatus: string | null = null) => {

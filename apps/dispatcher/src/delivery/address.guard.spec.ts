@@ -1,4 +1,4 @@
-import { checkAddress, parseCidr, parseIp, unmapIpv4 } from './address-guard';
+import { checkAddress, parseCidr, parseIp, unmapIpv4 } from './address.guard';
 
 const none: never[] = [];
 

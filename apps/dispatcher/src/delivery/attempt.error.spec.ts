@@ -1,4 +1,4 @@
-import { describeError, errorKindOf, SENDER_CODES, SenderError } from './attempt-error';
+import { describeError, errorKindOf, SENDER_CODES, SenderError } from './attempt.error';
 
 const withCode = (code: string, message = 'some text that must not matter') =>
   Object.assign(new Error(message), { code });

@@ -1,5 +1,5 @@
 import type { LogEventOf } from '@app/contracts';
-import { completionBody } from './completion-body';
+import { completionBody } from './completion.body';
 
 const event: LogEventOf<'CommunicationCompleted'> = {
   id: 'a4c1e0a8-6b55-4f4e-9d55-1f1f6a3b2c01',

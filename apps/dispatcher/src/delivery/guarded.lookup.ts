@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, LookupAddress, LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { SENDER_CODES, SenderError } from './attempt-error';
-import { checkAddress, Cidr } from './address-guard';
+import { SENDER_CODES, SenderError } from './attempt.error';
+import { checkAddress, Cidr } from './address.guard';
 
 /**
  * A `lookup` for sockets that resolves the host, checks EVERY address against the guard, and hands

@@ -4,15 +4,15 @@ import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { LIMITS } from '@app/contracts';
 import type { AttemptErrorKind } from '@app/contracts';
-import { checkAddress, Cidr, parseCidr, parseIp } from './address-guard';
-import { AttemptError, describeError, SENDER_CODES, SenderError } from './attempt-error';
-import { guardedLookup } from './guarded-lookup';
-import { prepareRequest, PreparedRequest } from './request-headers';
-import { captureBytesFor, recordableSnippet, secretStrings } from './response-snippet';
+import { checkAddress, Cidr, parseCidr, parseIp } from './address.guard';
+import { AttemptError, describeError, SENDER_CODES, SenderError } from './attempt.error';
+import { guardedLookup } from './guarded.lookup';
+import { prepareRequest, PreparedRequest } from './request.headers';
+import { captureBytesFor, recordableSnippet, secretStrings } from './response.snippet';
 
 export interface CallbackRequest {
   method: 'GET' | 'POST';
-  /** The rendered URL (see url-template.ts). User information in it is never used. */
+  /** The rendered URL (see url.template.ts). User information in it is never used. */
   url: string;
   /** JSON, only for CommunicationCompleted via POST; ignored for GET. */
   body?: string;

@@ -1,5 +1,5 @@
-import { SENDER_CODES, SenderError } from './attempt-error';
-import { prepareRequest } from './request-headers';
+import { SENDER_CODES, SenderError } from './attempt.error';
+import { prepareRequest } from './request.headers';
 
 const base = { idempotencyKey: 'evt.cb-1', userAgent: 'dispatch-callbacks/test' };
 

@@ -1,5 +1,5 @@
-import { SENDER_CODES, SenderError } from './attempt-error';
-import { signWebhook } from './webhook-signature';
+import { SENDER_CODES, SenderError } from './attempt.error';
+import { signWebhook } from './webhook.signature';
 
 export interface HeaderInput {
   method: 'GET' | 'POST';

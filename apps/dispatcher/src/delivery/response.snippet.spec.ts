@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { captureBytesFor, recordableSnippet, REDACTED, secretStrings } from './response-snippet';
+import { captureBytesFor, recordableSnippet, REDACTED, secretStrings } from './response.snippet';
 
 const AUTH = `Basic ${Buffer.from('app:s3cret-pass').toString('base64')}`;
 const SECRETS = secretStrings({

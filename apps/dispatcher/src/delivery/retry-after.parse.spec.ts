@@ -1,5 +1,5 @@
 import { LIMITS } from '@app/contracts';
-import { parseRetryAfter } from './retry-after';
+import { parseRetryAfter } from './retry-after.parse';
 
 const receivedAt = new Date('2026-11-03T09:00:00.000Z');
 

@@ -1,6 +1,6 @@
 import type { CommunicationConfigured, LogEventOf } from '@app/contracts';
-import type { TriggeringEvent } from '../domain/triggering-event';
-import { stringifyValue, variablesFor } from './template-variables';
+import type { TriggeringEvent } from '../domain/triggering.event';
+import { stringifyValue, variablesFor } from './template.variables';
 
 const MESSAGE_ID = '6f1c1d52-8b7e-4c8a-9a43-0d3c4b1f2e10';
 

@@ -1,5 +1,5 @@
 import { isVariableName, type CommunicationConfigured } from '@app/contracts';
-import type { TriggeringEvent } from '../domain/triggering-event';
+import type { TriggeringEvent } from '../domain/triggering.event';
 
 type Scalar = string | number | boolean | null;
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { encodeValue, MAX_RENDERED_URL_LENGTH, parseTemplate, renderUrl } from './url-template';
+import { encodeValue, MAX_RENDERED_URL_LENGTH, parseTemplate, renderUrl } from './url.template';
 
 const vars = (o: Record<string, string>) => new Map(Object.entries(o));
 

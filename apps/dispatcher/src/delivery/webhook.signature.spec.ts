@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { signingKeyOf, signWebhook } from './webhook-signature';
+import { signingKeyOf, signWebhook } from './webhook.signature';
 
 const secret = `whsec_${randomBytes(24).toString('base64')}`;
 

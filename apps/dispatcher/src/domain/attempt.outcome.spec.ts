@@ -1,6 +1,6 @@
 import type { Lifecycle } from '@app/contracts';
-import { recordAttempt, type AttemptReport } from './attempt-outcome';
-import type { AttemptVerdict } from './retry-policy';
+import { recordAttempt, type AttemptReport } from './attempt.outcome';
+import type { AttemptVerdict } from './retry.policy';
 
 const trigger = {
   id: 'e0000000-0000-4000-8000-000000000002',

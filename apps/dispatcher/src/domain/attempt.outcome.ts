@@ -6,9 +6,9 @@ import {
   type AttemptRecord,
   type CallbackRef,
   type Stamp,
-} from './callback-records';
-import { retryRecordOf, type RetryRecord, type StartedAttempt } from './retry-record';
-import type { AttemptVerdict } from './retry-policy';
+} from './callback.records';
+import { retryRecordOf, type RetryRecord, type StartedAttempt } from './retry.record';
+import type { AttemptVerdict } from './retry.policy';
 
 /**
  * What one attempt did, before it is recorded: the request's result and the policy's verdict, or

@@ -1,9 +1,9 @@
-import type { AttemptResult } from '../delivery/http-sender';
-import { recordAttempt } from './attempt-outcome';
-import { reportOf } from './attempt-report';
-import type { CallbackRef } from './callback-records';
-import type { StartedAttempt } from './retry-record';
-import { PERMANENT_ERRORS, type RetryPolicy } from './retry-policy';
+import type { AttemptResult } from '../delivery/http.sender';
+import { recordAttempt } from './attempt.outcome';
+import { reportOf } from './attempt.report';
+import type { CallbackRef } from './callback.records';
+import type { StartedAttempt } from './retry.record';
+import { PERMANENT_ERRORS, type RetryPolicy } from './retry.policy';
 
 const policy: RetryPolicy = {
   maxAttempts: 3,

@@ -1,9 +1,9 @@
-import type { AttemptResult } from '../delivery/http-sender';
-import { parseRetryAfter } from '../delivery/retry-after';
-import type { AttemptReport } from './attempt-outcome';
-import type { CallbackRef } from './callback-records';
-import type { StartedAttempt } from './retry-record';
-import { judgeAttempt, type RetryPolicy } from './retry-policy';
+import type { AttemptResult } from '../delivery/http.sender';
+import { parseRetryAfter } from '../delivery/retry-after.parse';
+import type { AttemptReport } from './attempt.outcome';
+import type { CallbackRef } from './callback.records';
+import type { StartedAttempt } from './retry.record';
+import { judgeAttempt, type RetryPolicy } from './retry.policy';
 
 /**
  * What an attempt that was made means: its record and the retry policy's verdict. Pure: every

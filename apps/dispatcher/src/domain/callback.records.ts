@@ -5,8 +5,8 @@ import {
   type CallbackConfig,
   type LogEventOf,
 } from '@app/contracts';
-import type { AttemptVerdict } from './retry-policy';
-import { messageIdOf, type TriggeringEvent } from './triggering-event';
+import type { AttemptVerdict } from './retry.policy';
+import { messageIdOf, type TriggeringEvent } from './triggering.event';
 
 /** Fields shared by every event about one callback. */
 export interface CallbackRef {

@@ -1,6 +1,6 @@
 import type { CallbackConfig, LogEvent } from '@app/contracts';
-import { callbacksDue } from './callbacks-due';
-import { initialState, type CommunicationState } from './communication-state';
+import { callbacksDue } from './callbacks.due';
+import { initialState, type CommunicationState } from './communication.state';
 
 const cb = (id: string, event: CallbackConfig['event']): CallbackConfig => ({
   id,

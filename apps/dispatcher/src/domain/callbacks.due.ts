@@ -6,9 +6,9 @@ import {
   type LogEvent,
   type LogEventOf,
 } from '@app/contracts';
-import { callbackRef, type CallbackRef } from './callback-records';
-import type { CommunicationState } from './communication-state';
-import { messageIdOf, triggeringEvent, type TriggeringEvent } from './triggering-event';
+import { callbackRef, type CallbackRef } from './callback.records';
+import type { CommunicationState } from './communication.state';
+import { messageIdOf, triggeringEvent, type TriggeringEvent } from './triggering.event';
 
 /** One attempt of one configured callback fired for one triggering event. */
 export interface DueCallback {

@@ -1,5 +1,5 @@
 import type { LogEvent } from '@app/contracts';
-import { evolve, initialState } from './communication-state';
+import { evolve, initialState } from './communication.state';
 
 const env = (type: string, data: unknown) =>
   ({

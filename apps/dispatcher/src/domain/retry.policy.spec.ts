@@ -1,4 +1,4 @@
-import { judgeAttempt, PERMANENT_ERRORS, type RetryPolicy } from './retry-policy';
+import { judgeAttempt, PERMANENT_ERRORS, type RetryPolicy } from './retry.policy';
 
 const policy: RetryPolicy = {
   maxAttempts: 3,

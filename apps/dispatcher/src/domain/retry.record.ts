@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import {
+  LIMITS,
   communicationConfiguredStoredV1,
   instantSchema,
   validateEvent,
   type CommunicationConfigured,
 } from '@app/contracts';
-import { triggeringEvent, type TriggeringEvent } from './triggering-event';
+import { triggeringEvent, type TriggeringEvent } from './triggering.event';
 
 /**
  * A scheduled attempt on the retry topic. It carries everything the attempt needs (the triggering
@@ -40,7 +41,7 @@ const shape = z
   .object({
     v: z.literal(1),
     communicationId: z.string().min(1),
-    callbackId: z.string().min(1).max(300),
+    callbackId: z.string().min(1).max(LIMITS.maxCallbackIdLength),
     callbackConfigId: z.string().min(1),
     attempt: z.number().int().min(1).max(100),
     inFlight: z.literal(true).optional(),

@@ -1,4 +1,4 @@
-import { RetrySchedule } from './retry-schedule';
+import { RetrySchedule } from './retry.schedule';
 
 const record = (dueAt: number) => ({ kind: 'record' as const, dueAt });
 const bytes = Buffer.from('{}');

@@ -1,4 +1,4 @@
-import type { RetryTopicEntry } from './retry-record';
+import type { RetryTopicEntry } from './retry.record';
 
 /** A retry record waiting for its time, as the schedule keeps it. */
 export interface ScheduledRecord {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { communicationConfiguredStoredV1, uuidSchema } from '@app/contracts';
-import type { CommunicationState } from './communication-state';
+import type { CommunicationState } from './communication.state';
 
 /**
  * Key of a communication's snapshot: the log's marker and the communication id. Compaction keeps

@@ -1,4 +1,4 @@
-import { HostLabels } from './host-label';
+import { HostLabels } from './host.label';
 
 describe('HostLabels', () => {
   it('given a URL, labels by its host name only, lower-cased', () => {

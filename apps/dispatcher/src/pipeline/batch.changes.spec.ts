@@ -1,4 +1,4 @@
-import { BatchChanges } from './batch-changes';
+import { BatchChanges } from './batch.changes';
 
 describe('batch changes', () => {
   it('given changes, when the batch rolls back, then everything is as before, last change undone first', () => {

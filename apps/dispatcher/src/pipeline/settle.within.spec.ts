@@ -1,4 +1,4 @@
-import { settleWithin } from './settle-within';
+import { settleWithin } from './settle.within';
 
 const after = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms));
 

@@ -1,5 +1,5 @@
-import { AppendGate } from './append-gate';
-import { DedupWindow } from './dedup-window';
+import { AppendGate } from './append.gate';
+import { DedupWindow } from './dedup.window';
 
 describe('AppendGate', () => {
   const newGate = () => new AppendGate(new DedupWindow(60_000, 100), () => 1_000);

@@ -1,4 +1,4 @@
-import { DedupWindow } from './dedup-window';
+import { DedupWindow } from './dedup.window';
 
 interface InFlight {
   owner: object;

@@ -1,4 +1,4 @@
-import { DedupWindow } from './dedup-window';
+import { DedupWindow } from './dedup.window';
 
 describe('DedupWindow', () => {
   const hour = 3_600_000;

@@ -6,7 +6,7 @@ import { FailureHandling1764900000000 } from './migrations/1764900000000-failure
 import { ParkedRecords1765000000000 } from './migrations/1765000000000-parked-records';
 import { ConsoleIndexes1765100000000 } from './migrations/1765100000000-console-indexes';
 import { ConsoleConfigCounts1765100000001 } from './migrations/1765100000001-console-config-counts';
-import { quoteSchema } from './schema-name';
+import { quoteSchema } from './schema.name';
 
 export interface DatabaseOptions {
   databaseUrl: string;

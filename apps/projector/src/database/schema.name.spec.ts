@@ -1,5 +1,5 @@
 import { schemaNameSchema } from '../config/projector.config';
-import { rebuildSchemaNames } from './schema-name';
+import { rebuildSchemaNames } from './schema.name';
 
 describe('rebuildSchemaNames', () => {
   const now = new Date('2026-11-30T09:51:04.123Z');

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { quoteSchema } from './schema-name';
+import { quoteSchema } from './schema.name';
 
 /** How often a waiting instance tries the rebuild lock again. */
 const LOCK_POLL_MS = 250;

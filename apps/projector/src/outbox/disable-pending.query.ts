@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { quoteSchema } from '../database/schema-name';
+import { quoteSchema } from '../database/schema.name';
 
 /**
  * "Disable pending": the projection has disabled the communication after a failed callback, but the

@@ -1,4 +1,4 @@
-import { checkLog, freshSchemaName, mismatchReport, recordedVersus, type CheckpointRow } from './log-check';
+import { checkLog, freshSchemaName, mismatchReport, recordedVersus, type CheckpointRow } from './log.check';
 
 describe('checkLog', () => {
   const log = { topic: 'callbacks.log', clusterId: 'cluster-A', topicId: 'topic-2' };

@@ -34,7 +34,7 @@ export const attemptErrorKindSchema = z.enum(ATTEMPT_ERROR_KINDS);
 export type AttemptErrorKind = z.infer<typeof attemptErrorKindSchema>;
 
 const callbackRef = {
-  callbackId: z.string().min(1).max(300),
+  callbackId: z.string().min(1).max(LIMITS.maxCallbackIdLength),
   /** The configured callback (`CommunicationConfigured.callbacks[].id`). */
   callbackConfigId: idSchema,
   /** The event that caused the callback and its type. */

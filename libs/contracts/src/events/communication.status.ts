@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { instantSchema, uuidSchema } from '../envelope/envelope';
+import { LIMITS } from '../limits';
 import { operatorFields, textSchema } from './shared';
 
 /** `CommunicationDisabled` v1 — no more callbacks for the communication until it is enabled. */
 export const communicationDisabledV1 = z
   .object({
     /** The failed callback that caused it (null when disabled by an operator). */
-    callbackId: z.string().min(1).max(300).nullable(),
+    callbackId: z.string().min(1).max(LIMITS.maxCallbackIdLength).nullable(),
     /** The `CallbackFailed` event that caused it. */
     causeEventId: z.uuid().nullable(),
     reason: textSchema,
     /** Who disabled it: `projector` for the automatic safety rule, else the operator. */
-    by: z.string().min(1).max(128),
+    by: z.string().min(1).max(LIMITS.maxOperatorLength),
   })
   .strict();
 

@@ -8,7 +8,7 @@ import {
   mayLeave,
   INITIAL_LIFECYCLE,
   lifecycleAfter,
-} from './communication-lifecycle';
+} from './communication.lifecycle';
 
 const ev = (type: string, data: unknown, id = '00000000-0000-4000-8000-000000000001') =>
   ({ id, type, version: 1, occurredAt: '2026-01-01T00:00:00Z', communicationId: 'c', data }) as LogEvent;

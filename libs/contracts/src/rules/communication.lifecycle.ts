@@ -1,4 +1,4 @@
-import type { CallbackFailed } from '../events/callback-events';
+import type { CallbackFailed } from '../events/callback.events';
 import type { LogEvent } from '../validate';
 
 /**

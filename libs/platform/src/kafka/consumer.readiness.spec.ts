@@ -1,4 +1,4 @@
-import { ConsumerReadiness } from './consumer-readiness';
+import { ConsumerReadiness } from './consumer.readiness';
 
 describe('ConsumerReadiness', () => {
   const staleAfterMs = 30_000;

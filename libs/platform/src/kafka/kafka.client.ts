@@ -1,13 +1,13 @@
 import { Kafka, logLevel, Partitioners, Producer, Transaction } from 'kafkajs';
-import type { KafkaSecurity } from './kafka-connection';
-import { kafkaLogCreator, kafkaLogLevelFor } from './kafka-log';
+import type { KafkaSecurity } from './kafka.connection';
+import { kafkaLogCreator, kafkaLogLevelFor } from './kafka.log';
 import './request-queue.patch';
 
 /** Brokers plus, for a secured cluster, TLS and SASL (`kafkaConnectionFrom` builds both). */
 export interface KafkaOptions extends KafkaSecurity {
   brokers: string[];
   clientId: string;
-  /** kafkajs log level; defaults to what LOG_LEVEL needs (see kafka-log.ts). */
+  /** kafkajs log level; defaults to what LOG_LEVEL needs (see kafka.log.ts). */
   level?: logLevel;
 }
 

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '../config/load-config';
-import { kafkaConnectionFrom, kafkaEnv, kafkaRefusal } from './kafka-connection';
+import { ConfigError, loadConfig } from '../config/config.loader';
+import { kafkaConnectionFrom, kafkaEnv, kafkaRefusal } from './kafka.connection';
 
 const files: Record<string, string> = {
   '/etc/kafka/ca.pem': 'CA PEM',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
 import { z } from 'zod';
-import { ConfigError, env } from '../config/load-config';
+import { ConfigError, env } from '../config/config.loader';
 
 /**
  * The variables that say how to reach Kafka, read the same way by every service and command-line

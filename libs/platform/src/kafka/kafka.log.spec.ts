@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { errorCodes } from 'kafkajs/src/protocol/error';
-import { idempotentProducer, transactionalProducer } from './kafka-client';
-import { kafkaLogLevelFor, kafkaLogLine, transientKafkaError } from './kafka-log';
+import { idempotentProducer, transactionalProducer } from './kafka.client';
+import { kafkaLogLevelFor, kafkaLogLine, transientKafkaError } from './kafka.log';
 
 /** The broker's message for a protocol error, as kafkajs logs it (from kafkajs's own table). */
 const messageOf = (type: string) => errorCodes.find((e) => e.type === type)!.message;

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { logLevel, type LogEntry } from 'kafkajs';
 import { errorCodes } from 'kafkajs/src/protocol/error';
 import type { LogRecord } from '../logging/app.logger';
-import { type LogLevelName, logSettingsFrom } from '../logging/log-settings';
+import { type LogLevelName, logSettingsFrom } from '../logging/log.settings';
 
 /**
  * kafkajs logs only the message of a broker error, never its code; its own table (the one that

@@ -1,4 +1,4 @@
-import { describeLog, logMarker, sameLog } from './log-identity';
+import { describeLog, logMarker, sameLog } from './log.identity';
 
 describe('log identity', () => {
   const log = {

@@ -1,4 +1,4 @@
-import { levelsUpTo, logSettingsFrom } from './log-settings';
+import { levelsUpTo, logSettingsFrom } from './log.settings';
 
 describe('logSettingsFrom', () => {
   it('defaults to pretty on a terminal and json anywhere else (pipes, containers)', () => {

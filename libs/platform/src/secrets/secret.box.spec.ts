@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SecretBox } from './secret-box';
+import { SecretBox } from './secret.box';
 
 describe('SecretBox', () => {
   const sut = SecretBox.fromSpec(`k1:${randomBytes(32).toString('base64')}`);
