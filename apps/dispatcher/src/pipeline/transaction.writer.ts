@@ -1,9 +1,9 @@
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import { inTransaction, LOG_MARKER_HEADER, sendInParts, sendOffsetsPatiently } from '@app/platform';
 import { logRecordOf, type LogEvent } from '@app/contracts';
-import type { CommunicationState } from '../domain/communication-state';
-import { encodeDoneMarker, encodeRetryRecord, type RetryRecord } from '../domain/retry-record';
-import { encodeStateRecord, stateRecordKey } from '../domain/state-record';
+import type { CommunicationState } from '../domain/communication.state';
+import { encodeDoneMarker, encodeRetryRecord, type RetryRecord } from '../domain/retry.record';
+import { encodeStateRecord, stateRecordKey } from '../domain/state.record';
 
 export interface TransactionOutput {
   events: LogEvent[];
@@ -62,7 +62,7 @@ export async function commitTransaction(
   const headers = { [LOG_MARKER_HEADER]: logMarker };
   const role = input.topic === topics.log ? 'log' : 'retry';
   const step = (s: TransactionStep) => hook?.(s, { role, partition: input.partition, events: output.events });
-  // The events are our own, typed and bounded by their builders (domain/callback-records.ts, whose
+  // The events are our own, typed and bounded by their builders (domain/callback.records.ts, whose
   // contract spec proves they match the contract): validating each again cost about 5 % of the
   // dispatcher's CPU (issue 14). Inbound data is still validated where it is read.
   const topicMessages: TopicMessages[] = [];
