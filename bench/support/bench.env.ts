@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
-import { configOrExit, kafkaConnectionFrom, kafkaEnv, loadConfig } from '@app/platform';
+import { kafkaConnectionFrom, kafkaEnv, loadConfig } from '@app/platform';
+import { configOrExit } from '@app/platform/nest';
 
 /** Whether the broker and database were given; the smoke run starts its own otherwise, as npm test does. */
 export const given = { kafka: !!process.env.KAFKA_BROKERS, database: !!process.env.DATABASE_URL };
