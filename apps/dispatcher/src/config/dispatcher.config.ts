@@ -90,6 +90,12 @@ export const dispatcherConfigSchema = z
      * whose history then arrives late).
      */
     BATCH_WAIT_MS: env.int(10_000, 50, 600_000),
+    /**
+     * On SIGTERM, how long the dispatcher keeps its partitions to record the attempts it handed off
+     * as their requests end (decision 0683); what is still running then is sent again by the next
+     * owner. Keep the orchestrator's grace period above it plus BATCH_WAIT_MS.
+     */
+    SHUTDOWN_DRAIN_MS: env.int(15_000, 0, 600_000),
     /** Attempts of one callback before it is flagged failed. */
     MAX_ATTEMPTS: env.int(3, 1, 100),
     /** HTTP statuses that count as success (comma list). */
