@@ -1,13 +1,18 @@
-import { columnName, type AnyTableDefinition } from '../../apps/projector/src/projection/column.types';
-import { SCHEMA } from '../../apps/projector/src/projection/projection.schema';
-import { createDataSource, migrate } from '../../apps/projector/src/database/data-source';
+import {
+  columnName,
+  rowFrom,
+  type AnyTableDefinition,
+} from '../../apps/projector/src/projection/column.types';
+import { SCHEMA, type AttemptRow } from '../../apps/projector/src/projection/projection.schema';
+import { migrate } from '../../apps/projector/src/database/data-source';
 import { databaseUrl, uniqueName } from '../support/environment';
 import { dropSchemas, withDb } from './projector.fixtures';
 
 /**
  * The tables are defined once (`projection.schema.ts`) and created by explicit SQL migrations:
  * the migrated schema must be exactly the definition — same tables, columns, types, nullability
- * and keys — and the TypeORM entities of the read API must agree with it.
+ * and keys — and a stored row reads back as the definition's row type (the read API, the console
+ * and the workers read rows that way; there are no ORM entities).
  */
 describe('projection schema', () => {
   const schema = uniqueName('schema');
@@ -94,30 +99,38 @@ describe('projection schema', () => {
     expect(actual).toEqual(expectedChecks);
   });
 
-  it('has read entities that agree with the definition (column, type, nullability, key)', async () => {
-    const ds = createDataSource({ databaseUrl: databaseUrl(), schema, poolSize: 1 });
-    await ds.initialize();
-    try {
-      for (const entity of ds.entityMetadatas) {
-        const definition = definitions.find((d) => d.table === entity.tableName);
-        expect(definition).toBeDefined();
-        const byColumn = new Map(Object.entries(definition!.columns).map(([f, c]) => [columnName(f), c]));
-        for (const c of entity.columns) {
-          const defined = byColumn.get(c.databaseName);
-          expect({
-            column: `${entity.tableName}.${c.databaseName}`,
-            type: c.type,
-            nullable: c.isNullable,
-          }).toEqual({
-            column: `${entity.tableName}.${c.databaseName}`,
-            type: defined?.type,
-            nullable: defined?.nullable,
-          });
-        }
-        expect(entity.primaryColumns.map((c) => c.databaseName)).toEqual(definition!.key.map(columnName));
-      }
-    } finally {
-      await ds.destroy();
-    }
+  it('reads a stored row back as the row of its definition (times as ISO strings, bigints as decimal strings)', async () => {
+    const attempt: AttemptRow = {
+      eventId: '6a1f4c1e-0d5b-4b8e-9f1a-3c2d1e0f9a8b',
+      callbackId: 'trigger.cb-1',
+      communicationId: 'comm-schema',
+      messageId: null,
+      attempt: 1,
+      triggerType: 'MessageSent',
+      method: 'POST',
+      url: 'https://receiver.example/hook',
+      startedAt: '2026-11-03T09:00:00.123Z',
+      durationMs: 42,
+      statusCode: 503,
+      errorKind: null,
+      errorMessage: null,
+      responseSnippet: 'busy',
+      outcome: 'retry',
+      nextAttemptAt: '2026-11-03T09:01:00.000Z',
+      retryAfterMs: 60000,
+      logPartition: 0,
+      logOffset: '9007199254740993',
+    };
+    const read = await withDb(async (db) => {
+      const fields = Object.keys(SCHEMA.attempts.columns);
+      await db.query(
+        `INSERT INTO "${schema}".attempts (${fields.map(columnName).join(', ')})
+         VALUES (${fields.map((_, i) => `$${i + 1}`).join(', ')})`,
+        fields.map((f) => attempt[f as keyof AttemptRow]),
+      );
+      const r = await db.query(`SELECT * FROM "${schema}".attempts WHERE event_id = $1`, [attempt.eventId]);
+      return rowFrom(SCHEMA.attempts, r.rows[0] as Record<string, unknown>);
+    });
+    expect(read).toEqual(attempt);
   });
 });

@@ -1,27 +1,37 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { CallbackState, ProjectedCallbackConfig } from '../projection/projection.schema';
+import type {
+  AttemptRow,
+  BatchRow,
+  CallbackRow,
+  CallbackState,
+  CommunicationRow,
+  StoredRecoveryRow,
+} from '../projection/projection.schema';
 
-/** Response shapes of the read API (mapped from rows; ORM entities never leave the service). */
-export interface AttemptDto {
-  attempt: number;
-  startedAt: string;
-  durationMs: number;
-  statusCode: number | null;
+/**
+ * Response shapes of the read API, mapped from the rows of `projection.schema.ts`. A field that is
+ * a column as stored is picked from its row type (same name, same type: times are ISO strings);
+ * only what the API names or groups differently is written here.
+ */
+export interface AttemptDto extends Pick<
+  AttemptRow,
+  | 'attempt'
+  | 'startedAt'
+  | 'durationMs'
+  | 'statusCode'
+  | 'responseSnippet'
+  | 'outcome'
+  | 'nextAttemptAt'
+  | 'retryAfterMs'
+  | 'url'
+> {
   error: { kind: string; message: string | null } | null;
-  responseSnippet: string | null;
-  outcome: string;
-  nextAttemptAt: string | null;
-  /** What the receiver asked for with Retry-After (429/503), in milliseconds. */
-  retryAfterMs: number | null;
-  url: string | null;
 }
 
 /** One attempt in a communication's attempt list (`GET /v1/communications/{id}/attempts`). */
-export interface CommunicationAttemptDto extends AttemptDto {
-  callbackId: string;
+export interface CommunicationAttemptDto extends AttemptDto, Pick<AttemptRow, 'callbackId' | 'messageId'> {
   callbackConfigId: string;
   event: string;
-  messageId: string | null;
   /** Where the CallbackAttempted is on the log. */
   position: { partition: number; offset: string };
 }
@@ -33,9 +43,7 @@ export interface AttemptPageDto {
 }
 
 /** Whether a communication is called back, and why not: the single view and the list share it. */
-export interface CommunicationStatusDto {
-  communicationId: string;
-  status: 'active' | 'disabled';
+export interface CommunicationStatusDto extends Pick<CommunicationRow, 'communicationId' | 'status'> {
   disabled: {
     at: string | null;
     reason: string | null;
@@ -49,47 +57,47 @@ export interface CommunicationStatusDto {
 }
 
 /** One line of `GET /v1/communications`: enough for an on-call person to pick one. */
-export interface CommunicationSummaryDto extends CommunicationStatusDto {
-  campaignId: string | null;
-  updatedAt: string;
-}
+export interface CommunicationSummaryDto
+  extends CommunicationStatusDto, Pick<CommunicationRow, 'campaignId' | 'updatedAt'> {}
 
 export interface CommunicationPageDto {
   items: CommunicationSummaryDto[];
   nextCursor: string | null;
 }
 
-export interface RecoveryDto {
-  recoveryId: string;
-  communicationId: string;
-  since: string;
-  states: string[];
+export interface RecoveryDto extends Pick<
+  StoredRecoveryRow,
+  | 'recoveryId'
+  | 'communicationId'
+  | 'since'
+  | 'states'
+  | 'reason'
+  | 'adminKey'
+  | 'requestedAt'
+  | 'resent'
+  | 'finishedAt'
+> {
   by: string;
-  reason: string;
-  adminKey: string | null;
-  requestedAt: string;
-  /** Resends of this recovery already on the log (read back by the projection). */
-  resent: number;
-  /** When the projector had nothing left to resend (or stopped: the communication was disabled again). */
-  finishedAt: string | null;
 }
 
-export interface CallbackDto {
-  callbackId: string;
-  callbackConfigId: string;
-  communicationId: string;
+export interface CallbackDto extends Pick<
+  CallbackRow,
+  | 'callbackId'
+  | 'callbackConfigId'
+  | 'communicationId'
+  | 'triggerEventId'
+  | 'messageId'
+  | 'method'
+  | 'url'
+  | 'state'
+  | 'attempts'
+  | 'lastStatusCode'
+  | 'nextAttemptAt'
+  | 'createdAt'
+  | 'finishedAt'
+> {
   event: string;
-  triggerEventId: string;
-  messageId: string | null;
-  method: string;
-  url: string | null;
-  state: CallbackState;
-  attempts: number;
-  lastStatusCode: number | null;
   lastError: { kind: string; message: string | null } | null;
-  nextAttemptAt: string | null;
-  createdAt: string;
-  finishedAt: string | null;
 }
 
 export interface MessageCallbacksDto {
@@ -106,13 +114,12 @@ export interface MessageCallbacksDto {
   callbacks: (CallbackDto & { history: AttemptDto[] })[];
 }
 
-export interface CommunicationDto extends CommunicationStatusDto {
-  campaignId: string | null;
-  campaignMode: string | null;
-  configuredAt: string | null;
+export interface CommunicationDto
+  extends
+    CommunicationStatusDto,
+    Pick<CommunicationRow, 'campaignId' | 'campaignMode' | 'configuredAt' | 'notificationList'> {
   /** Credentials are never shown: only whether there are some and whether requests are signed. */
-  callbacks: ProjectedCallbackConfig[];
-  notificationList: string[];
+  callbacks: CommunicationRow['callbacks'];
   callbackCounts: Record<CallbackState, number>;
 }
 
@@ -122,13 +129,11 @@ export interface CallbackPageDto {
   nextCursor: string | null;
 }
 
-export interface BatchDto {
-  batchId: string;
-  communicationId: string;
-  status: 'open' | 'complete';
-  messageCount: number | null;
+export interface BatchDto extends Pick<
+  BatchRow,
+  'batchId' | 'communicationId' | 'status' | 'messageCount' | 'completedAt'
+> {
   memberCount: number;
-  completedAt: string | null;
   /** With `includemembers=true`: one page of members, in message id order (at most 1,000). */
   members?: { messageId: string; memberAttributes: Record<string, unknown> }[];
   /** Pass as `cursor` (with `includemembers=true`) for the next page of members; null on the last. */

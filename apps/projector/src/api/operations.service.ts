@@ -2,11 +2,11 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CURRENT_VERSION, enableRefusal, type LogEventOf } from '@app/contracts';
 import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { Between, DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { ProjectorConfig } from '../config/projector.config';
-import { CallbackEntity } from '../database/entities/callback.entity';
-import { CommunicationEntity } from '../database/entities/communication.entity';
 import { quoteSchema } from '../database/schema-name';
+import { rowFrom } from '../projection/column.types';
+import { SCHEMA, type CallbackRow, type CommunicationRow } from '../projection/projection.schema';
 import { isDisablePending } from '../outbox/disable-pending';
 import { appendToLog } from '../outbox/log.append';
 import { ProjectorRuntime } from '../projector.runtime';
@@ -64,8 +64,7 @@ export class OperationsService {
     callbackId: string,
     who: Operator,
   ): Promise<{ eventId: string; callbackId: string; attempt: number }> {
-    const cb = await this.ds.getRepository(CallbackEntity).findOneBy({ callbackId });
-    if (!cb) throw notFound('callback', callbackId);
+    const cb = await this.callback(callbackId);
     if (cb.state !== 'failed' && cb.state !== 'cancelled') {
       throw conflict(
         'not-resendable',
@@ -117,12 +116,12 @@ export class OperationsService {
         adminKey: who.adminKey,
       },
     };
-    const planned = await this.ds.getRepository(CallbackEntity).countBy({
-      communicationId: id,
-      state: In(event.data.states),
-      // Inclusive at both ends, as the recovery worker's query is.
-      createdAt: Between(new Date(request.since), new Date(event.occurredAt)),
-    });
+    // Inclusive at both ends, as the recovery worker's query is.
+    const [{ planned }]: { planned: number }[] = await this.ds.query(
+      `SELECT count(*)::int AS planned FROM ${quoteSchema(this.config.schema)}.callbacks
+        WHERE communication_id = $1 AND state = ANY($2::text[]) AND created_at BETWEEN $3 AND $4`,
+      [id, event.data.states, new Date(request.since), new Date(event.occurredAt)],
+    );
     await appendToLog(this.producer, this.config.logTopic, [event]);
     return { recoveryId: event.data.recoveryId, eventId: event.id, planned };
   }
@@ -142,14 +141,26 @@ export class OperationsService {
     }
   }
 
-  private async communication(id: string): Promise<CommunicationEntity> {
-    const c = await this.ds.getRepository(CommunicationEntity).findOneBy({ communicationId: id });
+  private async communication(id: string): Promise<CommunicationRow> {
+    const [c]: Record<string, unknown>[] = await this.ds.query(
+      `SELECT * FROM ${quoteSchema(this.config.schema)}.communications WHERE communication_id = $1`,
+      [id],
+    );
     if (!c) throw notFound('communication', id);
-    return c;
+    return rowFrom(SCHEMA.communications, c);
+  }
+
+  private async callback(id: string): Promise<CallbackRow> {
+    const [c]: Record<string, unknown>[] = await this.ds.query(
+      `SELECT * FROM ${quoteSchema(this.config.schema)}.callbacks WHERE callback_id = $1`,
+      [id],
+    );
+    if (!c) throw notFound('callback', id);
+    return rowFrom(SCHEMA.callbacks, c);
   }
 
   /** Resending to a disabled communication would only be cancelled: re-enable first. */
-  private mustBeActive(c: CommunicationEntity): void {
+  private mustBeActive(c: CommunicationRow): void {
     if (c.status !== 'active') {
       throw conflict(
         'communication-disabled',

@@ -1,14 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, In, MoreThan } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { ProjectorConfig } from '../config/projector.config';
-import { AttemptEntity } from '../database/entities/attempt.entity';
-import { BatchMemberEntity } from '../database/entities/batch-member.entity';
-import { BatchEntity } from '../database/entities/batch.entity';
-import { CallbackEntity } from '../database/entities/callback.entity';
-import { CommunicationEntity } from '../database/entities/communication.entity';
-import { DeliveryStatusEntity } from '../database/entities/delivery-status.entity';
-import { MessageEntity } from '../database/entities/message.entity';
-import { CALLBACK_STATES, type CallbackState } from '../projection/projection.schema';
+import { quoteSchema } from '../database/schema-name';
+import { rowFrom, type AnyTableDefinition, type StoredRowOf } from '../projection/column.types';
+import {
+  CALLBACK_STATES,
+  SCHEMA,
+  type AttemptRow,
+  type CallbackRow,
+  type CallbackState,
+  type CommunicationRow,
+} from '../projection/projection.schema';
 import { PROJECTOR_CONFIG } from '../projector.tokens';
 import type {
   AttemptDto,
@@ -23,35 +25,59 @@ import type {
   MessageCallbacksDto,
   RecoveryDto,
 } from './api.dto';
-import { quoteSchema } from '../database/schema-name';
-import type { RecoveryDbRow } from '../recovery/recovery.worker';
 import { notFound } from './api.errors';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** Queries behind the read API; returns DTOs mapped from rows. */
 @Injectable()
 export class ReadService {
+  private readonly s: string;
+
   constructor(
     private readonly ds: DataSource,
-    @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
-  ) {}
+    @Inject(PROJECTOR_CONFIG) config: ProjectorConfig,
+  ) {
+    this.s = quoteSchema(config.schema);
+  }
+
+  /** Rows of one table, typed by its definition (`projection.schema.ts`); `sql` follows `FROM <table>`. */
+  private async rows<D extends AnyTableDefinition>(
+    definition: D,
+    sql: string,
+    params: unknown[],
+  ): Promise<StoredRowOf<D>[]> {
+    const records: Record<string, unknown>[] = await this.ds.query(
+      `SELECT * FROM ${this.s}.${definition.table} ${sql}`,
+      params,
+    );
+    return records.map((r) => rowFrom(definition, r));
+  }
+
+  private async exists(definition: AnyTableDefinition, sql: string, params: unknown[]): Promise<boolean> {
+    const [r]: unknown[] = await this.ds.query(
+      `SELECT 1 FROM ${this.s}.${definition.table} ${sql} LIMIT 1`,
+      params,
+    );
+    return r !== undefined;
+  }
 
   async messageCallbacks(messageId: string): Promise<MessageCallbacksDto> {
-    const message = await this.ds.getRepository(MessageEntity).findOneBy({ messageId });
+    const [message] = await this.rows(SCHEMA.messages, 'WHERE message_id = $1', [messageId]);
     if (!message) throw notFound('message', messageId);
-    const callbacks = await this.ds
-      .getRepository(CallbackEntity)
-      .find({ where: { messageId }, order: { createdAt: 'ASC', callbackId: 'ASC' } });
+    const callbacks = await this.rows(
+      SCHEMA.callbacks,
+      'WHERE message_id = $1 ORDER BY created_at, callback_id',
+      [messageId],
+    );
     const attempts = callbacks.length
-      ? await this.ds.getRepository(AttemptEntity).find({
-          where: { callbackId: In(callbacks.map((c) => c.callbackId)) },
-          order: { attempt: 'ASC', logOffset: 'ASC' },
-        })
+      ? await this.rows(SCHEMA.attempts, 'WHERE callback_id = ANY($1::text[]) ORDER BY attempt, log_offset', [
+          callbacks.map((c) => c.callbackId),
+        ])
       : [];
-    const statuses = await this.ds
-      .getRepository(DeliveryStatusEntity)
-      .find({ where: { messageId }, order: { logPartition: 'ASC', logOffset: 'ASC' } });
+    const statuses = await this.rows(
+      SCHEMA.deliveryStatuses,
+      'WHERE message_id = $1 ORDER BY log_partition, log_offset',
+      [messageId],
+    );
     return {
       messageId,
       communicationId: message.communicationId,
@@ -61,7 +87,7 @@ export class ReadService {
         channel: s.channel,
         previousStatus: s.previousStatus,
         errorCode: s.errorCode,
-        at: s.occurredAt.toISOString(),
+        at: s.occurredAt,
       })),
       callbacks: callbacks.map((c) => ({
         ...toCallbackDto(c),
@@ -72,18 +98,14 @@ export class ReadService {
 
   /** `withCounts: false` skips counting the callbacks (the console counts them per configured callback). */
   async communication(id: string, { withCounts = true } = {}): Promise<CommunicationDto> {
-    const c = await this.ds.getRepository(CommunicationEntity).findOneBy({ communicationId: id });
+    const [c] = await this.rows(SCHEMA.communications, 'WHERE communication_id = $1', [id]);
     if (!c) throw notFound('communication', id);
     const counts: { state: CallbackState; n: string }[] = !withCounts
       ? []
-      : await this.ds
-          .getRepository(CallbackEntity)
-          .createQueryBuilder('c')
-          .select('c.state', 'state')
-          .addSelect('count(*)', 'n')
-          .where('c.communication_id = :id', { id })
-          .groupBy('c.state')
-          .getRawMany();
+      : await this.ds.query(
+          `SELECT state, count(*) AS n FROM ${this.s}.callbacks WHERE communication_id = $1 GROUP BY state`,
+          [id],
+        );
     const callbackCounts = Object.fromEntries(CALLBACK_STATES.map((s) => [s, 0])) as Record<
       CallbackState,
       number
@@ -93,7 +115,7 @@ export class ReadService {
       ...statusOf(c),
       campaignId: c.campaignId,
       campaignMode: c.campaignMode,
-      configuredAt: iso(c.configuredAt),
+      configuredAt: c.configuredAt,
       callbacks: c.callbacks,
       notificationList: c.notificationList,
       callbackCounts,
@@ -107,17 +129,18 @@ export class ReadService {
     after: string | undefined,
     limit: number,
   ): Promise<CallbackPageDto> {
-    const exists = await this.ds.getRepository(CommunicationEntity).existsBy({ communicationId: id });
-    if (!exists) throw notFound('communication', id);
-    const qb = this.ds
-      .getRepository(CallbackEntity)
-      .createQueryBuilder('c')
-      .where('c.communication_id = :id', { id })
-      .orderBy('c.callback_id', 'ASC')
-      .take(limit + 1);
-    if (state) qb.andWhere('c.state = :state', { state });
-    if (after !== undefined) qb.andWhere('c.callback_id > :after', { after });
-    const rows = await qb.getMany();
+    if (!(await this.exists(SCHEMA.communications, 'WHERE communication_id = $1', [id]))) {
+      throw notFound('communication', id);
+    }
+    const params: unknown[] = [id];
+    let where = 'WHERE communication_id = $1';
+    if (state) where += ` AND state = $${params.push(state)}`;
+    if (after !== undefined) where += ` AND callback_id > $${params.push(after)}`;
+    const rows = await this.rows(
+      SCHEMA.callbacks,
+      `${where} ORDER BY callback_id LIMIT $${params.push(limit + 1)}`,
+      params,
+    );
     const page = rows.slice(0, limit);
     return {
       items: page.map(toCallbackDto),
@@ -131,20 +154,21 @@ export class ReadService {
     after: string | undefined,
     limit: number,
   ): Promise<CommunicationPageDto> {
-    const rows = await this.ds.getRepository(CommunicationEntity).find({
-      where: {
-        ...(status && { status }),
-        ...(after !== undefined && { communicationId: MoreThan(after) }),
-      },
-      order: { communicationId: 'ASC' },
-      take: limit + 1,
-    });
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (status) where.push(`status = $${params.push(status)}`);
+    if (after !== undefined) where.push(`communication_id > $${params.push(after)}`);
+    const rows = await this.rows(
+      SCHEMA.communications,
+      `${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY communication_id LIMIT $${params.push(limit + 1)}`,
+      params,
+    );
     const page = rows.slice(0, limit);
     return {
       items: page.map((c): CommunicationSummaryDto => ({
         ...statusOf(c),
         campaignId: c.campaignId,
-        updatedAt: c.updatedAt.toISOString(),
+        updatedAt: c.updatedAt,
       })),
       nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].communicationId) : null,
     };
@@ -159,22 +183,19 @@ export class ReadService {
     after: { partition: number; offset: string } | undefined,
     limit: number,
   ): Promise<AttemptPageDto> {
-    const exists = await this.ds.getRepository(CommunicationEntity).existsBy({ communicationId: id });
-    if (!exists) throw notFound('communication', id);
-    const qb = this.ds
-      .getRepository(AttemptEntity)
-      .createQueryBuilder('a')
-      .where('a.communication_id = :id', { id })
-      .orderBy('a.log_partition', 'ASC')
-      .addOrderBy('a.log_offset', 'ASC')
-      .take(limit + 1);
-    if (after) {
-      qb.andWhere('(a.log_partition, a.log_offset) > (:p, CAST(:o AS bigint))', {
-        p: after.partition,
-        o: after.offset,
-      });
+    if (!(await this.exists(SCHEMA.communications, 'WHERE communication_id = $1', [id]))) {
+      throw notFound('communication', id);
     }
-    const rows = await qb.getMany();
+    const params: unknown[] = [id];
+    let where = 'WHERE communication_id = $1';
+    if (after) {
+      where += ` AND (log_partition, log_offset) > ($${params.push(after.partition)}, CAST($${params.push(after.offset)} AS bigint))`;
+    }
+    const rows = await this.rows(
+      SCHEMA.attempts,
+      `${where} ORDER BY log_partition, log_offset LIMIT $${params.push(limit + 1)}`,
+      params,
+    );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -193,24 +214,25 @@ export class ReadService {
 
   /** The recoveries of a communication, newest first, with how far each has got. */
   async recoveries(id: string): Promise<RecoveryDto[]> {
-    const exists = await this.ds.getRepository(CommunicationEntity).existsBy({ communicationId: id });
-    if (!exists) throw notFound('communication', id);
-    const rows: RecoveryDbRow[] = await this.ds.query(
-      `SELECT * FROM ${quoteSchema(this.config.schema)}.recoveries WHERE communication_id = $1
-        ORDER BY requested_at DESC, recovery_id LIMIT 100`,
+    if (!(await this.exists(SCHEMA.communications, 'WHERE communication_id = $1', [id]))) {
+      throw notFound('communication', id);
+    }
+    const rows = await this.rows(
+      SCHEMA.recoveries,
+      'WHERE communication_id = $1 ORDER BY requested_at DESC, recovery_id LIMIT 100',
       [id],
     );
     return rows.map((r) => ({
-      recoveryId: r.recovery_id,
+      recoveryId: r.recoveryId,
       communicationId: id,
-      since: r.since.toISOString(),
+      since: r.since,
       states: r.states,
-      by: r.requested_by,
+      by: r.requestedBy,
       reason: r.reason,
-      adminKey: r.admin_key,
-      requestedAt: r.requested_at.toISOString(),
+      adminKey: r.adminKey,
+      requestedAt: r.requestedAt,
       resent: r.resent,
-      finishedAt: iso(r.finished_at),
+      finishedAt: r.finishedAt,
     }));
   }
 
@@ -222,24 +244,29 @@ export class ReadService {
     batchId: string,
     members: { after: string | undefined; limit: number } | null,
   ): Promise<BatchDto> {
-    const b = await this.ds.getRepository(BatchEntity).findOneBy({ batchId });
+    const [b] = await this.rows(SCHEMA.batches, 'WHERE batch_id = $1', [batchId]);
     if (!b) throw notFound('batch', batchId);
-    const repo = this.ds.getRepository(BatchMemberEntity);
-    const memberCount = await repo.countBy({ batchId });
+    const [{ n: memberCount }]: { n: number }[] = await this.ds.query(
+      `SELECT count(*)::int AS n FROM ${this.s}.${SCHEMA.batchMembers.table} WHERE batch_id = $1`,
+      [batchId],
+    );
     const dto: BatchDto = {
       batchId: b.batchId,
       communicationId: b.communicationId,
       status: b.status,
       messageCount: b.messageCount,
       memberCount,
-      completedAt: iso(b.completedAt),
+      completedAt: b.completedAt,
     };
     if (members) {
-      const rows = await repo.find({
-        where: { batchId, ...(members.after !== undefined && { messageId: MoreThan(members.after) }) },
-        order: { messageId: 'ASC' },
-        take: members.limit + 1,
-      });
+      const params: unknown[] = [batchId];
+      let where = 'WHERE batch_id = $1';
+      if (members.after !== undefined) where += ` AND message_id > $${params.push(members.after)}`;
+      const rows = await this.rows(
+        SCHEMA.batchMembers,
+        `${where} ORDER BY message_id LIMIT $${params.push(members.limit + 1)}`,
+        params,
+      );
       const page = rows.slice(0, members.limit);
       dto.members = page.map((m) => ({ messageId: m.messageId, memberAttributes: m.memberAttributes }));
       dto.membersNextCursor =
@@ -262,7 +289,7 @@ export function decodeCursor(cursor: string): string | undefined {
   }
 }
 
-function toCallbackDto(c: CallbackEntity): CallbackDto {
+function toCallbackDto(c: CallbackRow): CallbackDto {
   return {
     callbackId: c.callbackId,
     callbackConfigId: c.callbackConfigId,
@@ -276,36 +303,36 @@ function toCallbackDto(c: CallbackEntity): CallbackDto {
     attempts: c.attempts,
     lastStatusCode: c.lastStatusCode,
     lastError: c.lastErrorKind ? { kind: c.lastErrorKind, message: c.lastErrorMessage } : null,
-    nextAttemptAt: iso(c.nextAttemptAt),
-    createdAt: c.createdAt.toISOString(),
-    finishedAt: iso(c.finishedAt),
+    nextAttemptAt: c.nextAttemptAt,
+    createdAt: c.createdAt,
+    finishedAt: c.finishedAt,
   };
 }
 
-function toAttemptDto(a: AttemptEntity): AttemptDto {
+function toAttemptDto(a: AttemptRow): AttemptDto {
   return {
     attempt: a.attempt,
-    startedAt: a.startedAt.toISOString(),
+    startedAt: a.startedAt,
     durationMs: a.durationMs,
     statusCode: a.statusCode,
     error: a.errorKind ? { kind: a.errorKind, message: a.errorMessage } : null,
     responseSnippet: a.responseSnippet,
     outcome: a.outcome,
-    nextAttemptAt: iso(a.nextAttemptAt),
+    nextAttemptAt: a.nextAttemptAt,
     retryAfterMs: a.retryAfterMs,
     url: a.url,
   };
 }
 
 /** Status, disable and enable of a communication, as the single view and the list show them. */
-function statusOf(c: CommunicationEntity): CommunicationStatusDto {
+function statusOf(c: CommunicationRow): CommunicationStatusDto {
   return {
     communicationId: c.communicationId,
     status: c.status,
     disabled:
       c.status === 'disabled'
         ? {
-            at: iso(c.disabledAt),
+            at: c.disabledAt,
             reason: c.disabledReason,
             by: c.disabledBy,
             callbackId: c.disabledCallbackId,
@@ -313,6 +340,6 @@ function statusOf(c: CommunicationEntity): CommunicationStatusDto {
             cancelledSince: c.disabledCancelled,
           }
         : null,
-    enabled: c.enabledAt ? { at: iso(c.enabledAt), by: c.enabledBy, reason: c.enabledReason } : null,
+    enabled: c.enabledAt ? { at: c.enabledAt, by: c.enabledBy, reason: c.enabledReason } : null,
   };
 }

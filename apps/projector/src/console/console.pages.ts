@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AttemptDto, CallbackDto } from '../api/api.dto';
 import { encodeCursor, ReadService } from '../api/read.service';
-import type { CallbackState } from '../projection/projection.schema';
-import { ConsoleQueries, type AttemptRow, type ListCursor } from './console.queries';
+import type { AttemptRow, CallbackState } from '../projection/projection.schema';
+import { ConsoleQueries, type ListCursor } from './console.queries';
 import type { ConsoleSession } from './console.session';
 import {
   attemptChart,
@@ -31,17 +31,17 @@ const query = (path: string, params: Record<string, string | undefined>) => {
 function attemptView(a: AttemptRow) {
   return {
     attempt: a.attempt,
-    startedAt: a.started_at,
+    startedAt: a.startedAt,
     method: a.method,
     url: shownUrl(a.url),
-    statusCode: a.status_code,
-    durationMs: a.duration_ms,
-    error: a.error_kind ? { kind: a.error_kind, message: a.error_message } : null,
+    statusCode: a.statusCode,
+    durationMs: a.durationMs,
+    error: a.errorKind ? { kind: a.errorKind, message: a.errorMessage } : null,
     outcome: a.outcome,
-    responseSnippet: a.response_snippet,
-    communicationId: a.communication_id,
-    messageId: a.message_id,
-    event: a.trigger_type,
+    responseSnippet: a.responseSnippet,
+    communicationId: a.communicationId,
+    messageId: a.messageId,
+    event: a.triggerType,
   };
 }
 const attemptDtoView = (a: AttemptDto & { method?: string }) => ({ ...a, url: shownUrl(a.url) });
@@ -61,7 +61,7 @@ export class ConsolePages {
     after: ListCursor | undefined,
   ) {
     const { rows, next } = await this.queries.communications(filter, after, PAGE_SIZE);
-    const counts = await this.queries.stateCounts(rows.map((r) => r.communication_id));
+    const counts = await this.queries.stateCounts(rows.map((r) => r.communicationId));
     const filters = [
       { value: undefined, label: 'all' },
       { value: 'disabled', label: 'disabled' },
@@ -77,16 +77,16 @@ export class ConsolePages {
         href: query('/console/communications', { status: f.value }),
       })),
       rows: rows.map((r) => {
-        const status = consoleStatus(r.status, r.disable_pending);
+        const status = consoleStatus(r.status, r.disablePending);
         const of = (state: string) =>
-          counts.find((c) => c.communication_id === r.communication_id && c.state === state)?.n ?? 0;
+          counts.find((c) => c.communication_id === r.communicationId && c.state === state)?.n ?? 0;
         return {
-          id: r.communication_id,
+          id: r.communicationId,
           status,
           statusClass: statusClass(status),
-          campaignId: r.campaign_id,
-          disabledReason: r.status === 'disabled' ? r.disabled_reason : null,
-          updatedAt: r.updated_at,
+          campaignId: r.campaignId,
+          disabledReason: r.status === 'disabled' ? r.disabledReason : null,
+          updatedAt: r.updatedAt,
           counts: {
             succeeded: of('succeeded'),
             failed: of('failed'),
@@ -131,11 +131,11 @@ export class ConsolePages {
       statusClass: statusClass(status),
       disabling: disablingCallback
         ? {
-            callbackId: disablingCallback.callback_id,
-            event: disablingCallback.trigger_type,
+            callbackId: disablingCallback.callbackId,
+            event: disablingCallback.triggerType,
             method: disablingCallback.method,
             url: shownUrl(disablingCallback.url),
-            messageId: disablingCallback.message_id,
+            messageId: disablingCallback.messageId,
             attempts: disablingAttempts.map(attemptView),
           }
         : null,
@@ -146,8 +146,8 @@ export class ConsolePages {
       ),
       chart: attemptChart(
         recent.map((a) => ({
-          startedAt: a.started_at,
-          durationMs: a.duration_ms,
+          startedAt: new Date(a.startedAt),
+          durationMs: a.durationMs,
           succeeded: a.outcome === 'succeeded',
         })),
       ),
@@ -173,7 +173,7 @@ export class ConsolePages {
       title: `Message ${messageId}`,
       session,
       m,
-      attributes: attributeList(row?.member_attributes),
+      attributes: attributeList(row?.memberAttributes),
       callbacks: m.callbacks.map((c) => ({
         ...callbackView(c),
         history: c.history.map((a) => attemptDtoView({ ...a, method: methods.get(c.callbackId) })),
@@ -187,15 +187,15 @@ export class ConsolePages {
       b.communicationId,
       await this.queries.completedEventOf(batchId),
     );
-    const attempts = await this.queries.attemptsOf(completion.map((c) => c.callback_id));
+    const attempts = await this.queries.attemptsOf(completion.map((c) => c.callbackId));
     return {
       title: `Batch ${batchId}`,
       session,
       b,
       completion: completion.map((c) => ({
-        callbackConfigId: c.callback_config_id,
+        callbackConfigId: c.callbackConfigId,
         state: c.state,
-        history: attempts.filter((a) => a.callback_id === c.callback_id).map(attemptView),
+        history: attempts.filter((a) => a.callbackId === c.callbackId).map(attemptView),
       })),
       members: (b.members ?? []).map((mb) => ({
         messageId: mb.messageId,

@@ -5,6 +5,14 @@ import type { ProjectorConfig } from '../config/projector.config';
 import { quoteSchema } from '../database/schema-name';
 import { disablePendingSql } from '../outbox/disable-pending';
 import { PROJECTOR_CONFIG } from '../projector.tokens';
+import { rowFrom, type AnyTableDefinition, type StoredRowOf } from '../projection/column.types';
+import {
+  SCHEMA,
+  type AttemptRow,
+  type CallbackRow,
+  type CommunicationRow,
+  type MessageRow,
+} from '../projection/projection.schema';
 import type { StatusFilter } from './console.views';
 
 /**
@@ -13,47 +21,11 @@ import type { StatusFilter } from './console.views';
  * table (decision 0723; figures in docs/performance.md).
  */
 
-export interface CommunicationRow {
-  communication_id: string;
-  campaign_id: string | null;
-  status: 'active' | 'disabled';
-  disable_pending: boolean;
-  disabled_at: Date | null;
-  disabled_reason: string | null;
-  updated_at: Date;
-}
-
-export interface AttemptRow {
-  event_id: string;
-  callback_id: string;
-  communication_id: string;
-  message_id: string | null;
-  attempt: number;
-  trigger_type: string;
-  method: string;
-  url: string | null;
-  started_at: Date;
-  duration_ms: number;
-  status_code: number | null;
-  error_kind: string | null;
-  error_message: string | null;
-  response_snippet: string | null;
-  outcome: string;
-}
-
-export interface CallbackRow {
-  callback_id: string;
-  callback_config_id: string;
-  trigger_type: string;
-  message_id: string | null;
-  method: string;
-  url: string | null;
-  state: string;
-  attempts: number;
-  last_status_code: number | null;
-  created_at: Date;
-  finished_at: Date | null;
-}
+/** A line of the communications list: the row's columns it shows, and whether its disable is on the log yet. */
+export type CommunicationLine = Pick<
+  CommunicationRow,
+  'communicationId' | 'campaignId' | 'status' | 'disabledAt' | 'disabledReason' | 'updatedAt'
+> & { disablePending: boolean };
 
 /** Disabled communications come first: rank 0, then active ones: rank 1; keyset on (rank, id). */
 const RANK = `(CASE WHEN c.status = 'disabled' THEN 0 ELSE 1 END)`;
@@ -73,11 +45,21 @@ export class ConsoleQueries {
     this.s = quoteSchema(config.schema);
   }
 
+  /** Rows of one table, typed by its definition (`projection.schema.ts`). */
+  private async rows<D extends AnyTableDefinition>(
+    definition: D,
+    sql: string,
+    params: unknown[],
+  ): Promise<StoredRowOf<D>[]> {
+    const records: Record<string, unknown>[] = await this.ds.query(sql, params);
+    return records.map((r) => rowFrom(definition, r));
+  }
+
   async communications(
     filter: StatusFilter | undefined,
     after: ListCursor | undefined,
     limit: number,
-  ): Promise<{ rows: CommunicationRow[]; next: ListCursor | null }> {
+  ): Promise<{ rows: CommunicationLine[]; next: ListCursor | null }> {
     const pending = disablePendingSql(this.config.schema, 'c.communication_id');
     const where: string[] = [];
     const params: unknown[] = [];
@@ -89,20 +71,21 @@ export class ConsoleQueries {
       where.push(`(${RANK}, c.communication_id) > ($1::int, $2::text)`);
     }
     params.push(limit + 1);
-    const rows: (CommunicationRow & { rank: number })[] = await this.ds.query(
-      `SELECT c.communication_id, c.campaign_id, c.status, c.disabled_at, c.disabled_reason, c.updated_at,
+    const records: (Record<string, unknown> & { rank: number; disable_pending: boolean })[] =
+      await this.ds.query(
+        `SELECT c.communication_id, c.campaign_id, c.status, c.disabled_at, c.disabled_reason, c.updated_at,
               ${RANK} AS rank, (c.status = 'disabled' AND ${pending}) AS disable_pending
          FROM ${this.s}.communications c
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${RANK}, c.communication_id
         LIMIT $${params.length}`,
-      params,
-    );
-    const page = rows.slice(0, limit);
+        params,
+      );
+    const page = records.slice(0, limit);
     const last = page.at(-1);
     return {
-      rows: page,
-      next: rows.length > limit && last ? { rank: last.rank, id: last.communication_id } : null,
+      rows: page.map((r) => ({ ...rowFrom(SCHEMA.communications, r), disablePending: r.disable_pending })),
+      next: records.length > limit && last ? { rank: last.rank, id: String(last.communication_id) } : null,
     };
   }
 
@@ -149,7 +132,8 @@ export class ConsoleQueries {
 
   /** The newest attempts of a communication (its events share one partition: log order is time order). */
   async recentAttempts(id: string, limit: number): Promise<AttemptRow[]> {
-    return this.ds.query(
+    return this.rows(
+      SCHEMA.attempts,
       `SELECT * FROM ${this.s}.attempts WHERE communication_id = $1
         ORDER BY log_partition DESC, log_offset DESC LIMIT $2`,
       [id, limit],
@@ -158,7 +142,8 @@ export class ConsoleQueries {
 
   async attemptsOf(callbackIds: string[]): Promise<AttemptRow[]> {
     if (callbackIds.length === 0) return [];
-    return this.ds.query(
+    return this.rows(
+      SCHEMA.attempts,
       `SELECT * FROM ${this.s}.attempts WHERE callback_id = ANY($1::text[])
         ORDER BY callback_id, attempt, log_partition, log_offset LIMIT 1000`,
       [callbackIds],
@@ -167,7 +152,8 @@ export class ConsoleQueries {
 
   async callbacks(callbackIds: string[]): Promise<CallbackRow[]> {
     if (callbackIds.length === 0) return [];
-    return this.ds.query(
+    return this.rows(
+      SCHEMA.callbacks,
       `SELECT * FROM ${this.s}.callbacks WHERE callback_id = ANY($1::text[]) ORDER BY callback_id`,
       [callbackIds],
     );
@@ -197,12 +183,11 @@ export class ConsoleQueries {
     return b?.completed_event_id ?? null;
   }
 
-  async message(messageId: string): Promise<{
-    member_attributes: Record<string, unknown> | null;
-    sent_at: Date | null;
-    last_event_type: string | null;
-  } | null> {
-    const [m] = await this.ds.query(
+  async message(
+    messageId: string,
+  ): Promise<Pick<MessageRow, 'memberAttributes' | 'sentAt' | 'lastEventType'> | null> {
+    const [m] = await this.rows(
+      SCHEMA.messages,
       `SELECT member_attributes, sent_at, last_event_type FROM ${this.s}.messages WHERE message_id = $1`,
       [messageId],
     );
@@ -220,7 +205,8 @@ export class ConsoleQueries {
       params.push(after.at, after.id);
       keyset = `AND (started_at, event_id) < ($2::timestamptz, $3::uuid)`;
     }
-    const rows: AttemptRow[] = await this.ds.query(
+    const rows = await this.rows(
+      SCHEMA.attempts,
       `SELECT * FROM ${this.s}.attempts WHERE outcome <> 'succeeded' ${keyset}
         ORDER BY started_at DESC, event_id DESC LIMIT $1`,
       params,
@@ -229,7 +215,7 @@ export class ConsoleQueries {
     const last = page.at(-1);
     return {
       rows: page,
-      next: rows.length > limit && last ? { at: last.started_at.toISOString(), id: last.event_id } : null,
+      next: rows.length > limit && last ? { at: last.startedAt, id: last.eventId } : null,
     };
   }
 }

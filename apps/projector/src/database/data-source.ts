@@ -1,6 +1,5 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { PROJECTION_ENTITIES } from './entities';
 import { InitialProjection1764200000000 } from './migrations/1764200000000-initial-projection';
 import { CheckpointLogIdentity1764300000000 } from './migrations/1764300000000-checkpoint-log-identity';
 import { FailureHandling1764900000000 } from './migrations/1764900000000-failure-handling';
@@ -22,7 +21,9 @@ export function createDataSource({ databaseUrl, schema, poolSize = 10 }: Databas
     type: 'postgres',
     url: databaseUrl,
     schema,
-    entities: PROJECTION_ENTITIES,
+    // No entities: reads and writes are SQL over the rows of projection.schema.ts; TypeORM runs the
+    // migrations and holds the pool.
+    entities: [],
     migrations: [
       InitialProjection1764200000000,
       CheckpointLogIdentity1764300000000,

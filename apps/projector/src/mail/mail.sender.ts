@@ -3,7 +3,9 @@ import { storableText } from '@app/contracts';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { DataSource } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
+import { rowFrom } from '../projection/column.types';
 import { derivedUuid } from '../projection/projection.ids';
+import { SCHEMA } from '../projection/projection.schema';
 import { loadFailureContext, type EmailToSend } from './mail.context';
 import { MailRenderer } from './mail.renderer';
 import { PollingLoop } from '../outbox/polling.loop';
@@ -118,15 +120,15 @@ export class MailSender {
 
   private sendOne(): Promise<boolean> {
     return this.dataSource.transaction(async (em) => {
-      const rows: EmailToSend[] = await em.query(
+      const rows: Record<string, unknown>[] = await em.query(
         `SELECT email_id, communication_id, callback_id, cause_event_id, to_address, created_at, attempts,
                 kind, sequence
              FROM ${this.s}.notification_emails
             WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now())
             ORDER BY created_at, email_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       );
-      const email = rows[0];
-      if (!email) return false;
+      if (!rows[0]) return false;
+      const email: EmailToSend = rowFrom(SCHEMA.emails, rows[0]);
       try {
         const context = await loadFailureContext(
           this.dataSource,
@@ -135,19 +137,19 @@ export class MailSender {
           this.options.publicBaseUrl,
         );
         const { subject, text, html } = this.renderer.render(context);
-        await this.transport.sendMail({ to: email.to_address, subject, text, html });
+        await this.transport.sendMail({ to: email.toAddress, subject, text, html });
         await em.query(
           `UPDATE ${this.s}.notification_emails SET status = 'sent', sent_at = now(), attempts = attempts + 1,
                   last_error = NULL, reported_failed = $2, reported_cancelled = $3
             WHERE email_id = $1`,
-          [email.email_id, context.digest.failed, context.digest.cancelled],
+          [email.emailId, context.digest.failed, context.digest.cancelled],
         );
         this.sentCount += 1;
         this.logger.log({
           message: `sent ${email.kind} notice`,
-          emailId: email.email_id,
-          communicationId: email.communication_id,
-          callbackId: email.callback_id,
+          emailId: email.emailId,
+          communicationId: email.communicationId,
+          callbackId: email.callbackId,
         });
       } catch (e) {
         const attempts = email.attempts + 1;
@@ -159,13 +161,13 @@ export class MailSender {
           `UPDATE ${this.s}.notification_emails
               SET attempts = $2, next_attempt_at = now() + ($3 || ' milliseconds')::interval, last_error = $4
             WHERE email_id = $1`,
-          [email.email_id, attempts, String(delay), reason],
+          [email.emailId, attempts, String(delay), reason],
         );
         this.logger.warn({
           message: `${email.kind} notice not sent (attempt ${attempts}), retry in ${delay} ms: ${reason}`,
-          emailId: email.email_id,
-          communicationId: email.communication_id,
-          callbackId: email.callback_id,
+          emailId: email.emailId,
+          communicationId: email.communicationId,
+          callbackId: email.callbackId,
         });
         return false;
       }

@@ -86,7 +86,33 @@ export type RowOf<D extends { columns: Columns }> = {
   ]: D['columns'][K] extends Column<infer T> ? Exclude<T, undefined> : never;
 };
 
+/** The row as stored: every column, the projection's and the workers' (for reads such as the API's). */
+export type StoredRowOf<D extends { columns: Columns }> = {
+  -readonly [K in keyof D['columns']]: D['columns'][K] extends Column<infer T>
+    ? Exclude<T, undefined>
+    : never;
+};
+
 export const columnName = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** A value as pg returns it, as the row holds it: a timestamptz (a `Date`) becomes its ISO string. */
+export const fieldValue = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
+
+/**
+ * A record as pg returns it (snake_case columns) as the row of its definition (camelCase fields,
+ * times as ISO strings). Only the columns the query selected are set.
+ */
+export function rowFrom<D extends AnyTableDefinition>(
+  definition: D,
+  record: Record<string, unknown>,
+): StoredRowOf<D> {
+  const row: Record<string, unknown> = {};
+  for (const field of Object.keys(definition.columns)) {
+    const name = columnName(field);
+    if (name in record) row[field] = fieldValue(record[name]);
+  }
+  return row as StoredRowOf<D>;
+}
 
 /** How the bulk writes map row objects onto a table (only the projected columns). */
 export interface TableSpec {

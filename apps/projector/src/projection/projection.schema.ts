@@ -4,7 +4,7 @@
  * are derived from here; the migrations stay explicit SQL, and a test checks that the migrated
  * schema equals this definition. Adding a column: one line here, one migration.
  */
-import { col, defineTable, type RowOf } from './column.types';
+import { col, defineTable, type RowOf, type StoredRowOf } from './column.types';
 
 export type Json = Record<string, unknown>;
 
@@ -250,6 +250,7 @@ export const SCHEMA = {
       // The recovery worker's: how far it has appended resends, and when it was done.
       sentCreatedAt: col.timestamptz().orNull().bookkeeping(),
       sentCallbackId: col.text().orNull().bookkeeping(),
+      /** When the worker had nothing left to resend (or stopped: the communication was disabled again). */
       finishedAt: col.timestamptz().orNull().bookkeeping(),
     },
     key: ['recoveryId'],
@@ -308,4 +309,6 @@ export type OutboxEventRow = RowOf<typeof SCHEMA.outboxEvents>;
 export type NotificationEmailRow = RowOf<typeof SCHEMA.emails>;
 export type TriggerEventRow = RowOf<typeof SCHEMA.triggerEvents>;
 export type RecoveryRow = RowOf<typeof SCHEMA.recoveries>;
+/** A recovery with its worker's columns (how far it has appended, when it finished). */
+export type StoredRecoveryRow = StoredRowOf<typeof SCHEMA.recoveries>;
 export type ParkedRow = RowOf<typeof SCHEMA.parked>;

@@ -1,6 +1,7 @@
 import { describeLog, type LogIdentity } from '@app/platform';
 import type { QueryRunner } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
+import { fieldValue } from './column.types';
 import { LogMismatchError, type CheckpointRow } from './log-check';
 import type { ProjectionChanges, ProjectionState } from './projection.evolve';
 import type { ParkedRow } from './projection.schema';
@@ -138,8 +139,7 @@ export class ProjectionStore {
     for (const row of rows) {
       const obj: Record<string, unknown> = {};
       for (const [field, column] of Object.entries(spec.columns)) {
-        const v = row[column];
-        obj[field] = v instanceof Date ? v.toISOString() : v;
+        obj[field] = fieldValue(row[column]);
       }
       out.set(String(obj[keyField]), obj as R);
     }

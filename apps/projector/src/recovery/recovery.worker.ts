@@ -4,7 +4,9 @@ import type { DataSource } from 'typeorm';
 import { quoteSchema } from '../database/schema-name';
 import { appendToLog } from '../outbox/log.append';
 import { PolledWorker } from '../outbox/polling.loop';
+import { rowFrom } from '../projection/column.types';
 import { derivedUuid } from '../projection/projection.ids';
+import { SCHEMA, type StoredRecoveryRow } from '../projection/projection.schema';
 import { buildResend } from './resend.event';
 
 export interface RecoveryWorkerOptions {
@@ -16,24 +18,6 @@ export interface RecoveryWorkerOptions {
   caughtUp: () => boolean;
   /** Confirms the log is still the one the projection was built from (decision 0641). */
   logUnchanged: () => Promise<boolean>;
-}
-
-/** A row of the recoveries table as pg returns it. */
-export interface RecoveryDbRow {
-  recovery_id: string;
-  communication_id: string;
-  since: Date;
-  states: string[];
-  requested_by: string;
-  reason: string;
-  admin_key: string | null;
-  requested_at: Date;
-  resent: number;
-  last_created_at: Date | null;
-  last_callback_id: string | null;
-  sent_created_at: Date | null;
-  sent_callback_id: string | null;
-  finished_at: Date | null;
 }
 
 /**
@@ -88,22 +72,23 @@ export class RecoveryWorker extends PolledWorker {
   /** One step of one recovery, under its row lock. */
   private advance(recoveryId: string): Promise<void> {
     return this.dataSource.transaction(async (em) => {
-      const [r]: RecoveryDbRow[] = await em.query(
+      const [record]: Record<string, unknown>[] = await em.query(
         `SELECT * FROM ${this.s}.recoveries WHERE recovery_id = $1 AND finished_at IS NULL FOR UPDATE SKIP LOCKED`,
         [recoveryId],
       );
-      if (!r) return;
+      if (!record) return;
+      const r = rowFrom(SCHEMA.recoveries, record);
       const [comm]: { status: string }[] = await em.query(
         `SELECT status FROM ${this.s}.communications WHERE communication_id = $1`,
-        [r.communication_id],
+        [r.communicationId],
       );
       if (comm?.status !== 'active') {
         await this.finish(em, r, 'its communication is disabled again');
         return;
       }
       const cursor = later(
-        { at: r.last_created_at, id: r.last_callback_id },
-        { at: r.sent_created_at, id: r.sent_callback_id },
+        { at: r.lastCreatedAt, id: r.lastCallbackId },
+        { at: r.sentCreatedAt, id: r.sentCallbackId },
       );
       const n = Math.floor(this.budget);
       const rows: {
@@ -119,29 +104,28 @@ export class RecoveryWorker extends PolledWorker {
           WHERE c.communication_id = $1 AND c.state = ANY($2) AND c.created_at >= $3 AND c.created_at <= $4
             AND ($5::timestamptz IS NULL OR (c.created_at, c.callback_id) > ($5::timestamptz, $6::text))
           ORDER BY c.created_at, c.callback_id LIMIT $7`,
-        [r.communication_id, r.states, r.since, r.requested_at, cursor.at, cursor.id, n],
+        [r.communicationId, r.states, r.since, r.requestedAt, cursor.at, cursor.id, n],
       );
       const events = [];
       for (const row of rows) {
         const built = buildResend(
           {
             callbackId: row.callback_id,
-            communicationId: r.communication_id,
+            communicationId: r.communicationId,
             callbackConfigId: row.callback_config_id,
             method: row.method,
             attempts: row.attempts,
             trigger: row.payload ?? null,
           },
-          { by: r.requested_by, reason: r.reason, ...(r.admin_key !== null && { adminKey: r.admin_key }) },
+          { by: r.requestedBy, reason: r.reason, ...(r.adminKey !== null && { adminKey: r.adminKey }) },
           {
-            eventId: derivedUuid('CallbackResendRequested', r.recovery_id, row.callback_id),
+            eventId: derivedUuid('CallbackResendRequested', r.recoveryId, row.callback_id),
             occurredAt: new Date().toISOString(),
-            recoveryId: r.recovery_id,
+            recoveryId: r.recoveryId,
           },
         );
         if (built.ok) events.push(built.event);
-        else
-          this.logger.warn(`recovery ${r.recovery_id} skips callback ${row.callback_id}: ${built.message}`);
+        else this.logger.warn(`recovery ${r.recoveryId} skips callback ${row.callback_id}: ${built.message}`);
       }
       await appendToLog(this.producer, this.options.topic, events);
       this.resentCount += events.length;
@@ -150,7 +134,7 @@ export class RecoveryWorker extends PolledWorker {
       if (last) {
         await em.query(
           `UPDATE ${this.s}.recoveries SET sent_created_at = $2, sent_callback_id = $3 WHERE recovery_id = $1`,
-          [r.recovery_id, last.created_at, last.callback_id],
+          [r.recoveryId, last.created_at, last.callback_id],
         );
       }
       if (rows.length < n) await this.finish(em, r, 'every callback was resent');
@@ -159,23 +143,23 @@ export class RecoveryWorker extends PolledWorker {
 
   private async finish(
     em: { query: (sql: string, params: unknown[]) => Promise<unknown> },
-    r: RecoveryDbRow,
+    r: StoredRecoveryRow,
     why: string,
   ): Promise<void> {
     await em.query(`UPDATE ${this.s}.recoveries SET finished_at = now() WHERE recovery_id = $1`, [
-      r.recovery_id,
+      r.recoveryId,
     ]);
-    this.logger.log(`recovery ${r.recovery_id} of communication ${r.communication_id} finished: ${why}`);
+    this.logger.log(`recovery ${r.recoveryId} of communication ${r.communicationId} finished: ${why}`);
   }
 }
 
 /** The later of two (created_at, callback_id) cursors; null fields mean "from the start". */
 function later(
-  a: { at: Date | null; id: string | null },
-  b: { at: Date | null; id: string | null },
+  a: { at: string | null; id: string | null },
+  b: { at: string | null; id: string | null },
 ): { at: string | null; id: string | null } {
-  const key = (c: { at: Date | null; id: string | null }) => (c.at ? [c.at.getTime(), c.id ?? ''] : null);
+  const key = (c: { at: string | null; id: string | null }) => (c.at ? [Date.parse(c.at), c.id ?? ''] : null);
   const [ka, kb] = [key(a), key(b)];
   const pick = !ka ? b : !kb ? a : ka[0] > kb[0] || (ka[0] === kb[0] && ka[1] > kb[1]) ? a : b;
-  return { at: pick.at ? pick.at.toISOString() : null, id: pick.id };
+  return { at: pick.at, id: pick.id };
 }

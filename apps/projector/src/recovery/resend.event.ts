@@ -6,17 +6,16 @@ import {
   type LogEvent,
   type LogEventOf,
 } from '@app/contracts';
+import type { CallbackRow } from '../projection/projection.schema';
 
 /** What a resend needs from the projection: the callback and the event that triggered it. */
-export interface ResendSource {
-  callbackId: string;
-  communicationId: string;
-  callbackConfigId: string;
-  method: string;
-  attempts: number;
+export type ResendSource = Pick<
+  CallbackRow,
+  'callbackId' | 'communicationId' | 'callbackConfigId' | 'method' | 'attempts'
+> & {
   /** The triggering event as it was on the log (trigger_events), null when it was not kept. */
   trigger: unknown;
-}
+};
 
 export type BuiltResend =
   | { ok: true; event: LogEventOf<'CallbackResendRequested'> }
