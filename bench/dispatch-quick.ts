@@ -84,7 +84,7 @@ async function run(delayMs: number): Promise<void> {
   ];
   for (let i = 0; i < events.length; i += 500) {
     await producer.send({
-      topic: config.LOG_TOPIC,
+      topic: config.logTopic,
       messages: events
         .slice(i, i + 500)
         .map((e) => ({ key: comm, value: JSON.stringify(e), headers: logHeadersOf(e) })),

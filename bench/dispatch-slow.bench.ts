@@ -86,7 +86,7 @@ benchMain('3. dispatch, slow receiver (100 ms): ours vs naive', async (run) => {
     `${fmt(to.requests - from.requests)} in ${NAIVE_SECONDS} s → ${fmt(naiveRate, 1)} callbacks/s`,
   );
   figure(
-    `ours, shipped limits (${shipped.MAX_CONCURRENCY} total, ${shipped.MAX_CONCURRENCY_PER_HOST} per host)`,
+    `ours, shipped limits (${shipped.maxConcurrency} total, ${shipped.maxConcurrencyPerHost} per host)`,
     `${fmt(DEFAULTS_EVENTS)} in ${fmt(d.receivedSeconds, 1)} s → ${fmt(oursDefaults, 1)} callbacks/s`,
   );
   figure('ratio ours / naive', fmt(ours / naiveRate, 1));

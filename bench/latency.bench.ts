@@ -46,7 +46,7 @@ benchMain(`4. latency at a steady ${RATE} events/s: produce → callback receive
   await sleep(2_000);
   figure(
     'settings',
-    `${RATE} events/s for ${SECONDS} s per path (after ${WARMUP_SECONDS} s warm-up); dispatcher defaults (concurrency ${shipped.MAX_CONCURRENCY}, ${shipped.MAX_CONCURRENCY_PER_HOST} per host)`,
+    `${RATE} events/s for ${SECONDS} s per path (after ${WARMUP_SECONDS} s warm-up); dispatcher defaults (concurrency ${shipped.maxConcurrency}, ${shipped.maxConcurrencyPerHost} per host)`,
   );
 
   let p99Log = NaN;

@@ -50,11 +50,11 @@ describe('dispatcher: broker restart between attempts', () => {
     const comm = uniqueName('comm');
     await append(
       tk,
-      config.LOG_TOPIC,
+      config.logTopic,
       configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${rx.base}/m/\${id}` }]),
       messageSent(comm),
     );
-    const [attempt1] = await awaitAttempts(tk, config.LOG_TOPIC, comm, 1);
+    const [attempt1] = await awaitAttempts(tk, config.logTopic, comm, 1);
     expect(attempt1.data.outcome).toBe('retrying');
     const due = Date.parse(attempt1.data.nextAttemptAt!);
 
@@ -70,8 +70,8 @@ describe('dispatcher: broker restart between attempts', () => {
     expect(rx.requests[1].at).toBeGreaterThanOrEqual(due - 50);
     expect(rx.requests[1].at - due).toBeLessThan(2_000);
 
-    await awaitAttempts(tk, config.LOG_TOPIC, comm, 2);
-    const final = ofType(await eventsOf(tk, config.LOG_TOPIC, comm), 'CallbackAttempted');
+    await awaitAttempts(tk, config.logTopic, comm, 2);
+    const final = ofType(await eventsOf(tk, config.logTopic, comm), 'CallbackAttempted');
     expect(final.map((a) => [a.data.attempt, a.data.outcome])).toEqual([
       [1, 'retrying'],
       [2, 'succeeded'],

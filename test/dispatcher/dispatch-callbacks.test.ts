@@ -38,7 +38,7 @@ describe('dispatcher: callbacks from the event log', () => {
     return r;
   };
   const attemptsOf = async (communicationId: string) =>
-    ofType(await eventsOf(tk, config.LOG_TOPIC, communicationId), 'CallbackAttempted');
+    ofType(await eventsOf(tk, config.logTopic, communicationId), 'CallbackAttempted');
 
   beforeAll(async () => {
     config = testConfig();
@@ -94,7 +94,7 @@ describe('dispatcher: callbacks from the event log', () => {
     const delivered = statusChanged(comm, 'delivered');
     const failed = statusChanged(comm, 'failed');
     const done = completed(comm, 'batch-7');
-    await append(tk, config.LOG_TOPIC, cfg, sent, problem, delivered, failed, done);
+    await append(tk, config.logTopic, cfg, sent, problem, delivered, failed, done);
 
     await eventually(() => (rx.requests.length >= 5 ? true : undefined), {
       what: '5 callbacks',
@@ -132,7 +132,7 @@ describe('dispatcher: callbacks from the event log', () => {
     expect(JSON.parse(d.body)).toEqual({
       communicationId: comm,
       batchId: 'batch-7',
-      batchUrl: `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/v1/batches/batch-7`,
+      batchUrl: `${config.publicBaseUrl.replace(/\/$/, '')}/v1/batches/batch-7`,
     });
     const headers = Object.fromEntries(
       ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => [h, String(d.headers[h])]),
@@ -154,7 +154,7 @@ describe('dispatcher: callbacks from the event log', () => {
       ),
     ).toBe(true);
     expect(attempts.every((a) => validateEvent(a, 'stored').ok)).toBe(true);
-    const raw = (await tk.readAll(config.LOG_TOPIC)).map((r) => r.value!.toString('utf8')).join('\n');
+    const raw = (await tk.readAll(config.logTopic)).map((r) => r.value!.toString('utf8')).join('\n');
     expect(raw).not.toContain(password);
     expect(raw).not.toContain(Buffer.from(`app-user:${password}`).toString('base64'));
     expect(raw).not.toContain(signingSecret.slice(6));
@@ -171,7 +171,7 @@ describe('dispatcher: callbacks from the event log', () => {
     const comm = uniqueName('comm');
     await append(
       tk,
-      config.LOG_TOPIC,
+      config.logTopic,
       configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${rx.base}/m/\${id}` }]),
       messageSent(comm),
     );
@@ -191,8 +191,8 @@ describe('dispatcher: callbacks from the event log', () => {
     expect(attempts[0].data.responseSnippet).toBe('boom');
     expect(attempts[0].data.callbackId).toBe(attempts[1].data.callbackId);
     const gap = rx.requests[1].at - rx.requests[0].at;
-    expect(gap).toBeGreaterThanOrEqual(config.RETRY_DELAY_MS - 100);
-    expect(gap).toBeLessThan(config.RETRY_DELAY_MS + 2000);
+    expect(gap).toBeGreaterThanOrEqual(config.retryDelayMs - 100);
+    expect(gap).toBeLessThan(config.retryDelayMs + 2000);
     // The same idempotency key on both attempts.
     expect(rx.requests[0].headers['idempotency-key']).toBe(rx.requests[1].headers['idempotency-key']);
   });
@@ -211,7 +211,7 @@ describe('dispatcher: callbacks from the event log', () => {
       const base = c.rx ? c.rx.base : `http://127.0.0.1:${refused}`;
       await append(
         tk,
-        config.LOG_TOPIC,
+        config.logTopic,
         configured(c.comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${base}/x/\${id}` }]),
         messageSent(c.comm),
       );
@@ -220,7 +220,7 @@ describe('dispatcher: callbacks from the event log', () => {
     for (const c of cases) {
       const events = await eventually(
         async () => {
-          const e = await eventsOf(tk, config.LOG_TOPIC, c.comm);
+          const e = await eventsOf(tk, config.logTopic, c.comm);
           return ofType(e, 'CallbackFailed').length > 0 ? e : undefined;
         },
         { what: `CallbackFailed for ${c.name}`, timeoutMs: 30_000 },
@@ -236,8 +236,8 @@ describe('dispatcher: callbacks from the event log', () => {
       for (let i = 1; i < attempts.length; i++) {
         const prevEnd = Date.parse(attempts[i - 1].data.startedAt) + attempts[i - 1].data.durationMs;
         const gap = Date.parse(attempts[i].data.startedAt) - prevEnd;
-        expect(gap).toBeGreaterThanOrEqual(config.RETRY_DELAY_MS - 50);
-        expect(gap).toBeLessThan(config.RETRY_DELAY_MS + 2000);
+        expect(gap).toBeGreaterThanOrEqual(config.retryDelayMs - 50);
+        expect(gap).toBeLessThan(config.retryDelayMs + 2000);
       }
       const [failed] = ofType(events, 'CallbackFailed');
       expect(failed.data).toMatchObject({ attempts: 3, reason: { kind: c.kind } });
@@ -250,17 +250,17 @@ describe('dispatcher: callbacks from the event log', () => {
     // before the enable has been handled.
     const [probe] = cases.filter((c) => c.name === '404');
     const whileFailed = messageSent(probe.comm);
-    await append(tk, config.LOG_TOPIC, whileFailed);
+    await append(tk, config.logTopic, whileFailed);
     repaired = true;
     const fence = messageSent(probe.comm);
-    await append(tk, config.LOG_TOPIC, enabled(probe.comm), fence);
+    await append(tk, config.logTopic, enabled(probe.comm), fence);
     await eventually(
       () => (probe.rx!.requests.some((r) => r.url === `/x/${fence.data.messageId}`) ? true : undefined),
       { what: 'the callback of the event after the enable' },
     );
     expect(probe.rx!.requests.map((r) => r.url)).not.toContain(`/x/${whileFailed.data.messageId}`);
     expect(probe.rx!.requests).toHaveLength(4);
-    const probeAttempts = ofType(await eventsOf(tk, config.LOG_TOPIC, probe.comm), 'CallbackAttempted');
+    const probeAttempts = ofType(await eventsOf(tk, config.logTopic, probe.comm), 'CallbackAttempted');
     expect(probeAttempts.map((a) => a.data.callbackId)).not.toContain(callbackIdOf(whileFailed.id, 'cb'));
   });
 
@@ -269,13 +269,13 @@ describe('dispatcher: callbacks from the event log', () => {
     const comm = uniqueName('comm');
     await append(
       tk,
-      config.LOG_TOPIC,
+      config.logTopic,
       configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${rx.base}/\${memberId}` }]),
       messageSent(comm),
     );
     const events = await eventually(
       async () => {
-        const e = await eventsOf(tk, config.LOG_TOPIC, comm);
+        const e = await eventsOf(tk, config.logTopic, comm);
         return ofType(e, 'CallbackFailed').length > 0 ? e : undefined;
       },
       { what: 'CallbackFailed' },
@@ -297,7 +297,7 @@ describe('dispatcher: callbacks from the event log', () => {
     const comm = uniqueName('comm');
     await append(
       tk,
-      config.LOG_TOPIC,
+      config.logTopic,
       configured(comm, [
         { id: 'slow', event: 'MessageSent', method: 'GET', url: `${slow.base}/s/\${id}` },
         { id: 'fast', event: 'MessageSent', method: 'GET', url: `${fast.base}/f/\${id}` },
@@ -306,7 +306,7 @@ describe('dispatcher: callbacks from the event log', () => {
     // More slow requests than the per-host limit, all in one append (one batch).
     const events: LogEvent[] = Array.from({ length: 12 }, () => messageSent(comm));
     const appendedAt = Date.now();
-    await append(tk, config.LOG_TOPIC, ...events);
+    await append(tk, config.logTopic, ...events);
     await eventually(() => (fast.requests.length >= 12 ? true : undefined), { what: '12 fast callbacks' });
     const fastDone = Math.max(...fast.requests.map((r) => r.at)) - appendedAt;
     expect(fastDone).toBeLessThan(1500);
@@ -323,18 +323,18 @@ describe('dispatcher: callbacks from the event log', () => {
     const first = messageSent(comm);
     await append(
       tk,
-      config.LOG_TOPIC,
+      config.logTopic,
       configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${rx.base}/m/\${id}` }]),
       first,
     );
     await eventually(async () => ((await attemptsOf(comm)).length >= 1 ? true : undefined), {
       what: 'first attempt',
     });
-    await append(tk, config.LOG_TOPIC, disabled(comm));
+    await append(tk, config.logTopic, disabled(comm));
 
     const cancelled = await eventually(
       async () => {
-        const c = ofType(await eventsOf(tk, config.LOG_TOPIC, comm), 'CallbackCancelled');
+        const c = ofType(await eventsOf(tk, config.logTopic, comm), 'CallbackCancelled');
         return c.length > 0 ? c : undefined;
       },
       { what: 'CallbackCancelled', timeoutMs: 15_000 },
@@ -347,15 +347,15 @@ describe('dispatcher: callbacks from the event log', () => {
     expect(rx.requests).toHaveLength(1);
 
     // While disabled, new events are not called back; after CommunicationEnabled they are.
-    await append(tk, config.LOG_TOPIC, messageSent(comm));
+    await append(tk, config.logTopic, messageSent(comm));
     answer = 200;
     const later = messageSent(comm);
-    await append(tk, config.LOG_TOPIC, enabled(comm), later);
+    await append(tk, config.logTopic, enabled(comm), later);
     await eventually(() => (rx.requests.length >= 2 ? true : undefined), { what: 'callback after enabling' });
     expect(rx.requests[1].url).toBe(`/m/${later.data.messageId}`);
     // Fence: a further event is called back, so (log order) every earlier one has been handled.
     const fence = messageSent(comm);
-    await append(tk, config.LOG_TOPIC, fence);
+    await append(tk, config.logTopic, fence);
     await eventually(() => (rx.requests.length >= 3 ? true : undefined), {
       what: 'callback of a later event',
     });

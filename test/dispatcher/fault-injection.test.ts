@@ -54,8 +54,8 @@ describe('dispatcher: a transaction that fails at any step of the final-failure 
         },
       },
     });
-    pconfig.logTopic = config.LOG_TOPIC;
-    pconfig.logPartitions = config.LOG_PARTITIONS;
+    pconfig.logTopic = config.logTopic;
+    pconfig.logPartitions = config.logPartitions;
     projector = await startProjector(pconfig, { host: '127.0.0.1', logger: ['error'] });
   }, 60_000);
 
@@ -80,14 +80,14 @@ describe('dispatcher: a transaction that fails at any step of the final-failure 
       firsts.set(c.comm, m1);
       await append(
         tk,
-        config.LOG_TOPIC,
+        config.logTopic,
         configured(c.comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url }]),
         m1,
       );
     }
     await eventually(
       async () => {
-        const disabled = (await tk.readJson<LogEvent>(config.LOG_TOPIC)).filter(
+        const disabled = (await tk.readJson<LogEvent>(config.logTopic)).filter(
           (e) => e.type === 'CommunicationDisabled',
         );
         return cases.every((c) => disabled.some((e) => e.communicationId === c.comm)) ? true : undefined;
@@ -100,11 +100,11 @@ describe('dispatcher: a transaction that fails at any step of the final-failure 
 
     // A message after the disable must be cancelled: that proves the dispatcher's state says
     // disabled, and it is the fence after which nothing more can come for the first message.
-    for (const c of cases) await append(tk, config.LOG_TOPIC, messageSent(c.comm));
+    for (const c of cases) await append(tk, config.logTopic, messageSent(c.comm));
     for (const c of cases) {
       const events = await eventually(
         async () => {
-          const all = await eventsOf(tk, config.LOG_TOPIC, c.comm);
+          const all = await eventsOf(tk, config.logTopic, c.comm);
           return ofType(all, 'CallbackCancelled').length > 0 ? all : undefined;
         },
         { what: `the second message of ${c.comm} cancelled`, timeoutMs: 30_000, intervalMs: 500 },

@@ -55,28 +55,28 @@ describe('dispatcher: a held attempt and an operator re-enable', () => {
     ).start();
     await append(
       tk,
-      config.LOG_TOPIC,
+      config.logTopic,
       configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${rx.base}/e/\${id}` }]),
       m1,
     );
     await eventually(() => (rx.requests.length === 1 ? true : undefined), { what: 'the slow request' });
     // While it runs (handed off after 300 ms), an operator disables and re-enables.
-    await append(tk, config.LOG_TOPIC, disabled(comm), enabled(comm));
+    await append(tk, config.logTopic, disabled(comm), enabled(comm));
     // After the held attempt failed but before its record comes due (3 s after the hand-off), a new
     // message must be called back: the failure of an earlier epoch stops nothing.
     await new Promise((r) => setTimeout(r, Math.max(0, rx.requests[0].at + SLOW_MS + 300 - Date.now())));
     const m2 = messageSent(comm);
-    await append(tk, config.LOG_TOPIC, m2);
+    await append(tk, config.logTopic, m2);
     await eventually(() => (rx.requests.some((r) => r.url.includes(m2.data.messageId)) ? true : undefined), {
       what: 'the callback of m2',
       timeoutMs: 10_000,
     });
 
-    const attempts = await awaitAttempts(tk, config.LOG_TOPIC, comm, 2, 20_000);
+    const attempts = await awaitAttempts(tk, config.logTopic, comm, 2, 20_000);
     const held = attempts.find((a) => a.data.triggerEventId === m1.id)!;
     expect(held.data).toMatchObject({ attempt: 1, outcome: 'cancelled', statusCode: 500 });
     expect(attempts.find((a) => a.data.triggerEventId === m2.id)!.data.outcome).toBe('succeeded');
-    const events = await eventsOf(tk, config.LOG_TOPIC, comm);
+    const events = await eventsOf(tk, config.logTopic, comm);
     expect(ofType(events, 'CallbackFailed')).toEqual([]);
     expect(ofType(events, 'CallbackCancelled').map((e) => [e.data.triggerEventId, e.data.attempts])).toEqual([
       [m1.id, 1],
@@ -84,7 +84,7 @@ describe('dispatcher: a held attempt and an operator re-enable', () => {
 
     // Still enabled: a third message is called back too.
     const m3 = messageSent(comm);
-    await append(tk, config.LOG_TOPIC, m3);
+    await append(tk, config.logTopic, m3);
     await eventually(() => (rx.requests.some((r) => r.url.includes(m3.data.messageId)) ? true : undefined), {
       what: 'the callback of m3',
       timeoutMs: 10_000,

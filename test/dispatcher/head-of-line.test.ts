@@ -46,9 +46,9 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     return app;
   };
   const attemptsOf = async (c: DispatcherConfig, communicationId: string) =>
-    ofType(await eventsOf(tk, c.LOG_TOPIC, communicationId), 'CallbackAttempted');
+    ofType(await eventsOf(tk, c.logTopic, communicationId), 'CallbackAttempted');
   const retryRecordsOf = async (c: DispatcherConfig, communicationId: string) =>
-    (await tk.readJson<RetryRecordOnTopic>(c.RETRY_TOPIC)).filter(
+    (await tk.readJson<RetryRecordOnTopic>(c.retryTopic)).filter(
       (r) => r.communicationId === communicationId,
     );
 
@@ -70,7 +70,7 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     const fastComm = uniqueName('fast');
     await append(
       tk,
-      config.LOG_TOPIC,
+      config.logTopic,
       configured(slowComm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${slow.base}/s/\${id}` }]),
       configured(fastComm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${fast.base}/f/\${id}` }]),
       messageSent(slowComm),
@@ -85,7 +85,7 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     const delays: number[] = [];
     for (let i = 0; i < 3; i += 1) {
       const sentAt = Date.now();
-      await append(tk, config.LOG_TOPIC, messageSent(fastComm));
+      await append(tk, config.logTopic, messageSent(fastComm));
       await eventually(() => (fast.requests.length === i + 1 ? true : undefined), {
         what: `fast callback ${i + 1}`,
         timeoutMs: 10_000,
@@ -110,12 +110,12 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     ]);
 
     // The hand-off record comes due: the result of the request already made is recorded, once.
-    const [attempt] = await awaitAttempts(tk, config.LOG_TOPIC, slowComm, 1, 15_000);
+    const [attempt] = await awaitAttempts(tk, config.logTopic, slowComm, 1, 15_000);
     expect(attempt.data).toMatchObject({ attempt: 1, outcome: 'succeeded', statusCode: 200 });
     expect(attempt.data.durationMs).toBeGreaterThanOrEqual(SLOW_MS - 100);
     expect(attempt.data.responseSnippet).toBe('slow but fine');
     // Fence: the hand-off record is settled by its done marker, so it can never fire again.
-    await awaitRetriesSettled(tk, config.RETRY_TOPIC, slowComm);
+    await awaitRetriesSettled(tk, config.retryTopic, slowComm);
     expect(await attemptsOf(config, slowComm)).toHaveLength(1);
     expect(slow.requests).toHaveLength(1);
   });
@@ -125,11 +125,11 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     const comm = uniqueName('slowretry');
     await append(
       tk,
-      config.LOG_TOPIC,
+      config.logTopic,
       configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${slow.base}/r/\${id}` }]),
       messageSent(comm),
     );
-    const attempts = await awaitAttempts(tk, config.LOG_TOPIC, comm, 2, 40_000);
+    const attempts = await awaitAttempts(tk, config.logTopic, comm, 2, 40_000);
     expect(attempts.map((a) => [a.data.attempt, a.data.outcome, a.data.statusCode])).toEqual([
       [1, 'retrying', 500],
       [2, 'succeeded', 200],
@@ -153,7 +153,7 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     const comm = uniqueName('moved');
     await append(
       tk,
-      own.LOG_TOPIC,
+      own.logTopic,
       configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${slow.base}/m/\${id}` }]),
       messageSent(comm),
     );
@@ -165,7 +165,7 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     apps.splice(apps.indexOf(first), 1);
     await start(own);
 
-    const attempts = await awaitAttempts(tk, own.LOG_TOPIC, comm, 1, 30_000);
+    const attempts = await awaitAttempts(tk, own.logTopic, comm, 1, 30_000);
     expect(attempts.map((a) => [a.data.attempt, a.data.outcome])).toEqual([[1, 'succeeded']]);
     expect(slow.requests).toHaveLength(2);
     expect(slow.requests[1].headers['idempotency-key']).toBe(slow.requests[0].headers['idempotency-key']);

@@ -43,7 +43,7 @@ describe('dispatcher: the log is recreated under it', () => {
   it('ignores the old log’s retry and state records and dispatches every event of the new log', async () => {
     app = await startDispatcher(config, { logger: false });
     const reader = new LogIdentityReader(tk.kafka);
-    const oldLog = await reader.read(config.LOG_TOPIC);
+    const oldLog = await reader.read(config.logTopic);
 
     // Old log: c2 is disabled (state), c1's callback fails once and has a retry scheduled.
     const c1 = uniqueName('c1');
@@ -53,33 +53,26 @@ describe('dispatcher: the log is recreated under it', () => {
     ];
     await append(
       tk,
-      config.LOG_TOPIC,
+      config.logTopic,
       configured(c2, cb('/old')),
       disabled(c2),
       configured(c1, cb('/old')),
       messageSent(c1),
     );
-    const [first] = await awaitAttempts(tk, config.LOG_TOPIC, c1, 1);
+    const [first] = await awaitAttempts(tk, config.logTopic, c1, 1);
     expect(first.data.outcome).toBe('retrying');
     const oldRetryDue = Date.parse(first.data.nextAttemptAt!);
 
     // The same topic name, another log: offsets start again at 0.
-    await tk.recreateTopic(config.LOG_TOPIC, 1);
-    const newLog = await reader.read(config.LOG_TOPIC).finally(() => reader.close());
+    await tk.recreateTopic(config.logTopic, 1);
+    const newLog = await reader.read(config.logTopic).finally(() => reader.close());
     expect(newLog.topicId).not.toBe(oldLog.topicId);
 
     // New log: c2 again (same id), enabled, with a receiver that answers; c3 fails once (fence).
     const c3 = uniqueName('c3');
     const m2 = messageSent(c2);
     const m3 = messageSent(c3);
-    await append(
-      tk,
-      config.LOG_TOPIC,
-      configured(c2, cb('/new/ok')),
-      m2,
-      configured(c3, cb('/new/fail')),
-      m3,
-    );
+    await append(tk, config.logTopic, configured(c2, cb('/new/ok')), m2, configured(c3, cb('/new/fail')), m3);
 
     await eventually(() => (requestsTo('/new/ok/').length >= 1 ? true : undefined), {
       what: "the new log's first callback",
@@ -96,8 +89,8 @@ describe('dispatcher: the log is recreated under it', () => {
 
     // Nothing of the old log's callbacks was written to the new log.
     const onNewLog = [
-      ...(await eventsOf(tk, config.LOG_TOPIC, c1)),
-      ...(await eventsOf(tk, config.LOG_TOPIC, c2)),
+      ...(await eventsOf(tk, config.logTopic, c1)),
+      ...(await eventsOf(tk, config.logTopic, c2)),
     ];
     expect(ofType(onNewLog, 'CallbackAttempted').map((e) => e.data.messageId)).toEqual([m2.data.messageId]);
 

@@ -36,10 +36,10 @@ describe('dispatcher parks a log record it can never commit', () => {
     // Topics as the dispatcher would create them, except a state topic refusing batches over 16 KiB.
     await admin.createTopics({
       topics: [
-        { topic: config.LOG_TOPIC, numPartitions: 1 },
-        { topic: config.RETRY_TOPIC, numPartitions: 1 },
+        { topic: config.logTopic, numPartitions: 1 },
+        { topic: config.retryTopic, numPartitions: 1 },
         {
-          topic: config.STATE_TOPIC,
+          topic: config.stateTopic,
           numPartitions: 1,
           configEntries: [
             { name: 'cleanup.policy', value: 'compact' },
@@ -55,7 +55,7 @@ describe('dispatcher parks a log record it can never commit', () => {
   afterAll(async () => {
     await app?.close();
     await rx?.stop();
-    const topics = [config.LOG_TOPIC, config.RETRY_TOPIC, config.STATE_TOPIC, config.PARKED_TOPIC];
+    const topics = [config.logTopic, config.retryTopic, config.stateTopic, config.parkedTopic];
     await admin?.deleteTopics({ topics }).catch(() => undefined);
     await admin?.disconnect();
     await tk.close();
@@ -78,9 +78,9 @@ describe('dispatcher parks a log record it can never commit', () => {
       { id: 'cb', event: 'MessageSent', method: 'GET', url: `${rx.base}/normal/\${id}` },
     ]);
     const sent = messageSent(normal);
-    await append(tk, config.LOG_TOPIC, big, small, sent);
+    await append(tk, config.logTopic, big, small, sent);
 
-    const [attempt] = await awaitAttempts(tk, config.LOG_TOPIC, normal, 1, 60_000);
+    const [attempt] = await awaitAttempts(tk, config.logTopic, normal, 1, 60_000);
     expect(attempt.data).toMatchObject({
       callbackId: callbackIdOf(sent.id, 'cb'),
       attempt: 1,
@@ -89,7 +89,7 @@ describe('dispatcher parks a log record it can never commit', () => {
 
     const parked = await eventually(
       async () => {
-        const records = await tk.readAll(config.PARKED_TOPIC);
+        const records = await tk.readAll(config.parkedTopic);
         return records.length > 0 ? records : undefined;
       },
       { what: 'the parked record' },
@@ -98,7 +98,7 @@ describe('dispatcher parks a log record it can never commit', () => {
     expect(parked[0].headers).toMatchObject({
       [PARKED_HEADERS.consumer]: 'dispatcher-log',
       [PARKED_HEADERS.code]: 'MESSAGE_TOO_LARGE',
-      [PARKED_HEADERS.sourceTopic]: config.LOG_TOPIC,
+      [PARKED_HEADERS.sourceTopic]: config.logTopic,
       [PARKED_HEADERS.sourceOffset]: '0',
       [PARKED_HEADERS.eventId]: big.id,
     });
@@ -110,12 +110,12 @@ describe('dispatcher parks a log record it can never commit', () => {
     const laterSent = messageSent(later);
     await append(
       tk,
-      config.LOG_TOPIC,
+      config.logTopic,
       configured(later, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${rx.base}/later` }]),
       laterSent,
     );
-    await awaitAttempts(tk, config.LOG_TOPIC, later, 1);
-    expect(ofType(await eventsOf(tk, config.LOG_TOPIC, normal), 'CallbackAttempted')).toHaveLength(1);
+    await awaitAttempts(tk, config.logTopic, later, 1);
+    expect(ofType(await eventsOf(tk, config.logTopic, normal), 'CallbackAttempted')).toHaveLength(1);
     expect(rx.requests.filter((r) => r.url.startsWith('/huge'))).toEqual([]);
     const metrics = await (await fetch(`${await app.getUrl()}/metrics`)).text();
     expect(metrics).toMatch(/records_parked_total\{consumer="dispatcher-log"\} 1/);

@@ -43,13 +43,13 @@ describe('dispatcher: retry records of settled callbacks never fire again', () =
     const first = await startDispatcher(config, { logger: ['warn', 'error'] });
     await append(
       tk,
-      config.LOG_TOPIC,
+      config.logTopic,
       configured(comm, cb),
       messageSent(comm),
       messageSent(comm),
       messageSent(comm),
     );
-    const attempts = await awaitAttempts(tk, config.LOG_TOPIC, comm, 6, 30_000);
+    const attempts = await awaitAttempts(tk, config.logTopic, comm, 6, 30_000);
     expect(attempts.filter((e) => e.data.outcome === 'succeeded')).toHaveLength(3);
     await first.close();
     expect(rx.requests).toHaveLength(6);
@@ -58,8 +58,8 @@ describe('dispatcher: retry records of settled callbacks never fire again', () =
     await admin.connect();
     try {
       await admin.setOffsets({
-        groupId: config.CONSUMER_GROUP,
-        topic: config.RETRY_TOPIC,
+        groupId: config.consumerGroup,
+        topic: config.retryTopic,
         partitions: [{ partition: 0, offset: '0' }],
       });
     } finally {
@@ -68,8 +68,8 @@ describe('dispatcher: retry records of settled callbacks never fire again', () =
 
     apps.push(await startDispatcher(config, { logger: ['warn', 'error'] }));
     const fresh = messageSent(comm);
-    await append(tk, config.LOG_TOPIC, fresh);
-    const after = await awaitAttempts(tk, config.LOG_TOPIC, comm, 8, 30_000);
+    await append(tk, config.logTopic, fresh);
+    const after = await awaitAttempts(tk, config.logTopic, comm, 8, 30_000);
     expect(after.filter((e) => e.data.triggerEventId === fresh.id).map((e) => e.data.outcome)).toEqual([
       'retrying',
       'succeeded',

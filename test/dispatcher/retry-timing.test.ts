@@ -79,16 +79,16 @@ describe('dispatcher: retries fire on time whatever the mix of delays', () => {
     ];
 
     // 1. Retry-After records (due in 8 s; one asks for 60 s and gets the 12 s bound).
-    await append(tk, config.LOG_TOPIC, configured(a, cb(busy, 'after')), messageSent(a), messageSent(a));
+    await append(tk, config.logTopic, configured(a, cb(busy, 'after')), messageSent(a), messageSent(a));
     const capped = uniqueName('timing-capped');
-    await append(tk, config.LOG_TOPIC, configured(capped, cb(busy, 'capped')), messageSent(capped));
-    const firstA = await awaitAttempts(tk, config.LOG_TOPIC, a, 2, 20_000);
-    const firstCapped = await awaitAttempts(tk, config.LOG_TOPIC, capped, 1, 20_000);
+    await append(tk, config.logTopic, configured(capped, cb(busy, 'capped')), messageSent(capped));
+    const firstA = await awaitAttempts(tk, config.logTopic, a, 2, 20_000);
+    const firstCapped = await awaitAttempts(tk, config.logTopic, capped, 1, 20_000);
     // 2. Plain retries behind them (due in 3 s).
-    await append(tk, config.LOG_TOPIC, configured(b, cb(broken, 'plain')), messageSent(b), messageSent(b));
-    const firstB = await awaitAttempts(tk, config.LOG_TOPIC, b, 2, 20_000);
+    await append(tk, config.logTopic, configured(b, cb(broken, 'plain')), messageSent(b), messageSent(b));
+    const firstB = await awaitAttempts(tk, config.logTopic, b, 2, 20_000);
     // 3. Hand-offs behind those (recorded 2 s after the hand-off).
-    await append(tk, config.LOG_TOPIC, configured(c, cb(slow, 'handoff')), messageSent(c));
+    await append(tk, config.logTopic, configured(c, cb(slow, 'handoff')), messageSent(c));
 
     // The Retry-After is recorded on the attempt, and honoured (bounded) in the next attempt's time.
     for (const [attempts, askedMs, appliedMs] of [
@@ -112,17 +112,17 @@ describe('dispatcher: retries fire on time whatever the mix of delays', () => {
         const second = rx.requests.filter((r) => r.headers['idempotency-key'] === f.data.callbackId)[1];
         return second ? second.at - Date.parse(f.data.nextAttemptAt!) : Number.POSITIVE_INFINITY;
       });
-    await awaitAttempts(tk, config.LOG_TOPIC, a, 4, 30_000);
-    await awaitAttempts(tk, config.LOG_TOPIC, b, 4, 30_000);
-    await awaitAttempts(tk, config.LOG_TOPIC, c, 1, 30_000);
-    await awaitAttempts(tk, config.LOG_TOPIC, capped, 2, 30_000);
+    await awaitAttempts(tk, config.logTopic, a, 4, 30_000);
+    await awaitAttempts(tk, config.logTopic, b, 4, 30_000);
+    await awaitAttempts(tk, config.logTopic, c, 1, 30_000);
+    await awaitAttempts(tk, config.logTopic, capped, 2, 30_000);
     for (const late of [...lateness(busy, [...firstA, ...firstCapped]), ...lateness(broken, firstB)]) {
       expect(late).toBeGreaterThanOrEqual(-50);
       expect(late).toBeLessThanOrEqual(LATE_BOUND_MS);
     }
 
     // The hand-off record is recorded (not sent again) within 1 s of its own due time.
-    const retry = await tk.readAll(config.RETRY_TOPIC);
+    const retry = await tk.readAll(config.retryTopic);
     const records = retry
       .map((r) => ({
         offset: Number(r.offset),
@@ -135,7 +135,7 @@ describe('dispatcher: retries fire on time whatever the mix of delays', () => {
     expect(firstOffset(a)).toBeLessThan(firstOffset(b));
     expect(firstOffset(b)).toBeLessThan(firstOffset(c));
     const inFlight = records.find((r) => r.value.communicationId === c && r.value.inFlight === true)!;
-    const log = await tk.readAll(config.LOG_TOPIC);
+    const log = await tk.readAll(config.logTopic);
     const recorded = log.find((r) => {
       const e = JSON.parse(r.value!.toString()) as LogEvent;
       return e.type === 'CallbackAttempted' && e.communicationId === c;

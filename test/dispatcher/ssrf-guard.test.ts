@@ -36,13 +36,13 @@ describe('dispatcher: server-side request forgery guard', () => {
     const comm = uniqueName('comm');
     await append(
       tk,
-      config.LOG_TOPIC,
+      config.logTopic,
       configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${rx.base}/m/\${id}` }]),
       messageSent(comm),
     );
     const events = await eventually(
       async () => {
-        const e = await eventsOf(tk, config.LOG_TOPIC, comm);
+        const e = await eventsOf(tk, config.logTopic, comm);
         return ofType(e, 'CallbackFailed').length > 0 ? e : undefined;
       },
       { what: 'CallbackFailed' },

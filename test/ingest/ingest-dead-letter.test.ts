@@ -85,23 +85,23 @@ describe('ingest dead-letters bad input and keeps going', () => {
       { key: configured.value.communicationId, value: g },
       ...(bad[i] ? [{ key: `bad-${i}`, value: bad[i].value, headers: { 'trace-id': `trace-${i}` } }] : []),
     ]);
-    await tk.send(config.topics.inbound, records);
+    await tk.send(config.inboundTopic, records);
     await eventually(
       async () =>
-        (await committedCount(admin, config.consumer.groupId, config.topics.inbound)) >= records.length
+        (await committedCount(admin, config.consumerGroup, config.inboundTopic)) >= records.length
           ? true
           : undefined,
       { what: 'every inbound record committed' },
     );
 
-    const log = await readAtLeast(tk, config.topics.log, good.length);
+    const log = await readAtLeast(tk, config.logTopic, good.length);
     expect(log.map((r) => r.headers[LOG_HEADERS.eventId])).toEqual(
       good.map((g) => JSON.parse(g.toString()).id),
     );
 
-    const dlq = await readAtLeast(tk, config.topics.deadLetter, bad.length);
+    const dlq = await readAtLeast(tk, config.deadLetterTopic, bad.length);
     expect(dlq).toHaveLength(bad.length);
-    const inbound = await tk.readAll(config.topics.inbound);
+    const inbound = await tk.readAll(config.inboundTopic);
     for (const [i, b] of bad.entries()) {
       const d = dlq[i];
       expect({ case: b.name, code: d.headers[DLQ_HEADERS.code] }).toEqual({ case: b.name, code: b.code });
@@ -112,7 +112,7 @@ describe('ingest dead-letters bad input and keeps going', () => {
       expect(d.headers[DLQ_HEADERS.reason].length).toBeGreaterThan(0);
       const issues = JSON.parse(d.headers[DLQ_HEADERS.issues]) as { path: string }[];
       if (b.issuePath) expect(issues.map((x) => x.path)).toContain(b.issuePath);
-      expect(d.headers[DLQ_HEADERS.sourceTopic]).toBe(config.topics.inbound);
+      expect(d.headers[DLQ_HEADERS.sourceTopic]).toBe(config.inboundTopic);
       const source = inbound.find((r) => r.offset === d.headers[DLQ_HEADERS.sourceOffset]);
       expect(source?.key).toBe(`bad-${i}`);
       expect(d.headers[DLQ_HEADERS.sourcePartition]).toBe(String(source?.partition));

@@ -25,7 +25,7 @@ describe('ingest over HTTP', () => {
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-  const logIds = async () => (await tk.readAll(config.topics.log)).map((r) => r.headers[LOG_HEADERS.eventId]);
+  const logIds = async () => (await tk.readAll(config.logTopic)).map((r) => r.headers[LOG_HEADERS.eventId]);
   const json = (b: Buffer) => JSON.parse(b.toString('utf8'));
   interface Answer {
     error: { code: string; issues: { index: number; path: string }[] };
@@ -75,7 +75,7 @@ describe('ingest over HTTP', () => {
     const password = (
       examples[0].value as unknown as { data: { callbacks: { credentials?: { password: string } }[] } }
     ).data.callbacks[0].credentials!.password;
-    const raw = Buffer.concat((await tk.readAll(config.topics.log)).map((r) => r.value!));
+    const raw = Buffer.concat((await tk.readAll(config.logTopic)).map((r) => r.value!));
     expect(raw.includes(Buffer.from(password))).toBe(false);
   });
 
@@ -154,7 +154,7 @@ describe('ingest over HTTP', () => {
       // One instance owns every partition of the inbound topic.
       info: {
         partitions: {
-          [config.topics.inbound]: Array.from({ length: config.topics.inboundPartitions }, (_, i) => i),
+          [config.inboundTopic]: Array.from({ length: config.inboundPartitions }, (_, i) => i),
         },
       },
     });

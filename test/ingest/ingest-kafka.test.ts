@@ -37,13 +37,13 @@ describe('ingest from the inbound topic to the event log', () => {
 
   const sendExamples = () =>
     tk.send(
-      config.topics.inbound,
+      config.inboundTopic,
       examples.map((e) => ({ key: e.value.communicationId, value: e.bytes })),
     );
   const consumed = (n: number) =>
     eventually(
       async () =>
-        (await committedCount(admin, config.consumer.groupId, config.topics.inbound)) >= n ? true : undefined,
+        (await committedCount(admin, config.consumerGroup, config.inboundTopic)) >= n ? true : undefined,
       { what: `${n} inbound records committed` },
     );
 
@@ -59,7 +59,7 @@ describe('ingest from the inbound topic to the event log', () => {
     await sendExamples();
     await consumed(2 * examples.length);
 
-    const log = await readAtLeast(tk, config.topics.log, examples.length);
+    const log = await readAtLeast(tk, config.logTopic, examples.length);
     expect(log.map((r) => r.headers[LOG_HEADERS.eventId])).toEqual(examples.map((e) => e.value.id));
     for (const [i, r] of log.entries()) {
       expect(r.key).toBe(examples[i].value.communicationId);
@@ -68,7 +68,7 @@ describe('ingest from the inbound topic to the event log', () => {
       expect(validateEvent(JSON.parse(r.value!.toString('utf8')), 'stored').ok).toBe(true);
     }
     // Nothing went to the dead-letter topic.
-    expect(await tk.readAll(config.topics.deadLetter)).toHaveLength(0);
+    expect(await tk.readAll(config.deadLetterTopic)).toHaveLength(0);
   });
 
   it('never writes a password or signing secret in clear, and the sealed values open with the key', async () => {
@@ -81,7 +81,7 @@ describe('ingest from the inbound topic to the event log', () => {
       .filter((s): s is string => !!s);
     expect(secrets.length).toBeGreaterThanOrEqual(2);
 
-    const log = await tk.readAll(config.topics.log);
+    const log = await tk.readAll(config.logTopic);
     const raw = Buffer.concat(
       log.flatMap((r) => [r.value ?? Buffer.alloc(0), Buffer.from(JSON.stringify(r.headers))]),
     );
@@ -116,11 +116,11 @@ describe('ingest from the inbound topic to the event log', () => {
     // Sent while ingest is down: the restarted instance reads them after rebuilding its window.
     await sendExamples();
     const fresh = freshCopy(examples[1]);
-    await tk.send(config.topics.inbound, [{ key: examples[1].value.communicationId, value: fresh }]);
+    await tk.send(config.inboundTopic, [{ key: examples[1].value.communicationId, value: fresh }]);
     ingest = await startIngest(config);
     await consumed(before + examples.length + 1);
 
-    const ids = (await readAtLeast(tk, config.topics.log, examples.length + 1)).map(
+    const ids = (await readAtLeast(tk, config.logTopic, examples.length + 1)).map(
       (r) => r.headers[LOG_HEADERS.eventId],
     );
     expect(ids).toEqual([...examples.map((e) => e.value.id), JSON.parse(fresh.toString()).id]);

@@ -28,7 +28,7 @@ describe('ingest: the de-duplication window of a recreated log', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
       body: JSON.stringify(event),
     });
-  const logIds = async () => (await tk.readAll(config.topics.log)).map((r) => r.headers[LOG_HEADERS.eventId]);
+  const logIds = async () => (await tk.readAll(config.logTopic)).map((r) => r.headers[LOG_HEADERS.eventId]);
   const onLog = (id: string) =>
     eventually(async () => ((await logIds()).includes(id) ? true : undefined), { what: `${id} on the log` });
 
@@ -37,11 +37,11 @@ describe('ingest: the de-duplication window of a recreated log', () => {
     const viaKafka = freshCopy(example);
     const kafkaId = (JSON.parse(viaKafka.toString('utf8')) as { id: string }).id;
     expect((await post(viaHttp)).status).toBe(202);
-    await tk.send(config.topics.inbound, [{ value: viaKafka }]);
+    await tk.send(config.inboundTopic, [{ value: viaKafka }]);
     await onLog(viaHttp.id);
     await onLog(kafkaId);
 
-    await tk.recreateTopic(config.topics.log, 3);
+    await tk.recreateTopic(config.logTopic, 3);
     expect(await logIds()).toEqual([]);
 
     // The producer sends both again: both belong on the new log.
@@ -56,7 +56,7 @@ describe('ingest: the de-duplication window of a recreated log', () => {
       { what: 'the HTTP re-send to be answered 202', intervalMs: 250 },
     );
     expect(again).toMatchObject({ accepted: 1, duplicates: 0 });
-    await tk.send(config.topics.inbound, [{ value: viaKafka }]);
+    await tk.send(config.inboundTopic, [{ value: viaKafka }]);
     await onLog(viaHttp.id);
     await onLog(kafkaId);
 

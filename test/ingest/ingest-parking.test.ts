@@ -32,8 +32,8 @@ describe('ingest parks a record it can never append', () => {
     await admin.createTopics({
       topics: [
         {
-          topic: config.topics.log,
-          numPartitions: config.topics.logPartitions,
+          topic: config.logTopic,
+          numPartitions: config.logPartitions,
           configEntries: [{ name: 'max.message.bytes', value: String(16 * 1024) }],
         },
       ],
@@ -44,7 +44,9 @@ describe('ingest parks a record it can never append', () => {
   afterAll(async () => {
     await ingest?.close();
     await admin
-      .deleteTopics({ topics: Object.values(config.topics).filter((t) => typeof t === 'string') as string[] })
+      .deleteTopics({
+        topics: [config.inboundTopic, config.deadLetterTopic, config.logTopic, config.parkedTopic],
+      })
       .catch(() => undefined);
     await admin.disconnect();
     await tk.close();
@@ -62,37 +64,37 @@ describe('ingest parks a record it can never append', () => {
     const batch = [small(), small(), big(), small()];
     const key = JSON.parse(batch[0].toString()).communicationId as string;
     await tk.send(
-      config.topics.inbound,
+      config.inboundTopic,
       batch.map((value) => ({ key, value })),
     );
     await eventually(
       async () =>
-        (await committedCount(admin, config.consumer.groupId, config.topics.inbound)) >= 4 ? true : undefined,
+        (await committedCount(admin, config.consumerGroup, config.inboundTopic)) >= 4 ? true : undefined,
       {
         what: 'the batch committed',
         timeoutMs: 60_000,
       },
     );
 
-    const log = await readAtLeast(tk, config.topics.log, 3);
+    const log = await readAtLeast(tk, config.logTopic, 3);
     expect(log.map((r) => r.headers[LOG_HEADERS.eventId])).toEqual([0, 1, 3].map((i) => idOf(batch[i])));
-    const [parked] = await readAtLeast(tk, config.topics.parked, 1);
+    const [parked] = await readAtLeast(tk, config.parkedTopic, 1);
     expect(parked.headers).toMatchObject({
       [PARKED_HEADERS.consumer]: 'ingest',
       [PARKED_HEADERS.code]: 'MESSAGE_TOO_LARGE',
       [PARKED_HEADERS.attempts]: '2',
-      [PARKED_HEADERS.sourceTopic]: config.topics.inbound,
+      [PARKED_HEADERS.sourceTopic]: config.inboundTopic,
       [PARKED_HEADERS.sourcePartition]: '0',
       [PARKED_HEADERS.sourceOffset]: '2',
       [PARKED_HEADERS.eventId]: idOf(batch[2]),
     });
     expect(parked.value!.equals(batch[2])).toBe(true);
-    expect(await tk.readAll(config.topics.deadLetter)).toEqual([]);
+    expect(await tk.readAll(config.deadLetterTopic)).toEqual([]);
 
     // The partition moved on: the next record is appended as usual.
     const after = small();
-    await tk.send(config.topics.inbound, [{ key, value: after }]);
-    const next = await readAtLeast(tk, config.topics.log, 4);
+    await tk.send(config.inboundTopic, [{ key, value: after }]);
+    const next = await readAtLeast(tk, config.logTopic, 4);
     expect(next[3].headers[LOG_HEADERS.eventId]).toBe(idOf(after));
 
     // Counted, and (METRICS_REQUIRE_KEY) shown only to a caller with an API key.

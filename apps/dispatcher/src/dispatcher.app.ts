@@ -18,6 +18,6 @@ export async function startDispatcher(
     logger: appLogger('dispatcher', options.logger),
   });
   applyHttpConventions(app);
-  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  await app.listen(config.httpPort, config.httpHost);
   return app;
 }

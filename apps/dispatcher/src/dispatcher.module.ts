@@ -15,7 +15,7 @@ export class DispatcherModule {
         { provide: DispatcherRuntime, useFactory: () => new DispatcherRuntime(config, hooks) },
         {
           provide: METRICS_ACCESS,
-          useValue: { requireKey: config.METRICS_REQUIRE_KEY, apiKeys: config.API_KEYS },
+          useValue: { requireKey: config.metricsRequireKey, apiKeys: config.apiKeys },
         },
       ],
     };

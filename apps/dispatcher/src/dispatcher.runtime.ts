@@ -20,7 +20,7 @@ import {
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { HttpSender } from './delivery/http-sender';
 import { PERMANENT_ERRORS } from './domain/retry-policy';
-import { dispatcherMetrics, type DispatcherMetrics } from './observability/dispatcher.metrics';
+import { DispatcherMetrics } from './observability/dispatcher.metrics';
 import { AttemptHandOff } from './pipeline/attempt.hand-off';
 import { CallbackAttemptRunner } from './pipeline/callback-attempt.runner';
 import { coPartitionAssigner, type MemberRole } from './pipeline/co-partition.assigner';
@@ -84,7 +84,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     private readonly hooks: DispatcherHooks = {},
   ) {
     this.kafka = createKafka({
-      brokers: config.KAFKA_BROKERS,
+      brokers: config.kafkaBrokers,
       ...config.kafkaSecurity,
       clientId: `dispatcher-${this.instanceId.slice(0, 8)}`,
     });
@@ -114,35 +114,35 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
 
   async start(): Promise<void> {
     const c = this.config;
-    const topics = { log: c.LOG_TOPIC, retry: c.RETRY_TOPIC, state: c.STATE_TOPIC };
+    const topics = { log: c.logTopic, retry: c.retryTopic, state: c.stateTopic };
     this.admin = this.kafka.admin();
     await this.admin.connect();
     await ensureTopics(this.admin, dispatcherTopicSpecs(c, FOREVER));
     await this.checkCoPartitioned([topics.log, topics.retry, topics.state]);
 
-    this.metrics = dispatcherMetrics();
+    this.metrics = new DispatcherMetrics();
     this.sender = new HttpSender({
-      allowedNetworks: c.SSRF_ALLOWED_NETWORKS,
+      allowedNetworks: c.ssrfAllowedNetworks,
       maxSnippetBytes: LIMITS.maxResponseSnippetBytes,
       userAgent: 'dispatch-callbacks/1',
-      maxSocketsPerHost: c.MAX_CONCURRENCY_PER_HOST,
-      maxTotalSockets: c.MAX_CONCURRENCY,
+      maxSocketsPerHost: c.maxConcurrencyPerHost,
+      maxTotalSockets: c.maxConcurrency,
     });
     this.runner = new CallbackAttemptRunner(
       {
         policy: {
-          maxAttempts: c.MAX_ATTEMPTS,
-          delayMs: c.RETRY_DELAY_MS,
-          maxRetryAfterMs: c.RETRY_AFTER_MAX_MS,
-          successStatuses: c.SUCCESS_STATUSES,
+          maxAttempts: c.maxAttempts,
+          delayMs: c.retryDelayMs,
+          maxRetryAfterMs: c.retryAfterMaxMs,
+          successStatuses: c.successStatuses,
           permanentErrors: PERMANENT_ERRORS,
         },
-        timeoutMs: c.CALLBACK_TIMEOUT_MS,
-        publicBaseUrl: c.PUBLIC_BASE_URL,
+        timeoutMs: c.callbackTimeoutMs,
+        publicBaseUrl: c.publicBaseUrl,
       },
-      SecretBox.fromSpec(c.SECRETS_KEYS),
+      SecretBox.fromSpec(c.secretsKeys),
       this.sender,
-      new ConcurrencyGate(c.MAX_CONCURRENCY, c.MAX_CONCURRENCY_PER_HOST),
+      new ConcurrencyGate(c.maxConcurrency, c.maxConcurrencyPerHost),
       this.metrics,
     );
     this.reader = new LogIdentityReader(this.kafka);
@@ -169,13 +169,13 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
    */
   private async startPipeline(): Promise<void> {
     const c = this.config;
-    const topics = { log: c.LOG_TOPIC, retry: c.RETRY_TOPIC, state: c.STATE_TOPIC, parked: c.PARKED_TOPIC };
+    const topics = { log: c.logTopic, retry: c.retryTopic, state: c.stateTopic, parked: c.parkedTopic };
     const metrics = this.metrics!;
     const admin = this.admin;
     if (!admin) return; // stopping
     const identity = await this.reader!.read(topics.log);
     this.log = identity;
-    const registry = new PartitionRegistry(this.kafka, admin, topics, c.CONSUMER_GROUP, {
+    const registry = new PartitionRegistry(this.kafka, admin, topics, c.consumerGroup, {
       identity,
       reader: this.reader!,
       onChanged: (found) => void this.startOver(identity, found),
@@ -184,12 +184,12 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     this.registry = registry;
     // A handed-off attempt is recorded once its request must have ended (timeout + 1 s), or after
     // the retry delay if that is shorter.
-    const inFlightDueMs = Math.min(c.RETRY_DELAY_MS, c.CALLBACK_TIMEOUT_MS + 1_000);
-    const handOff = new AttemptHandOff(c.BATCH_WAIT_MS, inFlightDueMs, MAX_IN_FLIGHT);
+    const inFlightDueMs = Math.min(c.retryDelayMs, c.callbackTimeoutMs + 1_000);
+    const handOff = new AttemptHandOff(c.batchWaitMs, inFlightDueMs, MAX_IN_FLIGHT);
     const runner = this.runner!;
     const ctx: ProcessorContext = {
       topics,
-      groupId: c.CONSUMER_GROUP,
+      groupId: c.consumerGroup,
       metrics,
       heartbeatMs: HEARTBEAT_MS,
       hook: this.hooks.transactionStep,
@@ -198,7 +198,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     const storeUp = () => kafkaAnswers(this.admin);
     const supervisors: Partial<Record<MemberRole, ConsumerSupervisor>> = {};
     const retry = new RetryProcessor(ctx, registry, runner, handOff, {
-      maxBufferedBytes: c.RETRY_BUFFER_MB * 1024 * 1024,
+      maxBufferedBytes: c.retryBufferMb * 1024 * 1024,
       seek: (partition, offset) => {
         try {
           supervisors.retry?.current?.seek({ topic: topics.retry, partition, offset: offset.toString() });
@@ -215,7 +215,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     // A log batch that keeps failing deterministically is retried, then its records one by one; the
     // one that still fails is parked and the partition goes on (a broker outage is waited out as
     // before). The retry processor applies the same rule to its own chunks (RetryParking).
-    const parker = new RecordParker(registry, topics.parked, c.CONSUMER_GROUP);
+    const parker = new RecordParker(registry, topics.parked, c.consumerGroup);
     const logGuard = new PoisonGuard('dispatcher-log', { storeUp });
     const eachBatch = {
       log: (payload: EachBatchPayload) =>
@@ -230,7 +230,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     for (const role of ['log', 'retry'] as const) {
       const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
         name: `dispatcher-${role}`,
-        staleAfterMs: c.KAFKA_SESSION_TIMEOUT_MS,
+        staleAfterMs: c.kafkaSessionTimeoutMs,
         create: () => this.createConsumer(role, topics, registry, handOff, retry, () => supervisor.active),
         run: async (consumer) => {
           await consumer.connect();
@@ -240,7 +240,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
           await consumer.run({
             autoCommit: false,
             eachBatchAutoResolve: false,
-            partitionsConsumedConcurrently: c.LOG_PARTITIONS,
+            partitionsConsumedConcurrently: c.logPartitions,
             eachBatch: eachBatch[role],
           });
         },
@@ -251,7 +251,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     }
     this.running = true;
     this.logger.log(
-      `started (instance ${this.instanceId}, group ${c.CONSUMER_GROUP}, log ${describeLog(identity)})`,
+      `started (instance ${this.instanceId}, group ${c.consumerGroup}, log ${describeLog(identity)})`,
     );
   }
 
@@ -328,10 +328,10 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   ): Consumer {
     const c = this.config;
     const consumer = this.kafka.consumer({
-      groupId: c.CONSUMER_GROUP,
+      groupId: c.consumerGroup,
       partitionAssigners: [coPartitionAssigner({ instanceId: this.instanceId, role }, topics)],
-      sessionTimeout: c.KAFKA_SESSION_TIMEOUT_MS,
-      heartbeatInterval: Math.min(3000, Math.floor(c.KAFKA_SESSION_TIMEOUT_MS / 3)),
+      sessionTimeout: c.kafkaSessionTimeoutMs,
+      heartbeatInterval: Math.min(3000, Math.floor(c.kafkaSessionTimeoutMs / 3)),
       maxWaitTimeInMs: 250,
       // Smaller fetches than kafkajs's 10 MiB / 1 MiB defaults: a batch's attempts are all alive
       // until its transaction commits, so the fetch size bounds memory under a backlog.

@@ -11,7 +11,7 @@ export class EventAdmission {
   private readonly windowMs: number;
 
   constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
-    this.box = SecretBox.fromSpec(config.secrets.keys, config.secrets.activeKeyId);
+    this.box = SecretBox.fromSpec(config.secretsKeys, config.secretsActiveKeyId);
     this.windowMs = config.occurredAtWindowMs;
   }
 

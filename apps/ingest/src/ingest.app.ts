@@ -28,9 +28,9 @@ export async function startIngest(
     logger: appLogger('ingest', options.logger),
   });
   applyHttpConventions(app);
-  app.use('/v1/events', jsonBody(config.http.bodyLimitBytes));
-  await app.listen(config.http.port, config.http.host);
+  app.use('/v1/events', jsonBody(config.httpBodyLimitBytes));
+  await app.listen(config.httpPort, config.httpHost);
   const { port } = app.getHttpServer().address() as AddressInfo;
-  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+  const host = config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost;
   return { app, url: `http://${host}:${port}`, close: () => app.close() };
 }

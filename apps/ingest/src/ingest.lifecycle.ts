@@ -42,7 +42,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     const admin = this.kafka.admin();
     await admin.connect();
     this.admin = admin;
-    await ensureTopics(admin, ingestTopicSpecs(config.topics), config.topics.replicationFactor);
+    await ensureTopics(admin, ingestTopicSpecs(config), config.replicationFactor);
     await this.appender.start();
 
     const started = Date.now();
@@ -62,7 +62,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     }
     await this.consumer.start(admin);
     this.logger.log(
-      `consuming ${config.topics.inbound} as ${config.consumer.groupId}; appending to ${config.topics.log}`,
+      `consuming ${config.inboundTopic} as ${config.consumerGroup}; appending to ${config.logTopic}`,
     );
   }
 

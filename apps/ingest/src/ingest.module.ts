@@ -27,16 +27,21 @@ export class IngestModule {
         { provide: INGEST_CONFIG, useValue: config },
         {
           provide: METRICS_ACCESS,
-          useValue: { requireKey: config.http.metricsRequireKey, apiKeys: config.http.apiKeys },
+          useValue: { requireKey: config.metricsRequireKey, apiKeys: config.apiKeys },
         },
         {
           provide: KAFKA,
-          useFactory: () => createKafka(config.kafka),
+          useFactory: () =>
+            createKafka({
+              brokers: config.kafkaBrokers,
+              ...config.kafkaSecurity,
+              clientId: config.kafkaClientId,
+            }),
         },
         {
           provide: AppendGate,
           useFactory: () =>
-            new AppendGate(new DedupWindow(config.dedup.windowSeconds * 1000, config.dedup.maxIds)),
+            new AppendGate(new DedupWindow(config.dedupWindowSeconds * 1000, config.dedupMaxIds)),
         },
         IngestMetrics,
         EventAdmission,

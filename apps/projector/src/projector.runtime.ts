@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { describeLog, ensureTopics, FOREVER, LogIdentityReader, metricsRegistry } from '@app/platform';
+import { describeLog, ensureTopics, FOREVER, LogIdentityReader } from '@app/platform';
 import type { Kafka, Producer } from 'kafkajs';
-import { Counter, Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { ProjectorConfig } from './config/projector.config';
 import { quoteSchema, rebuildSchemaNames } from './database/schema-name';
 import { switchSchema, withRebuildLock } from './database/schema-switch';
 import { MailSender } from './mail/mail.sender';
+import { ProjectorMetrics } from './observability/projector.metrics';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { RecoveryWorker } from './recovery/recovery.worker';
 import { LogMismatchError } from './projection/log-check';
@@ -15,42 +15,6 @@ import { ProjectionLogGuard } from './projection/log.guard';
 import { ProjectionApplier } from './projection/projection.applier';
 import { readCheckpointRows, recordLogIdentity } from './projection/projection.store';
 import { runReplay } from './replay/replay.runner';
-
-const eventsApplied = new Counter({
-  name: 'projector_events_applied_total',
-  help: 'Log events folded into the projection',
-  registers: [metricsRegistry],
-});
-const eventsSkipped = new Counter({
-  name: 'projector_events_skipped_total',
-  help: 'Log records skipped (unknown type/version or invalid)',
-  registers: [metricsRegistry],
-});
-const lagGauge = new Gauge({
-  name: 'projector_caught_up',
-  help: '1 once the projection reached the log end read at start-up',
-  registers: [metricsRegistry],
-});
-const disabledCounter = new Counter({
-  name: 'projector_communications_disabled_total',
-  help: 'CommunicationDisabled events folded into the projection by this instance (alert: disables per hour)',
-  registers: [metricsRegistry],
-});
-/** Reads the age of the oldest unpublished outbox event; set by the running projector. */
-let oldestOutboxAge: (() => Promise<number>) | undefined;
-new Gauge({
-  name: 'projector_outbox_oldest_seconds',
-  help: 'Age of the oldest outbox event not yet appended to the log (0 when none); a stuck relay grows it',
-  registers: [metricsRegistry],
-  async collect() {
-    this.set(oldestOutboxAge ? await oldestOutboxAge().catch(() => -1) : 0);
-  },
-});
-const mismatchGauge = new Gauge({
-  name: 'projector_log_mismatch',
-  help: '1 while the projection was not built from the log it is connected to (refused or rebuilding)',
-  registers: [metricsRegistry],
-});
 
 /**
  * What the projection is doing: `projecting` normally; `refused` when its checkpoints do not
@@ -63,6 +27,7 @@ export type ProjectionState =
 /** The projector's background work: projection consumer, outbox relay, mail sender, recoveries. */
 export class ProjectorRuntime {
   private readonly logger = new Logger('projector');
+  private readonly metrics = new ProjectorMetrics();
   consumer?: LogConsumer;
   relay?: OutboxRelay;
   mail?: MailSender;
@@ -118,7 +83,7 @@ export class ProjectorRuntime {
   /** The projection has applied everything that was on the log when its workers started. */
   caughtUp(): boolean {
     const done = this.projection.state === 'projecting' && (this.consumer?.caughtUp(this.startEnds) ?? false);
-    lagGauge.set(done ? 1 : 0);
+    this.metrics.caughtUp.set(done ? 1 : 0);
     return done;
   }
 
@@ -163,21 +128,21 @@ export class ProjectorRuntime {
         onMismatch: (report) => this.mismatch(report),
         hooks: config.hooks,
         onApplied: (_p, r) => {
-          eventsApplied.inc(r.applied);
-          eventsSkipped.inc(r.skipped);
-          disabledCounter.inc(r.types.filter((t) => t === 'CommunicationDisabled').length);
+          this.metrics.eventsApplied.inc(r.applied);
+          this.metrics.eventsSkipped.inc(r.skipped);
+          this.metrics.disabled.inc(r.types.filter((t) => t === 'CommunicationDisabled').length);
         },
       },
     );
     if (config.workers.projection) await this.consumer.start();
     if (config.workers.relay) {
-      oldestOutboxAge = async () => {
+      this.metrics.measureOutboxWith(async () => {
         const [row] = (await this.dataSource.query(
           `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age
              FROM ${quoteSchema(config.schema)}.outbox_events WHERE published_offset IS NULL`,
         )) as { age: number }[];
         return row.age;
-      };
+      });
       this.relay = new OutboxRelay(this.dataSource, config.schema, this.producer, {
         topic: config.logTopic,
         pollMs: config.outboxPollMs,
@@ -221,7 +186,7 @@ export class ProjectorRuntime {
     if (config.adminApiKeys.length === 0)
       this.logger.warn('ADMIN_API_KEYS is empty: enable, resend and recover refuse every request');
     this.projection = { state: 'projecting' };
-    mismatchGauge.set(0);
+    this.metrics.logMismatch.set(0);
     this.logger.log(`projecting ${describeLog(guard.log)} into schema ${config.schema}`);
   }
 
@@ -241,7 +206,7 @@ export class ProjectorRuntime {
   private mismatch(report: string): void {
     if (this.projection.state !== 'projecting' || this.stopping) return;
     this.logger.error(report);
-    mismatchGauge.set(1);
+    this.metrics.logMismatch.set(1);
     if (this.config.onLogMismatch === 'refuse') {
       this.projection = { state: 'refused', reason: report };
       // Emails of events already projected are still owed; only the log side stops.

@@ -48,7 +48,11 @@ const keyRing = z
     { message: 'expected keyId:base64key[,keyId:base64key...] with 32-byte keys' },
   );
 
-/** The variable names ARE the keys, so a validation error names the variable to fix. */
+/**
+ * Every environment variable the dispatcher reads. The keys are the variable names, so a validation
+ * error names the variable to fix (docs/dispatcher.md has the table); `loadDispatcherConfig` turns
+ * them into the `DispatcherConfig` the app runs on.
+ */
 export const dispatcherConfigSchema = z
   .object({
     /** KAFKA_BROKERS and the TLS / SASL variables, read the same way by every service. */
@@ -139,11 +143,74 @@ export const dispatcherConfigSchema = z
     }
   });
 
-/** The variables, plus the TLS / SASL settings read from them (absent: plaintext, as tests build it). */
-export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema> & { kafkaSecurity?: KafkaSecurity };
+/** The typed configuration the dispatcher runs on: flat, camelCase, one field per variable. */
+export interface DispatcherConfig {
+  kafkaBrokers: string[];
+  /** TLS and SASL of a secured cluster; absent = plaintext. */
+  kafkaSecurity?: KafkaSecurity;
+  /** Kafka consumer session timeout: how fast a dead instance's partitions move to another. */
+  kafkaSessionTimeoutMs: number;
+  /** The event log (source of truth) the dispatcher reads and appends to. */
+  logTopic: string;
+  /** Partitions of the log; the retry and state topics are created with the same count. */
+  logPartitions: number;
+  /** Durable retry schedule (records carry their due time), co-partitioned with the log. */
+  retryTopic: string;
+  /** Compacted per-communication state, co-partitioned with the log, loaded at start-up. */
+  stateTopic: string;
+  /** Where log and retry records that fail deterministically after bounded retries are set aside. */
+  parkedTopic: string;
+  /** Consumer group of the log and retry consumers; also the prefix of transactional ids. */
+  consumerGroup: string;
+  /** Key ring that opens sealed credentials and signing secrets (never logged). */
+  secretsKeys: string;
+  callbackTimeoutMs: number;
+  retryDelayMs: number;
+  retryAfterMaxMs: number;
+  retryBufferMb: number;
+  batchWaitMs: number;
+  maxAttempts: number;
+  successStatuses: number[];
+  /** The projector's public base URL, for the batch URL in CommunicationCompleted POST bodies. */
+  publicBaseUrl: string;
+  ssrfAllowedNetworks: string[];
+  maxConcurrency: number;
+  maxConcurrencyPerHost: number;
+  httpPort: number;
+  httpHost: string;
+  metricsRequireKey: boolean;
+  apiKeys: string[];
+}
 
+/** Reads and validates the variables once (a bad value stops the process, exit 78). */
 export function loadDispatcherConfig(source: NodeJS.ProcessEnv = process.env): DispatcherConfig {
   const v = loadConfig(dispatcherConfigSchema, source);
-  const { brokers: _, ...kafkaSecurity } = kafkaConnectionFrom(v);
-  return { ...v, kafkaSecurity };
+  const { brokers, ...kafkaSecurity } = kafkaConnectionFrom(v);
+  return {
+    kafkaBrokers: brokers,
+    kafkaSecurity,
+    kafkaSessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS,
+    logTopic: v.LOG_TOPIC,
+    logPartitions: v.LOG_PARTITIONS,
+    retryTopic: v.RETRY_TOPIC,
+    stateTopic: v.STATE_TOPIC,
+    parkedTopic: v.PARKED_TOPIC,
+    consumerGroup: v.CONSUMER_GROUP,
+    secretsKeys: v.SECRETS_KEYS,
+    callbackTimeoutMs: v.CALLBACK_TIMEOUT_MS,
+    retryDelayMs: v.RETRY_DELAY_MS,
+    retryAfterMaxMs: v.RETRY_AFTER_MAX_MS,
+    retryBufferMb: v.RETRY_BUFFER_MB,
+    batchWaitMs: v.BATCH_WAIT_MS,
+    maxAttempts: v.MAX_ATTEMPTS,
+    successStatuses: v.SUCCESS_STATUSES,
+    publicBaseUrl: v.PUBLIC_BASE_URL,
+    ssrfAllowedNetworks: v.SSRF_ALLOWED_NETWORKS,
+    maxConcurrency: v.MAX_CONCURRENCY,
+    maxConcurrencyPerHost: v.MAX_CONCURRENCY_PER_HOST,
+    httpPort: v.HTTP_PORT,
+    httpHost: v.HTTP_HOST,
+    metricsRequireKey: v.METRICS_REQUIRE_KEY,
+    apiKeys: v.API_KEYS,
+  };
 }

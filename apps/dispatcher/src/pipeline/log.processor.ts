@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EachBatchPayload } from 'kafkajs';
-import { decodeEvent, type LogEvent } from '@app/contracts';
+import { decodeEvent, endsHolds, type LogEvent } from '@app/contracts';
 import { cancelledEvent } from '../domain/callback-records';
 import { callbacksDue, type DueCallback } from '../domain/callbacks-due';
 import { evolve, type CommunicationState } from '../domain/communication-state';
@@ -8,10 +8,8 @@ import type { AttemptHandOff, RunningAttempt } from './attempt.hand-off';
 import { BatchChanges } from './batch-changes';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
 import { startHeartbeats } from './heartbeat.loop';
-import { logChangedError } from './retriable.error';
 import type { PartitionRegistry } from './partition.registry';
-import { recordReports, stamp, startAttempt, type ProcessorContext } from './processor.context';
-import { commitTransaction } from './transaction.writer';
+import { commitBatch, stamp, startAttempt, undoBatch, type ProcessorContext } from './processor.context';
 
 /**
  * One batch of one log partition: fold every event into the communications' state, make the first
@@ -96,7 +94,7 @@ export class LogProcessor {
           this.registry.setState(changes, partition, after);
           changed.set(after.communicationId, after);
         }
-        if (event.type === 'CallbackFailed') this.registry.clearFailing(changes, event.communicationId);
+        if (endsHolds(event)) this.registry.clearFailing(changes, event.communicationId);
         for (const planned of callbacksDue(event, after)) {
           if (planned.action === 'attempt') {
             // Requests start right away, in log order; the gate bounds how many run at once.
@@ -113,34 +111,22 @@ export class LogProcessor {
         }
       }
       const collected = await this.handOff.collect(partition, attempts);
-      const recorded = recordReports(this.ctx, this.registry, changes, partition, collected.outputs);
       const nextOffset = BigInt(messages[messages.length - 1].offset) + 1n;
-      // Again right before the commit: the attempts may have run for seconds.
-      if (!(await this.registry.confirmLog())) throw logChangedError();
-      await commitTransaction(
-        lease.producer,
-        topics,
-        { groupId: this.ctx.groupId, topic: batch.topic, partition, nextOffset },
-        {
-          events: [...cancelled, ...recorded.events],
-          retries: [...recorded.retries, ...collected.handedOff],
-          states: [...changed.values()],
-        },
-        this.registry.marker,
-        this.ctx.hook,
-      );
-      changes.commit();
-      this.handOff.committed(collected);
-      metrics.handedOff.inc({ role: 'log' }, collected.handedOff.length);
+      await commitBatch(this.ctx, this.registry, this.handOff, {
+        role: 'log',
+        partition,
+        producer: lease.producer,
+        nextOffset,
+        parts: [{ changes, collected }],
+        output: { events: cancelled, states: [...changed.values()] },
+      });
       this.registry.advance('log', partition, nextOffset);
       resolveOffset(messages[messages.length - 1].offset);
-      metrics.batches.inc({ role: 'log' });
     } catch (e) {
       // Memory goes back to what was committed, then the partition is taken over again (which
       // reloads the state topic, in case the transaction did commit after all). The attempts are
       // kept: the redo records them instead of sending them again.
-      changes.rollback();
-      this.handOff.kept(partition, attempts);
+      undoBatch(this.handOff, partition, [{ changes, running: attempts }]);
       await this.registry.release('log', partition);
       throw e;
     } finally {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { inEpoch } from '@app/contracts';
+import { mayLeave } from '@app/contracts';
 import {
   describeLog,
   logMarker,
@@ -152,17 +152,16 @@ export class PartitionRegistry {
     );
   }
 
-  /** Enabled, in the given disable epoch, and no CallbackFailed of ours still on its way. */
+  /** Whether a request of the given epoch may leave now (`mayLeave`, the shared rule). */
   isActive(partition: number, communicationId: string, epoch: number): boolean {
-    return this.inEpoch(partition, communicationId, epoch) && !this.failing.has(communicationId);
+    return mayLeave(this.stateOf(partition, communicationId), epoch, this.failing.has(communicationId));
   }
 
-  /** Enabled and still in the given disable epoch (failures on their way aside). */
-  inEpoch(partition: number, communicationId: string, epoch: number): boolean {
-    return inEpoch(this.stateOf(partition, communicationId), epoch);
-  }
-
-  /** A failure was decided for attempt `key`: stop the communication's requests that have not left. */
+  /**
+   * Holds the communication for attempt `key` (its requests that have not left stay put). Only
+   * keeps the mark: whether an attempt holds, and what ends the hold, is decided by `failureHolds`
+   * and `endsHolds` in the contracts library.
+   */
   markFailing(changes: BatchChanges, partition: number, communicationId: string, key: string): void {
     if (this.failing.get(communicationId)?.has(key)) return;
     changes.apply(
@@ -181,7 +180,7 @@ export class PartitionRegistry {
     );
   }
 
-  /** A CallbackFailed was read back from the log: the state now says disabled by itself. */
+  /** Every hold of the communication ends (`endsHolds`: its CallbackFailed was read back). */
   clearFailing(changes: BatchChanges, communicationId: string): void {
     const marks = this.failing.get(communicationId);
     if (!marks) return;

@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { CallbackConfig, LogEvent } from '@app/contracts';
+import { failureHolds, type CallbackConfig, type LogEvent } from '@app/contracts';
 import { recordAttempt, type AttemptReport } from '../domain/attempt-outcome';
 import type { Stamp } from '../domain/callback-records';
 import { attemptKey, type RetryRecord, type StartedAttempt } from '../domain/retry-record';
 import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
-import type { AttemptHandOff, RunningAttempt } from './attempt.hand-off';
+import type { Producer } from 'kafkajs';
+import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-off';
 import type { BatchChanges } from './batch-changes';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
+import type { MemberRole } from './co-partition.assigner';
 import type { PartitionRegistry } from './partition.registry';
-import type { OutputTopics, TransactionHook } from './transaction.writer';
+import { logChangedError } from './retriable.error';
+import {
+  commitTransaction,
+  type OutputTopics,
+  type TransactionHook,
+  type TransactionOutput,
+} from './transaction.writer';
 
 /** What both processors share: names, metrics, timings and the test hook. */
 export interface ProcessorContext {
@@ -49,8 +57,8 @@ export function startAttempt(
   const marked = output.then((report) => {
     // A failure of an attempt whose communication was disabled since it started will be
     // recorded as cancelled (decision 0623): it must not stop the communication's requests.
-    const current = registry.inEpoch(partition, started.communicationId, started.epoch);
-    if (report.sent && report.verdict.outcome === 'failed' && current) {
+    const now = registry.stateOf(partition, started.communicationId);
+    if (failureHolds(now, started.epoch, report.sent && report.verdict.outcome === 'failed')) {
       registry.markFailing(changes, partition, started.communicationId, keyOf(report));
     }
     return report;
@@ -92,6 +100,77 @@ export function recordReports(
     }
   }
   return { events, retries };
+}
+
+/** One batch's (or retry chunk's) attempts and the in-memory changes they made. */
+export interface BatchPart {
+  changes: BatchChanges;
+  running: readonly RunningAttempt[];
+  collected: Collected;
+}
+
+/**
+ * The end every batch shares, log or retry: confirm once more that the topic is still our log
+ * (the attempts may have run for seconds), record the finished attempts, write them with the rest
+ * of `output` and the input's next offset in ONE transaction, and only then let memory follow
+ * (decision 0621). `afterCommit` runs right after the commit, before memory follows. On a failure
+ * nothing is kept in memory: the caller calls `undoBatch` and takes the partition over again.
+ */
+export async function commitBatch(
+  ctx: ProcessorContext,
+  registry: PartitionRegistry,
+  handOff: AttemptHandOff,
+  batch: {
+    role: MemberRole;
+    partition: number;
+    producer: Producer;
+    nextOffset: bigint;
+    parts: readonly Omit<BatchPart, 'running'>[];
+    /** Written before the recorded attempts' events (the log batch's cancellations). */
+    output: Omit<TransactionOutput, 'retries'>;
+    afterCommit?: () => void;
+  },
+): Promise<void> {
+  const { role, partition, parts } = batch;
+  if (!(await registry.confirmLog())) throw logChangedError();
+  const events = [...batch.output.events];
+  const retries: RetryRecord[] = [];
+  for (const part of parts) {
+    const recorded = recordReports(ctx, registry, part.changes, partition, part.collected.outputs);
+    events.push(...recorded.events);
+    retries.push(...recorded.retries, ...part.collected.handedOff);
+  }
+  const topic = role === 'log' ? ctx.topics.log : ctx.topics.retry;
+  await commitTransaction(
+    batch.producer,
+    ctx.topics,
+    { groupId: ctx.groupId, topic, partition, nextOffset: batch.nextOffset },
+    { ...batch.output, events, retries },
+    registry.marker,
+    ctx.hook,
+  );
+  batch.afterCommit?.();
+  for (const part of parts) {
+    part.changes.commit();
+    handOff.committed(part.collected);
+    ctx.metrics.handedOff.inc({ role }, part.collected.handedOff.length);
+  }
+  ctx.metrics.batches.inc({ role });
+}
+
+/**
+ * After a batch that did not commit: memory goes back to what was committed, and its attempts are
+ * kept, so that the redo records them instead of sending the requests a second time.
+ */
+export function undoBatch(
+  handOff: AttemptHandOff,
+  partition: number,
+  parts: readonly Pick<BatchPart, 'changes' | 'running'>[],
+): void {
+  for (const part of parts) {
+    part.changes.rollback();
+    handOff.kept(partition, part.running);
+  }
 }
 
 const keyOf = (r: AttemptReport) => attemptKey(r.started.callbackId, r.started.attempt);

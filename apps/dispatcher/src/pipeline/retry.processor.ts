@@ -20,10 +20,9 @@ import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-o
 import { BatchChanges } from './batch-changes';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
 import type { PartitionLease, PartitionRegistry } from './partition.registry';
-import { logChangedError, retriableError } from './retriable.error';
+import { retriableError } from './retriable.error';
 import type { RetryParking } from './retry.parking';
-import { recordReports, startAttempt, type ProcessorContext } from './processor.context';
-import { commitTransaction } from './transaction.writer';
+import { commitBatch, startAttempt, undoBatch, type ProcessorContext } from './processor.context';
 
 /** Retries started and committed together at most (bounds a transaction's size). */
 const MAX_CHUNK = 500;
@@ -341,8 +340,7 @@ export class RetryProcessor {
       }
       collected = await this.handOff.collect(partition, running);
     } catch (e) {
-      changes.rollback();
-      this.handOff.kept(partition, running);
+      undoBatch(this.handOff, partition, [{ changes, running }]);
       if (!slot.closed) {
         this.log.warn(`retry chunk of partition ${partition} failed, taking it over again: ${String(e)}`);
         await this.rebuild(slot);
@@ -373,53 +371,39 @@ export class RetryProcessor {
   }
 
   private async commitGroup(slot: Slot, group: Finished[]): Promise<void> {
-    const { metrics, topics, groupId, hook } = this.ctx;
+    const { metrics, topics } = this.ctx;
     const partition = slot.partition;
     const entries = group.flatMap((g) => g.entries);
     try {
       if (slot.closed) throw retriableError(`retry partition ${partition} was taken over again meanwhile`);
-      // Again right before the commit: the attempts may have run for seconds.
-      if (!(await this.registry.confirmLog())) throw logChangedError();
-      const events = [];
-      const retries = [];
-      for (const g of group) {
-        const recorded = recordReports(this.ctx, this.registry, g.changes, partition, g.collected.outputs);
-        events.push(...recorded.events);
-        retries.push(...recorded.retries, ...g.collected.handedOff);
-      }
       const parked = group.flatMap((g) => g.parked);
-      await commitTransaction(
-        slot.lease.producer,
-        topics,
-        { groupId, topic: topics.retry, partition, nextOffset: slot.schedule.commitOffset(entries) },
-        {
-          events,
-          retries,
+      await commitBatch(this.ctx, this.registry, this.handOff, {
+        role: 'retry',
+        partition,
+        producer: slot.lease.producer,
+        nextOffset: slot.schedule.commitOffset(entries),
+        parts: group,
+        output: {
+          events: [],
           states: [],
           done: entries.map((e) => e.offset),
           parked: parked.map(({ entry, failure }) => this.parkedCopy(partition, entry, failure)),
         },
-        this.registry.marker,
-        hook,
-      );
-      slot.schedule.settled(entries);
-      this.options.parking.settled(
-        partition,
-        entries.map((e) => e.offset),
-      );
-      for (const { entry, failure } of parked) {
-        const where = describeRecord(topics.retry, partition, {
-          offset: String(entry.offset),
-          value: entry.value,
-        });
-        reportParked('dispatcher-retry', where, failure);
-      }
-      for (const g of group) {
-        g.changes.commit();
-        this.handOff.committed(g.collected);
-        metrics.handedOff.inc({ role: 'retry' }, g.collected.handedOff.length);
-      }
-      metrics.batches.inc({ role: 'retry' });
+        afterCommit: () => {
+          slot.schedule.settled(entries);
+          this.options.parking.settled(
+            partition,
+            entries.map((e) => e.offset),
+          );
+          for (const { entry, failure } of parked) {
+            const where = describeRecord(topics.retry, partition, {
+              offset: String(entry.offset),
+              value: entry.value,
+            });
+            reportParked('dispatcher-retry', where, failure);
+          }
+        },
+      });
       metrics.retryScheduled.set(this.scheduledCount());
     } catch (e) {
       // Counted against its records when deterministic: they are tried alone, then parked.
@@ -430,10 +414,7 @@ export class RetryProcessor {
       );
       // Kept: when the records fire again after the rebuild, these results are recorded
       // instead of sending the requests a second time.
-      for (const g of group) {
-        g.changes.rollback();
-        this.handOff.kept(partition, g.running);
-      }
+      undoBatch(this.handOff, partition, group);
       if (!slot.closed) {
         this.log.warn(
           `retry transaction of partition ${partition} failed, taking it over again: ${String(e)}`,

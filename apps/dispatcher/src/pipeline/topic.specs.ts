@@ -14,30 +14,30 @@ const DAY_MS = 24 * 3600_000;
 export function dispatcherTopicSpecs(
   c: Pick<
     DispatcherConfig,
-    | 'LOG_TOPIC'
-    | 'RETRY_TOPIC'
-    | 'STATE_TOPIC'
-    | 'PARKED_TOPIC'
-    | 'LOG_PARTITIONS'
-    | 'RETRY_DELAY_MS'
-    | 'RETRY_AFTER_MAX_MS'
-    | 'MAX_ATTEMPTS'
+    | 'logTopic'
+    | 'retryTopic'
+    | 'stateTopic'
+    | 'parkedTopic'
+    | 'logPartitions'
+    | 'retryDelayMs'
+    | 'retryAfterMaxMs'
+    | 'maxAttempts'
   >,
   forever: Record<string, string>,
 ): TopicSpec[] {
   // Every record must outlive its longest wait (a receiver's Retry-After can exceed the delay).
-  const longestWait = Math.max(c.RETRY_DELAY_MS, c.RETRY_AFTER_MAX_MS);
-  const retryRetention = Math.max(7 * DAY_MS, 4 * longestWait * c.MAX_ATTEMPTS);
+  const longestWait = Math.max(c.retryDelayMs, c.retryAfterMaxMs);
+  const retryRetention = Math.max(7 * DAY_MS, 4 * longestWait * c.maxAttempts);
   return [
-    { topic: c.LOG_TOPIC, numPartitions: c.LOG_PARTITIONS, configs: { ...forever } },
+    { topic: c.logTopic, numPartitions: c.logPartitions, configs: { ...forever } },
     {
-      topic: c.RETRY_TOPIC,
-      numPartitions: c.LOG_PARTITIONS,
+      topic: c.retryTopic,
+      numPartitions: c.logPartitions,
       configs: { 'cleanup.policy': 'delete', 'retention.ms': String(retryRetention) },
     },
     {
-      topic: c.STATE_TOPIC,
-      numPartitions: c.LOG_PARTITIONS,
+      topic: c.stateTopic,
+      numPartitions: c.logPartitions,
       configs: {
         'cleanup.policy': 'compact',
         'min.cleanable.dirty.ratio': '0.1',
@@ -45,6 +45,6 @@ export function dispatcherTopicSpecs(
         'max.message.bytes': String(2 * 1024 * 1024),
       },
     },
-    parkedTopicSpec(c.PARKED_TOPIC),
+    parkedTopicSpec(c.parkedTopic),
   ];
 }

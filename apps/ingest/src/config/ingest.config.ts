@@ -2,7 +2,7 @@ import { DEFAULT_TOPICS } from '@app/contracts';
 import {
   CLUSTER_DEFAULT_REPLICATION,
   env,
-  type KafkaConnection,
+  type KafkaSecurity,
   kafkaConnectionFrom,
   kafkaEnv,
   loadConfig,
@@ -73,84 +73,79 @@ export const ingestEnvSchema = z
     }
   });
 
-export interface TopicsConfig {
-  inbound: string;
+/** The typed configuration ingest runs on: flat, camelCase, one field per variable. */
+export interface IngestConfig {
+  kafkaBrokers: string[];
+  /** TLS and SASL of a secured cluster; absent = plaintext. */
+  kafkaSecurity?: KafkaSecurity;
+  kafkaClientId: string;
+  inboundTopic: string;
   inboundPartitions: number;
   inboundRetentionMs: number;
-  deadLetter: string;
+  deadLetterTopic: string;
   deadLetterPartitions: number;
   deadLetterRetentionMs: number;
-  log: string;
+  logTopic: string;
   logPartitions: number;
   /** Where records that cannot be processed after bounded retries are set aside. */
-  parked: string;
+  parkedTopic: string;
   replicationFactor: number;
-}
-
-/** The typed configuration ingest runs on; tests build one directly with unique names. */
-export interface IngestConfig {
-  kafka: KafkaConnection & { clientId: string };
-  topics: TopicsConfig;
-  consumer: {
-    groupId: string;
-    /** transactionalId = `<prefix>-<inbound topic>-<partition>`: one producer per input partition. */
-    transactionalIdPrefix: string;
-    transactionTimeoutMs: number;
-  };
-  dedup: { windowSeconds: number; maxIds: number; rebuildTimeoutMs: number };
+  consumerGroup: string;
+  /** transactionalId = `<prefix>-<inbound topic>-<partition>`: one producer per input partition. */
+  transactionalIdPrefix: string;
+  transactionTimeoutMs: number;
+  dedupWindowSeconds: number;
+  dedupMaxIds: number;
+  dedupRebuildTimeoutMs: number;
   /** An event's occurredAt must lie within this of the time ingest receives it, either way. */
   occurredAtWindowMs: number;
-  secrets: { keys: string; activeKeyId?: string };
-  http: {
-    host: string;
-    /** 0 = any free port (tests). */
-    port: number;
-    apiKeys: string[];
-    bodyLimitBytes: number;
-    maxEvents: number;
-    /** Stable per instance, so a restarted instance fences and aborts its predecessor's open transaction. */
-    transactionalId: string;
-    /** `/metrics` answers only with an API key. */
-    metricsRequireKey: boolean;
-  };
+  secretsKeys: string;
+  secretsActiveKeyId?: string;
+  httpHost: string;
+  /** 0 = any free port (tests). */
+  httpPort: number;
+  apiKeys: string[];
+  httpBodyLimitBytes: number;
+  httpMaxEvents: number;
+  /** Stable per instance, so a restarted instance fences and aborts its predecessor's open transaction. */
+  httpTransactionalId: string;
+  /** `/metrics` answers only with an API key. */
+  metricsRequireKey: boolean;
 }
 
+/** Reads and validates the variables once (a bad value stops the process, exit 78). */
 export function loadIngestConfig(source: NodeJS.ProcessEnv = process.env): IngestConfig {
   const v = loadConfig(ingestEnvSchema, source);
+  const { brokers, ...kafkaSecurity } = kafkaConnectionFrom(v);
   return {
-    kafka: { ...kafkaConnectionFrom(v), clientId: v.KAFKA_CLIENT_ID },
-    topics: {
-      inbound: v.INBOUND_TOPIC,
-      inboundPartitions: v.INBOUND_PARTITIONS,
-      inboundRetentionMs: v.INBOUND_RETENTION_MS,
-      deadLetter: v.DLQ_TOPIC,
-      deadLetterPartitions: v.DLQ_PARTITIONS,
-      deadLetterRetentionMs: v.DLQ_RETENTION_MS,
-      log: v.LOG_TOPIC,
-      logPartitions: v.LOG_PARTITIONS,
-      parked: v.PARKED_TOPIC,
-      replicationFactor: v.TOPIC_REPLICATION_FACTOR ?? CLUSTER_DEFAULT_REPLICATION,
-    },
-    consumer: {
-      groupId: v.CONSUMER_GROUP,
-      transactionalIdPrefix: v.TRANSACTIONAL_ID_PREFIX,
-      transactionTimeoutMs: v.TRANSACTION_TIMEOUT_MS,
-    },
-    dedup: {
-      windowSeconds: v.DEDUP_WINDOW_SECONDS,
-      maxIds: v.DEDUP_MAX_IDS,
-      rebuildTimeoutMs: v.DEDUP_REBUILD_TIMEOUT_MS,
-    },
+    kafkaBrokers: brokers,
+    kafkaSecurity,
+    kafkaClientId: v.KAFKA_CLIENT_ID,
+    inboundTopic: v.INBOUND_TOPIC,
+    inboundPartitions: v.INBOUND_PARTITIONS,
+    inboundRetentionMs: v.INBOUND_RETENTION_MS,
+    deadLetterTopic: v.DLQ_TOPIC,
+    deadLetterPartitions: v.DLQ_PARTITIONS,
+    deadLetterRetentionMs: v.DLQ_RETENTION_MS,
+    logTopic: v.LOG_TOPIC,
+    logPartitions: v.LOG_PARTITIONS,
+    parkedTopic: v.PARKED_TOPIC,
+    replicationFactor: v.TOPIC_REPLICATION_FACTOR ?? CLUSTER_DEFAULT_REPLICATION,
+    consumerGroup: v.CONSUMER_GROUP,
+    transactionalIdPrefix: v.TRANSACTIONAL_ID_PREFIX,
+    transactionTimeoutMs: v.TRANSACTION_TIMEOUT_MS,
+    dedupWindowSeconds: v.DEDUP_WINDOW_SECONDS,
+    dedupMaxIds: v.DEDUP_MAX_IDS,
+    dedupRebuildTimeoutMs: v.DEDUP_REBUILD_TIMEOUT_MS,
     occurredAtWindowMs: v.OCCURRED_AT_WINDOW_SECONDS * 1000,
-    secrets: { keys: v.SECRETS_KEYS, activeKeyId: v.SECRETS_ACTIVE_KEY },
-    http: {
-      host: v.HTTP_HOST,
-      port: v.HTTP_PORT,
-      apiKeys: v.API_KEYS,
-      bodyLimitBytes: v.HTTP_BODY_LIMIT_BYTES,
-      maxEvents: v.HTTP_MAX_EVENTS,
-      transactionalId: v.HTTP_TRANSACTIONAL_ID,
-      metricsRequireKey: v.METRICS_REQUIRE_KEY,
-    },
+    secretsKeys: v.SECRETS_KEYS,
+    secretsActiveKeyId: v.SECRETS_ACTIVE_KEY,
+    httpHost: v.HTTP_HOST,
+    httpPort: v.HTTP_PORT,
+    apiKeys: v.API_KEYS,
+    httpBodyLimitBytes: v.HTTP_BODY_LIMIT_BYTES,
+    httpMaxEvents: v.HTTP_MAX_EVENTS,
+    httpTransactionalId: v.HTTP_TRANSACTIONAL_ID,
+    metricsRequireKey: v.METRICS_REQUIRE_KEY,
   };
 }

@@ -53,11 +53,11 @@ export class EventsService {
     }
     const items: unknown[] = Array.isArray(body) ? body : [body];
     if (items.length === 0) throw fail(HttpStatus.BAD_REQUEST, 'empty', 'the array holds no event');
-    if (items.length > this.config.http.maxEvents) {
+    if (items.length > this.config.httpMaxEvents) {
       throw fail(
         HttpStatus.BAD_REQUEST,
         'too-many-events',
-        `at most ${this.config.http.maxEvents} events per request`,
+        `at most ${this.config.httpMaxEvents} events per request`,
       );
     }
 

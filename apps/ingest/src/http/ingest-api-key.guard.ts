@@ -9,7 +9,7 @@ export class IngestApiKeyGuard implements CanActivate {
   private readonly inner: ApiKeyGuard;
 
   constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
-    this.inner = new ApiKeyGuard(config.http.apiKeys);
+    this.inner = new ApiKeyGuard(config.apiKeys);
   }
 
   canActivate(context: ExecutionContext): boolean {

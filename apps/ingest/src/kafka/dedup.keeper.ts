@@ -34,19 +34,19 @@ export class DedupWindowKeeper {
   /** Reads the current log's window (from `now - DEDUP_WINDOW_SECONDS` to its end) into the gate. */
   async rebuild(): Promise<RebuildResult & { log: LogIdentity }> {
     const { config } = this;
-    const log = await this.reader.read(config.topics.log);
-    const window = new DedupWindow(config.dedup.windowSeconds * 1000, config.dedup.maxIds);
+    const log = await this.reader.read(config.logTopic);
+    const window = new DedupWindow(config.dedupWindowSeconds * 1000, config.dedupMaxIds);
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       const result = await rebuildDedupWindow({
         kafka: this.kafka,
         admin,
-        logTopic: config.topics.log,
-        groupPrefix: config.consumer.groupId,
+        logTopic: config.logTopic,
+        groupPrefix: config.consumerGroup,
         window,
-        windowMs: config.dedup.windowSeconds * 1000,
-        timeoutMs: config.dedup.rebuildTimeoutMs,
+        windowMs: config.dedupWindowSeconds * 1000,
+        timeoutMs: config.dedupRebuildTimeoutMs,
       });
       this.gate.useWindow(window);
       this.log = log;
@@ -62,7 +62,7 @@ export class DedupWindowKeeper {
    * caller must release its claims and claim again.
    */
   async confirm(): Promise<boolean> {
-    const now = await this.reader.read(this.config.topics.log);
+    const now = await this.reader.read(this.config.logTopic);
     if (this.log && sameLog(now, this.log)) return true;
     this.rebuilding ??= (async () => {
       const was = this.log;

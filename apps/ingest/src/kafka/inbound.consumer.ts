@@ -62,7 +62,7 @@ export class InboundConsumer {
     private readonly metrics: IngestMetrics,
     private readonly dedup: DedupWindowKeeper,
   ) {
-    this.producers = new TransactionalProducers(kafka, config.consumer.transactionTimeoutMs);
+    this.producers = new TransactionalProducers(kafka, config.transactionTimeoutMs);
   }
 
   /** For `/health`: joined its group and answered by the broker. */
@@ -77,7 +77,7 @@ export class InboundConsumer {
 
   async start(admin: Admin): Promise<void> {
     this.admin = admin;
-    const { groupId } = this.config.consumer;
+    const groupId = this.config.consumerGroup;
     const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
       name: 'ingest-inbound',
       create: () => {
@@ -97,11 +97,11 @@ export class InboundConsumer {
       },
       run: async (consumer) => {
         await consumer.connect();
-        await consumer.subscribe({ topic: this.config.topics.inbound, fromBeginning: true });
+        await consumer.subscribe({ topic: this.config.inboundTopic, fromBeginning: true });
         await consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently: Math.min(4, this.config.topics.inboundPartitions),
+          partitionsConsumedConcurrently: Math.min(4, this.config.inboundPartitions),
           eachBatch: (payload) => this.onBatch(payload, admin),
         });
       },
@@ -217,8 +217,8 @@ export class InboundConsumer {
       }
       await inTransaction(await this.producers.get(transactionalId), async (txn) => {
         await sendInParts(txn, [
-          { topic: this.config.topics.log, messages: logMessages },
-          { topic: this.config.topics.deadLetter, messages: deadLetters },
+          { topic: this.config.logTopic, messages: logMessages },
+          { topic: this.config.deadLetterTopic, messages: deadLetters },
         ]);
         await sendOffsetsPatiently(txn, this.offsetsAfter(batch.topic, batch.partition, last));
       });
@@ -254,9 +254,9 @@ export class InboundConsumer {
     try {
       await parkInTransaction(
         await this.producers.get(transactionalId),
-        this.config.topics.parked,
+        this.config.parkedTopic,
         parkedRecordOf(source, 'ingest', failure, new Date()),
-        { groupId: this.config.consumer.groupId, ...source },
+        { groupId: this.config.consumerGroup, ...source },
       );
     } catch (e) {
       await this.producers.drop(transactionalId);
@@ -266,19 +266,19 @@ export class InboundConsumer {
   }
 
   private transactionalIdOf(topic: string, partition: number): string {
-    return `${this.config.consumer.transactionalIdPrefix}-${topic}-${partition}`;
+    return `${this.config.transactionalIdPrefix}-${topic}-${partition}`;
   }
 
   private offsetsAfter(topic: string, partition: number, offset: string) {
     return {
-      consumerGroupId: this.config.consumer.groupId,
+      consumerGroupId: this.config.consumerGroup,
       topics: [{ topic, partitions: [{ partition, offset: String(BigInt(offset) + 1n) }] }],
     };
   }
 
   /** The next offset the group committed for a partition, or undefined when it committed none. */
   private async committedOffset(admin: Admin, topic: string, partition: number): Promise<bigint | undefined> {
-    const [committed] = await admin.fetchOffsets({ groupId: this.config.consumer.groupId, topics: [topic] });
+    const [committed] = await admin.fetchOffsets({ groupId: this.config.consumerGroup, topics: [topic] });
     const at = committed.partitions.find((x) => x.partition === partition)?.offset ?? '-1';
     return at === '-1' ? undefined : BigInt(at);
   }

@@ -1,20 +1,33 @@
 import { FOREVER, parkedTopicSpec, TopicSpec } from '@app/platform';
-import { TopicsConfig } from '../config/ingest.config';
+import type { IngestConfig } from '../config/ingest.config';
 
 /**
  * The topics ingest creates at start-up when they are missing (existing ones are left as they are).
  * The log keeps everything forever (it is the source of truth); the inbound topic only has to hold
  * events until ingest has read them; the DLQ keeps rejected input long enough for someone to look.
  */
-export function ingestTopicSpecs(t: TopicsConfig): TopicSpec[] {
+export function ingestTopicSpecs(
+  t: Pick<
+    IngestConfig,
+    | 'inboundTopic'
+    | 'inboundPartitions'
+    | 'inboundRetentionMs'
+    | 'deadLetterTopic'
+    | 'deadLetterPartitions'
+    | 'deadLetterRetentionMs'
+    | 'logTopic'
+    | 'logPartitions'
+    | 'parkedTopic'
+  >,
+): TopicSpec[] {
   return [
     {
-      topic: t.inbound,
+      topic: t.inboundTopic,
       numPartitions: t.inboundPartitions,
       configs: { 'retention.ms': String(t.inboundRetentionMs), 'cleanup.policy': 'delete' },
     },
     {
-      topic: t.deadLetter,
+      topic: t.deadLetterTopic,
       numPartitions: t.deadLetterPartitions,
       // Twice the broker's default record limit: a dead letter is at most the head of the original
       // record plus headers (quarantineCopy), and a copy that cannot be written would stall the
@@ -25,7 +38,7 @@ export function ingestTopicSpecs(t: TopicsConfig): TopicSpec[] {
         'max.message.bytes': String(2 * 1024 * 1024),
       },
     },
-    { topic: t.log, numPartitions: t.logPartitions, configs: { ...FOREVER } },
-    parkedTopicSpec(t.parked),
+    { topic: t.logTopic, numPartitions: t.logPartitions, configs: { ...FOREVER } },
+    parkedTopicSpec(t.parkedTopic),
   ];
 }

@@ -19,12 +19,12 @@ export class LogAppender {
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
     @Inject(KAFKA) kafka: Kafka,
   ) {
-    this.producers = new TransactionalProducers(kafka, config.consumer.transactionTimeoutMs);
+    this.producers = new TransactionalProducers(kafka, config.transactionTimeoutMs);
   }
 
   /** Initialises the producer early: that fences a previous incarnation and aborts what it left open. */
   async start(): Promise<void> {
-    await this.producers.get(this.config.http.transactionalId);
+    await this.producers.get(this.config.httpTransactionalId);
   }
 
   append(events: LogEvent[]): Promise<void> {
@@ -40,11 +40,11 @@ export class LogAppender {
 
   private async appendNow(events: LogEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const id = this.config.http.transactionalId;
+    const id = this.config.httpTransactionalId;
     try {
       // In requests the broker accepts: a request of 1 MiB of events is still one transaction.
       await inTransaction(await this.producers.get(id), (txn) =>
-        sendInParts(txn, [{ topic: this.config.topics.log, messages: events.map(logRecordOf) }]),
+        sendInParts(txn, [{ topic: this.config.logTopic, messages: events.map(logRecordOf) }]),
       );
     } catch (e) {
       await this.producers.drop(id);

@@ -1,14 +1,14 @@
-import { metricsRegistry } from '@app/platform';
-import { Counter, Gauge, Histogram, Metric } from 'prom-client';
+import { metricsRegistry, registeredOnce } from '@app/platform';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 export type Source = 'kafka' | 'http';
 
 /**
- * Ingest's Prometheus metrics, on the process-wide registry served at /metrics. Registration is
- * idempotent because tests start several ingest instances in one process.
+ * Ingest's Prometheus metrics, on the process-wide registry served at /metrics. Each metric is
+ * registered once per process (`registeredOnce`: tests start several ingest instances in one process).
  */
 export class IngestMetrics {
-  readonly appended = once(
+  readonly appended = registeredOnce(
     'ingest_events_appended_total',
     () =>
       new Counter({
@@ -18,7 +18,7 @@ export class IngestMetrics {
         registers: [metricsRegistry],
       }),
   );
-  readonly duplicates = once(
+  readonly duplicates = registeredOnce(
     'ingest_events_duplicate_total',
     () =>
       new Counter({
@@ -28,7 +28,7 @@ export class IngestMetrics {
         registers: [metricsRegistry],
       }),
   );
-  readonly rejected = once(
+  readonly rejected = registeredOnce(
     'ingest_events_rejected_total',
     () =>
       new Counter({
@@ -38,7 +38,7 @@ export class IngestMetrics {
         registers: [metricsRegistry],
       }),
   );
-  readonly dedupIds = once(
+  readonly dedupIds = registeredOnce(
     'ingest_dedup_ids',
     () =>
       new Gauge({
@@ -47,7 +47,7 @@ export class IngestMetrics {
         registers: [metricsRegistry],
       }),
   );
-  readonly batchSeconds = once(
+  readonly batchSeconds = registeredOnce(
     'ingest_batch_duration_seconds',
     () =>
       new Histogram({
@@ -57,7 +57,7 @@ export class IngestMetrics {
         registers: [metricsRegistry],
       }),
   );
-  readonly failedTransactions = once(
+  readonly failedTransactions = registeredOnce(
     'ingest_transactions_aborted_total',
     () =>
       new Counter({
@@ -67,8 +67,4 @@ export class IngestMetrics {
         registers: [metricsRegistry],
       }),
   );
-}
-
-function once<M extends Metric>(name: string, create: () => M): M {
-  return (metricsRegistry.getSingleMetric(name) as M | undefined) ?? create();
 }

@@ -1,8 +1,11 @@
 import type { LogEvent } from '../validate';
 import {
   enableRefusal,
+  endsHolds,
   failureDisables,
+  failureHolds,
   inEpoch,
+  mayLeave,
   INITIAL_LIFECYCLE,
   lifecycleAfter,
 } from './communication-lifecycle';
@@ -53,5 +56,28 @@ describe('communication lifecycle (shared by dispatcher and projector)', () => {
     expect(enableRefusal(INITIAL_LIFECYCLE, false)).toBe('not-disabled');
     expect(enableRefusal(off, true)).toBe('disable-pending');
     expect(enableRefusal(off, false)).toBeNull();
+  });
+
+  it('given an attempt that failed for good in its epoch, then it holds the communication until its CallbackFailed is read back', () => {
+    expect(failureHolds(INITIAL_LIFECYCLE, 0, true)).toBe(true);
+    expect(mayLeave(INITIAL_LIFECYCLE, 0, true)).toBe(false);
+    expect(endsHolds(ev('CallbackFailed', {}))).toBe(true);
+    expect(endsHolds(ev('CallbackAttempted', {}))).toBe(false);
+    expect(endsHolds(ev('CommunicationDisabled', {}))).toBe(false);
+  });
+
+  it('given an attempt that retries, or failed after its epoch ended, then it holds nothing', () => {
+    const off = lifecycleAfter(INITIAL_LIFECYCLE, ev('CommunicationDisabled', {}));
+    const onAgain = lifecycleAfter(off, ENABLE);
+    expect(failureHolds(INITIAL_LIFECYCLE, 0, false)).toBe(false);
+    expect(failureHolds(off, 0, true)).toBe(false);
+    expect(failureHolds(onAgain, 0, true)).toBe(false);
+  });
+
+  it('given no failure on its way, then a request leaves only in the epoch it started in', () => {
+    const off = lifecycleAfter(INITIAL_LIFECYCLE, ev('CommunicationDisabled', {}));
+    expect(mayLeave(INITIAL_LIFECYCLE, 0, false)).toBe(true);
+    expect(mayLeave(off, 0, false)).toBe(false);
+    expect(mayLeave(lifecycleAfter(off, ENABLE), 1, false)).toBe(true);
   });
 });

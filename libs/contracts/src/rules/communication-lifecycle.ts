@@ -38,6 +38,30 @@ export function inEpoch(lifecycle: Lifecycle, startedEpoch: number): boolean {
   return lifecycle.enabled && lifecycle.epoch === startedEpoch;
 }
 
+/**
+ * The dispatcher's hold (decision 0334). A failure is decided by the dispatcher and carried to the
+ * projector by its CallbackFailed; between deciding it and reading that event back from the log, the
+ * dispatcher holds the communication's requests that have not left yet, so that none leaves after
+ * the failure that disables it. The hold only bridges that delay: what disables is still
+ * `lifecycleAfter` applied to the CallbackFailed. Three questions, answered here only:
+ *
+ * - `failureHolds`: does a finished attempt hold its communication? When it failed for good and
+ *   its communication is still in the epoch it started in — exactly when it will be recorded as a
+ *   CallbackFailed (`recordAttempt`); an attempt recorded as anything else lifts its hold.
+ * - `mayLeave`: may a request leave? In the epoch it started in, and no failure on its way.
+ * - `endsHolds`: which event read back from the log ends every hold of its communication? Its
+ *   CallbackFailed (the lifecycle has decided from it by then).
+ */
+export function failureHolds(lifecycle: Lifecycle, startedEpoch: number, failedForGood: boolean): boolean {
+  return failedForGood && inEpoch(lifecycle, startedEpoch);
+}
+
+export function mayLeave(lifecycle: Lifecycle, startedEpoch: number, failureOnItsWay: boolean): boolean {
+  return inEpoch(lifecycle, startedEpoch) && !failureOnItsWay;
+}
+
+export const endsHolds = (event: Pick<LogEvent, 'type'>): boolean => event.type === 'CallbackFailed';
+
 /** Why an operator's enable cannot be appended now; null when it can. */
 export type EnableRefusal = 'not-disabled' | 'disable-pending' | null;
 
