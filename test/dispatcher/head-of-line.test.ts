@@ -178,7 +178,7 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     const comm = uniqueName('drained');
     await append(
       tk,
-      own.LOG_TOPIC,
+      own.logTopic,
       configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${slow.base}/d/\${id}` }]),
       messageSent(comm),
     );
@@ -191,12 +191,12 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     const stoppedMs = Date.now() - stopping;
     apps.splice(apps.indexOf(first), 1);
     // Recorded by the stopping process as soon as the request ended, not when its record came due.
-    const attempts = await awaitAttempts(tk, own.LOG_TOPIC, comm, 1, 5_000);
+    const attempts = await awaitAttempts(tk, own.logTopic, comm, 1, 5_000);
     expect(attempts.map((a) => [a.data.attempt, a.data.outcome])).toEqual([[1, 'succeeded']]);
     expect(stoppedMs).toBeLessThan(SLOW_MS + 5_000);
     // The fence: its in-flight record is settled (a done marker names it), so no process, this
     // one restarted or another, ever fires it again; the receiver saw one request.
-    await awaitRetriesSettled(tk, own.RETRY_TOPIC, comm);
+    await awaitRetriesSettled(tk, own.retryTopic, comm);
     expect(slow.requests).toHaveLength(1);
   }, 60_000);
 });

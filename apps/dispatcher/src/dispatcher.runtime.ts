@@ -262,9 +262,9 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
    */
   private async drain(): Promise<void> {
     if (!this.running) return;
-    const deadline = Date.now() + this.config.SHUTDOWN_DRAIN_MS;
+    const deadline = Date.now() + this.config.shutdownDrainMs;
     try {
-      this.consumers.log?.current?.pause([{ topic: this.config.LOG_TOPIC }]);
+      this.consumers.log?.current?.pause([{ topic: this.config.logTopic }]);
     } catch {
       // Not running: there is no batch to stop.
     }

@@ -169,6 +169,8 @@ export interface DispatcherConfig {
   retryAfterMaxMs: number;
   retryBufferMb: number;
   batchWaitMs: number;
+  /** On SIGTERM, how long handed-off attempts may take to be recorded before leaving (0683). */
+  shutdownDrainMs: number;
   maxAttempts: number;
   successStatuses: number[];
   /** The projector's public base URL, for the batch URL in CommunicationCompleted POST bodies. */
@@ -202,6 +204,7 @@ export function loadDispatcherConfig(source: NodeJS.ProcessEnv = process.env): D
     retryAfterMaxMs: v.RETRY_AFTER_MAX_MS,
     retryBufferMb: v.RETRY_BUFFER_MB,
     batchWaitMs: v.BATCH_WAIT_MS,
+    shutdownDrainMs: v.SHUTDOWN_DRAIN_MS,
     maxAttempts: v.MAX_ATTEMPTS,
     successStatuses: v.SUCCESS_STATUSES,
     publicBaseUrl: v.PUBLIC_BASE_URL,

@@ -91,7 +91,7 @@ export class InboundConsumer {
           retry: { retries: 5, restartOnFailure: async () => supervisor.active },
         });
         consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
-          this.takeOverNow(payload.memberAssignment[this.config.topics.inbound] ?? []),
+          this.takeOverNow(payload.memberAssignment[this.config.inboundTopic] ?? []),
         );
         return consumer;
       },
@@ -119,7 +119,7 @@ export class InboundConsumer {
    * between batches (kafkajs rejoins only once the running ones returned).
    */
   private takeOverNow(partitions: number[]): void {
-    const topic = this.config.topics.inbound;
+    const topic = this.config.inboundTopic;
     const gained = partitions.filter((p) => !this.owned.has(p));
     this.owned = new Set(partitions);
     for (const p of gained) {
