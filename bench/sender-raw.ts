@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { HttpSender } from '../apps/dispatcher/src/delivery/http-sender';
+import { HttpSender } from '../apps/dispatcher/src/delivery/http.sender';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);

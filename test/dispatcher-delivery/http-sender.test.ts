@@ -1,10 +1,10 @@
 import type { CommunicationConfigured, LogEventOf } from '@app/contracts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { completionBody } from '../../apps/dispatcher/src/delivery/completion-body';
-import { CallbackRequest, HttpSender } from '../../apps/dispatcher/src/delivery/http-sender';
-import { variablesFor } from '../../apps/dispatcher/src/delivery/template-variables';
-import { renderUrl } from '../../apps/dispatcher/src/delivery/url-template';
+import { completionBody } from '../../apps/dispatcher/src/delivery/completion.body';
+import { CallbackRequest, HttpSender } from '../../apps/dispatcher/src/delivery/http.sender';
+import { variablesFor } from '../../apps/dispatcher/src/delivery/template.variables';
+import { renderUrl } from '../../apps/dispatcher/src/delivery/url.template';
 import { Receiver } from './receiver';
 
 const LOCAL = ['127.0.0.0/8'];

@@ -1,7 +1,7 @@
 import { LogIdentityReader, type LogIdentity } from '@app/platform';
 import { Client } from 'pg';
-import { rebuildLockKey } from '../../apps/projector/src/database/schema-switch';
-import { LogMismatchError } from '../../apps/projector/src/projection/log-check';
+import { rebuildLockKey } from '../../apps/projector/src/database/schema.switch';
+import { LogMismatchError } from '../../apps/projector/src/projection/log.check';
 import { endOffsets } from '../../apps/projector/src/projection/log.consumer';
 import { startProjector, type RunningProjector } from '../../apps/projector/src/projector.app';
 import { builtEntry, ChildService } from '../support/child-service';

@@ -1,7 +1,7 @@
 import { LogIdentityReader } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { ProjectionApplier } from '../../apps/projector/src/projection/projection.applier';
-import { createDataSource } from '../../apps/projector/src/database/data-source';
+import { createDataSource } from '../../apps/projector/src/database/data-source.factory';
 import { startProjector, type RunningProjector } from '../../apps/projector/src/projector.app';
 import { eventually } from '../support/environment';
 import { TestKafka } from '../support/kafka';

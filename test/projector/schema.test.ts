@@ -4,7 +4,7 @@ import {
   type AnyTableDefinition,
 } from '../../apps/projector/src/projection/column.types';
 import { SCHEMA, type AttemptRow } from '../../apps/projector/src/projection/projection.schema';
-import { migrate } from '../../apps/projector/src/database/data-source';
+import { migrate } from '../../apps/projector/src/database/data-source.factory';
 import { databaseUrl, uniqueName } from '../support/environment';
 import { dropSchemas, withDb } from './projector.fixtures';
 

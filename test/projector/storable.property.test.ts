@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { encodeEvent, storableText, type LogEvent } from '@app/contracts';
 import type { DataSource } from 'typeorm';
-import { createDataSource, migrate } from '../../apps/projector/src/database/data-source';
+import { createDataSource, migrate } from '../../apps/projector/src/database/data-source.factory';
 import { ProjectionApplier } from '../../apps/projector/src/projection/projection.applier';
 import { dropSchemas, scenario, testConfig, withDb } from './projector.fixtures';
 

@@ -18,8 +18,8 @@ import {
   type LogIdentity,
 } from '@app/platform';
 import type { DispatcherConfig } from './config/dispatcher.config';
-import { HttpSender } from './delivery/http-sender';
-import { PERMANENT_ERRORS } from './domain/retry-policy';
+import { HttpSender } from './delivery/http.sender';
+import { PERMANENT_ERRORS } from './domain/retry.policy';
 import { DispatcherMetrics } from './observability/dispatcher.metrics';
 import { AttemptHandOff } from './pipeline/attempt.hand-off';
 import { CallbackAttemptRunner } from './pipeline/callback-attempt.runner';

@@ -8,13 +8,13 @@ import {
 } from '@nestjs/common';
 import { Admin, Kafka } from 'kafkajs';
 import { IngestConfig } from './config/ingest.config';
-import { AppendGate } from './domain/append-gate';
+import { AppendGate } from './domain/append.gate';
 import { INGEST_CONFIG, KAFKA } from './ingest.tokens';
 import { DedupWindowKeeper } from './kafka/dedup.keeper';
 import { InboundConsumer } from './kafka/inbound.consumer';
 import { ingestTopicSpecs } from './kafka/ingest.topics';
 import { LogAppender } from './kafka/log.appender';
-import { IngestMetrics } from './metrics/ingest.metrics';
+import { IngestMetrics } from './observability/ingest.metrics';
 
 /**
  * Start-up and shutdown in a fixed order. Up: topics → HTTP producer (fences its predecessor) →

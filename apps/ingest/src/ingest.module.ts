@@ -2,8 +2,8 @@ import { createKafka } from '@app/platform';
 import { LivenessController, METRICS_ACCESS, MetricsController } from '@app/platform/nest';
 import { DynamicModule, Module } from '@nestjs/common';
 import { IngestConfig } from './config/ingest.config';
-import { AppendGate } from './domain/append-gate';
-import { DedupWindow } from './domain/dedup-window';
+import { AppendGate } from './domain/append.gate';
+import { DedupWindow } from './domain/dedup.window';
 import { EventAdmission } from './event-admission.service';
 
 import { EventsController } from './http/events.controller';
@@ -15,7 +15,7 @@ import { INGEST_CONFIG, KAFKA } from './ingest.tokens';
 import { DedupWindowKeeper } from './kafka/dedup.keeper';
 import { InboundConsumer } from './kafka/inbound.consumer';
 import { LogAppender } from './kafka/log.appender';
-import { IngestMetrics } from './metrics/ingest.metrics';
+import { IngestMetrics } from './observability/ingest.metrics';
 
 @Module({})
 export class IngestModule {

@@ -1,6 +1,6 @@
 import { configOrExit, EXIT_KAFKA_REFUSED, kafkaRefusal, processLogger } from '@app/platform';
 import { loadProjectorConfig } from './config/projector.config';
-import { LogMismatchError } from './projection/log-check';
+import { LogMismatchError } from './projection/log.check';
 import { startProjector } from './projector.app';
 
 const logger = processLogger('projector');

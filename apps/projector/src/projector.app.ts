@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { appLogger } from '@app/platform';
 import { applyHttpConventions } from '@app/platform/nest';
 import type { ProjectorConfig } from './config/projector.config';
-import { migrate } from './database/data-source';
+import { migrate } from './database/data-source.factory';
 import { ProjectorModule } from './projector.module';
 import { ProjectorRuntime } from './projector.runtime';
 

@@ -20,7 +20,7 @@ import type { ProjectorConfig } from './config/projector.config';
 import { ConsoleController } from './console/console.controller';
 import { ConsolePages } from './console/console.pages';
 import { ConsoleQueries } from './console/console.queries';
-import { createDataSource } from './database/data-source';
+import { createDataSource } from './database/data-source.factory';
 import { HealthController } from './health/health.controller';
 import { ProjectorRuntime } from './projector.runtime';
 import { KAFKA, LOG_PRODUCER, PROJECTOR_CONFIG } from './projector.tokens';

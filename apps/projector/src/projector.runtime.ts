@@ -3,13 +3,13 @@ import { describeLog, ensureTopics, FOREVER, LogIdentityReader } from '@app/plat
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { ProjectorConfig } from './config/projector.config';
-import { quoteSchema, rebuildSchemaNames } from './database/schema-name';
-import { switchSchema, withRebuildLock } from './database/schema-switch';
+import { quoteSchema, rebuildSchemaNames } from './database/schema.name';
+import { switchSchema, withRebuildLock } from './database/schema.switch';
 import { MailSender } from './mail/mail.sender';
 import { ProjectorMetrics } from './observability/projector.metrics';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { RecoveryWorker } from './recovery/recovery.worker';
-import { LogMismatchError } from './projection/log-check';
+import { LogMismatchError } from './projection/log.check';
 import { endOffsets, LogConsumer } from './projection/log.consumer';
 import { ProjectionLogGuard } from './projection/log.guard';
 import { ProjectionApplier } from './projection/projection.applier';

@@ -106,6 +106,24 @@ const CASES: Record<Limit, LimitCase> = {
     },
     path: 'data.notificationList',
   },
+  maxCallbackIdLength: {
+    check: (n) => {
+      const e = callbackAttemptedExample();
+      e.data.callbackId = str(n);
+      return validate('stored')(e);
+    },
+    path: 'data.callbackId',
+  },
+  maxOperatorLength: {
+    check: (n) => {
+      const e = exampleOf('MessageSent') as unknown as Record<string, unknown>;
+      return validateEvent(
+        { ...e, type: 'CommunicationEnabled', data: { by: str(n), reason: 'fixed' } },
+        'stored',
+      );
+    },
+    path: 'data.by',
+  },
   maxTextLength: {
     check: (n) => {
       const e = exampleOf('MessageDeliveryProblem');

@@ -12,6 +12,10 @@ export const LIMITS = {
   maxIdLength: 128,
   /** Campaign environment variables per communication. */
   maxEnvironmentVariables: 200,
+  /** A callback id, `<triggerEventId>.<callbackConfigId>` (36 + 1 + 128 characters, with room). */
+  maxCallbackIdLength: 300,
+  /** Who asked for an operator action, as they named themselves (`by`). */
+  maxOperatorLength: 128,
   /** Environment variable names. */
   maxNameLength: 128,
   /** Environment variable string values. */

@@ -4,22 +4,22 @@ import {
   callbackCancelledV1,
   callbackFailedV1,
   callbackResendRequestedV1,
-} from './events/callback-events';
-import { communicationCompletedV1 } from './events/communication-completed';
+} from './events/callback.events';
+import { communicationCompletedV1 } from './events/communication.completed';
 import {
   communicationConfiguredInboundV1,
   communicationConfiguredStoredV1,
-} from './events/communication-configured';
+} from './events/communication.configured';
 import {
   communicationDisabledV1,
   communicationEnabledV1,
   communicationRecoveryRequestedV1,
-} from './events/communication-status';
+} from './events/communication.status';
 import {
   messageDeliveryProblemV1,
   messageDeliveryStatusChangedV1,
   messageSentV1,
-} from './events/message-events';
+} from './events/message.events';
 
 /**
  * Every event type and schema version the system knows. `inbound` is the shape a producer sends

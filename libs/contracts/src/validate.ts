@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
 import { Envelope, envelopeHeaderSchema } from './envelope/envelope';
-import { inboundTextIssues } from './inbound-text';
-import { nestsDeeperThan } from './json-depth';
+import { inboundTextIssues } from './inbound.text';
+import { nestsDeeperThan } from './json.depth';
 import { LIMITS } from './limits';
 import { CONTRACTS, EventType, InboundData, isEventType, StoredData } from './registry';
 

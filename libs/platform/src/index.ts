@@ -1,20 +1,20 @@
 // The framework-free entry of the platform (`@app/platform`): no controllers, guards, filters or
 // middleware (they are in `@app/platform/nest`, decision 0703); from NestJS only its logger.
-export * from './config/load-config';
-export * from './kafka/kafka-client';
-export * from './kafka/kafka-connection';
+export * from './config/config.loader';
+export * from './kafka/kafka.client';
+export * from './kafka/kafka.connection';
 export * from './kafka/topics';
 export * from './kafka/headers';
-export * from './secrets/secret-box';
+export * from './secrets/secret.box';
 export * from './secrets/redact';
 export * from './observability/metrics.registry';
 export * from './http/api-key.ring';
 export * from './kafka/consumer.supervisor';
-export * from './kafka/kafka-log';
-export * from './logging/log-settings';
+export * from './kafka/kafka.log';
+export * from './logging/log.settings';
 export * from './logging/app.logger';
 export * from './observability/health';
-export * from './kafka/log-identity';
+export * from './kafka/log.identity';
 export * from './kafka/log-identity.reader';
 export * from './kafka/quarantine.copy';
 export * from './kafka/produce.parts';

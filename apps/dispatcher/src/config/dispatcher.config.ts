@@ -9,7 +9,7 @@ import {
   loggingEnv,
   SecretBox,
 } from '@app/platform';
-import { parseCidr } from '../delivery/address-guard';
+import { parseCidr } from '../delivery/address.guard';
 
 const statusList = z
   .string()

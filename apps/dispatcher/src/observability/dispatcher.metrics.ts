@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricsRegistry, registeredOnce } from '@app/platform';
-import { HostLabels } from './host-label';
+import { HostLabels } from './host.label';
 
 const HOST_LABELS = new HostLabels();
 

@@ -1,6 +1,6 @@
-import { decodeRetryRecord, encodeRetryRecord, inFlightAttemptOf } from '../domain/retry-record';
+import { decodeRetryRecord, encodeRetryRecord, inFlightAttemptOf } from '../domain/retry.record';
 import { AttemptHandOff, type RunningAttempt } from './attempt.hand-off';
-import type { AttemptReport } from '../domain/attempt-outcome';
+import type { AttemptReport } from '../domain/attempt.outcome';
 
 const config = {
   campaignId: 'c',

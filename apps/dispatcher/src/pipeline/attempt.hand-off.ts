@@ -1,6 +1,6 @@
-import type { AttemptReport } from '../domain/attempt-outcome';
-import { attemptKey, inFlightRecord, type RetryRecord, type StartedAttempt } from '../domain/retry-record';
-import { settleWithin } from './settle-within';
+import type { AttemptReport } from '../domain/attempt.outcome';
+import { attemptKey, inFlightRecord, type RetryRecord, type StartedAttempt } from '../domain/retry.record';
+import { settleWithin } from './settle.within';
 
 /** An attempt a batch started (or took over from the in-flight map) and must record. */
 export interface RunningAttempt {

@@ -1,14 +1,14 @@
 import { secretAad, type AttemptErrorKind, type CallbackConfig } from '@app/contracts';
 import { redactUrl, type SecretBox } from '@app/platform';
-import { completionBody } from '../delivery/completion-body';
-import type { AttemptResult, CallbackRequest, HttpSender } from '../delivery/http-sender';
-import { variablesFor } from '../delivery/template-variables';
-import { renderUrl } from '../delivery/url-template';
-import type { AttemptReport } from '../domain/attempt-outcome';
-import { reportOf } from '../domain/attempt-report';
-import { callbackRef } from '../domain/callback-records';
-import type { StartedAttempt } from '../domain/retry-record';
-import type { RetryPolicy } from '../domain/retry-policy';
+import { completionBody } from '../delivery/completion.body';
+import type { AttemptResult, CallbackRequest, HttpSender } from '../delivery/http.sender';
+import { variablesFor } from '../delivery/template.variables';
+import { renderUrl } from '../delivery/url.template';
+import type { AttemptReport } from '../domain/attempt.outcome';
+import { reportOf } from '../domain/attempt.report';
+import { callbackRef } from '../domain/callback.records';
+import type { StartedAttempt } from '../domain/retry.record';
+import type { RetryPolicy } from '../domain/retry.policy';
 import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
 import type { ConcurrencyGate } from './concurrency.gate';
 

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { EachBatchPayload } from 'kafkajs';
 import { decodeEvent, endsHolds, type LogEvent } from '@app/contracts';
-import { cancelledEvent } from '../domain/callback-records';
-import { callbacksDue, type DueCallback } from '../domain/callbacks-due';
-import { evolve, type CommunicationState } from '../domain/communication-state';
+import { cancelledEvent } from '../domain/callback.records';
+import { callbacksDue, type DueCallback } from '../domain/callbacks.due';
+import { evolve, type CommunicationState } from '../domain/communication.state';
 import type { AttemptHandOff, RunningAttempt } from './attempt.hand-off';
-import { BatchChanges } from './batch-changes';
+import { BatchChanges } from './batch.changes';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
 import { startHeartbeats } from './heartbeat.loop';
 import type { PartitionRegistry } from './partition.registry';

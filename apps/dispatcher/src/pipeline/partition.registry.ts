@@ -9,8 +9,8 @@ import {
   type LogIdentity,
   type LogIdentityReader,
 } from '@app/platform';
-import { initialState, type CommunicationState } from '../domain/communication-state';
-import type { BatchChanges } from './batch-changes';
+import { initialState, type CommunicationState } from '../domain/communication.state';
+import type { BatchChanges } from './batch.changes';
 import type { MemberRole } from './co-partition.assigner';
 import { readStateTopic } from './state-topic.reader';
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { failureHolds, type CallbackConfig, type LogEvent } from '@app/contracts';
-import { recordAttempt, type AttemptReport } from '../domain/attempt-outcome';
-import type { Stamp } from '../domain/callback-records';
-import { attemptKey, type RetryRecord, type StartedAttempt } from '../domain/retry-record';
+import { recordAttempt, type AttemptReport } from '../domain/attempt.outcome';
+import type { Stamp } from '../domain/callback.records';
+import { attemptKey, type RetryRecord, type StartedAttempt } from '../domain/retry.record';
 import type { DispatcherMetrics } from '../observability/dispatcher.metrics';
 import type { Producer } from 'kafkajs';
 import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-off';
-import type { BatchChanges } from './batch-changes';
+import type { BatchChanges } from './batch.changes';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
 import type { MemberRole } from './co-partition.assigner';
 import type { PartitionRegistry } from './partition.registry';

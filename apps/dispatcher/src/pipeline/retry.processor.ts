@@ -14,10 +14,10 @@ import {
   peekRetryTopicValue,
   type RetryRecord,
   type RetryTopicEntry,
-} from '../domain/retry-record';
-import { RetrySchedule, type ScheduledRecord } from '../domain/retry-schedule';
+} from '../domain/retry.record';
+import { RetrySchedule, type ScheduledRecord } from '../domain/retry.schedule';
 import type { AttemptHandOff, Collected, RunningAttempt } from './attempt.hand-off';
-import { BatchChanges } from './batch-changes';
+import { BatchChanges } from './batch.changes';
 import type { CallbackAttemptRunner } from './callback-attempt.runner';
 import type { PartitionLease, PartitionRegistry } from './partition.registry';
 import { retriableError } from './retriable.error';

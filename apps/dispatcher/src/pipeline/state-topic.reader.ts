@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { headerString, LOG_MARKER_HEADER } from '@app/platform';
-import type { CommunicationState } from '../domain/communication-state';
-import { decodeStateRecord } from '../domain/state-record';
+import type { CommunicationState } from '../domain/communication.state';
+import { decodeStateRecord } from '../domain/state.record';
 
 export type PartitionStates = Map<number, Map<string, CommunicationState>>;
 

@@ -1,9 +1,9 @@
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import { inTransaction, LOG_MARKER_HEADER, sendInParts, sendOffsetsPatiently } from '@app/platform';
 import { logRecordOf, validateEvent, type LogEvent } from '@app/contracts';
-import type { CommunicationState } from '../domain/communication-state';
-import { encodeDoneMarker, encodeRetryRecord, type RetryRecord } from '../domain/retry-record';
-import { encodeStateRecord, stateRecordKey } from '../domain/state-record';
+import type { CommunicationState } from '../domain/communication.state';
+import { encodeDoneMarker, encodeRetryRecord, type RetryRecord } from '../domain/retry.record';
+import { encodeStateRecord, stateRecordKey } from '../domain/state.record';
 
 export interface TransactionOutput {
   events: LogEvent[];

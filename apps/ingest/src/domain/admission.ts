@@ -1,5 +1,5 @@
 import { checkOccurredAt, decodeEvent, LogEvent, Rejection, validateEvent } from '@app/contracts';
-import { Sealer, sealSecrets } from './seal-secrets';
+import { Sealer, sealSecrets } from './secrets.seal';
 
 export type Admission = { ok: true; event: LogEvent } | { ok: false; rejection: Rejection };
 

@@ -1,12 +1,12 @@
 import { LIMITS, LogEvent, loggableEventId, nestsDeeperThan } from '@app/contracts';
 import { HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { IngestConfig } from '../config/ingest.config';
-import { AppendGate } from '../domain/append-gate';
+import { AppendGate } from '../domain/append.gate';
 import { EventAdmission } from '../event-admission.service';
 import { INGEST_CONFIG } from '../ingest.tokens';
 import { DedupWindowKeeper } from '../kafka/dedup.keeper';
 import { LogAppender } from '../kafka/log.appender';
-import { IngestMetrics } from '../metrics/ingest.metrics';
+import { IngestMetrics } from '../observability/ingest.metrics';
 
 export interface ItemIssue {
   /** Position in the request (0 for a single event). */

@@ -2,8 +2,8 @@ import { describeLog, LogIdentityReader, sameLog, type LogIdentity } from '@app/
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { IngestConfig } from '../config/ingest.config';
-import { AppendGate } from '../domain/append-gate';
-import { DedupWindow } from '../domain/dedup-window';
+import { AppendGate } from '../domain/append.gate';
+import { DedupWindow } from '../domain/dedup.window';
 import { INGEST_CONFIG, KAFKA } from '../ingest.tokens';
 import { rebuildDedupWindow, type RebuildResult } from './dedup.rebuild';
 

@@ -2,7 +2,7 @@ import { headerString } from '@app/platform';
 import { LOG_HEADERS } from '@app/contracts';
 import { Admin, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { DedupWindow } from '../domain/dedup-window';
+import { DedupWindow } from '../domain/dedup.window';
 
 export interface RebuildOptions {
   kafka: Kafka;

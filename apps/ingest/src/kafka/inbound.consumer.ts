@@ -17,9 +17,9 @@ import {
 } from '@app/platform';
 import { IngestConfig } from '../config/ingest.config';
 import { Admission } from '../domain/admission';
-import { AppendGate } from '../domain/append-gate';
+import { AppendGate } from '../domain/append.gate';
 import { INGEST_CONFIG, KAFKA } from '../ingest.tokens';
-import { IngestMetrics } from '../metrics/ingest.metrics';
+import { IngestMetrics } from '../observability/ingest.metrics';
 import { EventAdmission } from '../event-admission.service';
 import { deadLetterRecordOf } from './dead-letter.record';
 import { DedupWindowKeeper } from './dedup.keeper';

@@ -1,3 +1,4 @@
+import { LIMITS } from '@app/contracts';
 import { ApiProperty } from '@nestjs/swagger';
 import type {
   AttemptRow,
@@ -144,13 +145,13 @@ export interface BatchDto extends Pick<
 export class OperatorBody {
   @ApiProperty({
     description: 'Who asks (a person or a tool)',
-    maxLength: 128,
+    maxLength: LIMITS.maxOperatorLength,
     example: 'jane.doe (on-call)',
   })
   by!: string;
   @ApiProperty({
     description: 'Why; recorded on the log',
-    maxLength: 2000,
+    maxLength: LIMITS.maxTextLength,
     example: 'the registrar API is back after the 09:00 outage (INC-4821)',
   })
   reason!: string;

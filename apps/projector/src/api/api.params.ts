@@ -1,4 +1,11 @@
-import { idSchema, instantSchema, operatorFields, RECOVERABLE_STATES, uuidSchema } from '@app/contracts';
+import {
+  idSchema,
+  instantSchema,
+  LIMITS,
+  operatorFields,
+  RECOVERABLE_STATES,
+  uuidSchema,
+} from '@app/contracts';
 import { z } from 'zod';
 import { badRequest } from './api.errors';
 import { CALLBACK_STATES } from '../projection/projection.schema';
@@ -15,7 +22,8 @@ export function parseParam<S extends z.ZodType>(schema: S, value: unknown, name:
 export const communicationIdParam = (v: string) => parseParam(idSchema, v, 'communication id');
 export const batchIdParam = (v: string) => parseParam(idSchema, v, 'batch id');
 export const messageIdParam = (v: string) => parseParam(uuidSchema, v, 'message id');
-export const callbackIdParam = (v: string) => parseParam(z.string().min(1).max(300), v, 'callback id');
+export const callbackIdParam = (v: string) =>
+  parseParam(z.string().min(1).max(LIMITS.maxCallbackIdLength), v, 'callback id');
 export const stateParam = (v: string | undefined) =>
   parseParam(z.enum(CALLBACK_STATES).optional(), v, 'state');
 export const statusParam = (v: string | undefined) =>

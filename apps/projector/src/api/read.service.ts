@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ProjectorConfig } from '../config/projector.config';
-import { quoteSchema } from '../database/schema-name';
+import { quoteSchema } from '../database/schema.name';
 import { rowFrom, type AnyTableDefinition, type StoredRowOf } from '../projection/column.types';
 import {
   CALLBACK_STATES,

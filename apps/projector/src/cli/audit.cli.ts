@@ -3,7 +3,7 @@ import { idSchema, uuidSchema } from '@app/contracts';
 import { createKafka, describeLog, LogIdentityReader, sameLog, type LogIdentity } from '@app/platform';
 import { auditLines, parkedEntries, parkedLine } from '../audit/audit.trail';
 import { readWholeLog } from '../audit/log.reader';
-import { recordedVersus } from '../projection/log-check';
+import { recordedVersus } from '../projection/log.check';
 import { readCheckpointRows } from '../projection/projection.store';
 import { parkedIn } from '../verify/verify.compare';
 import { cliEnv, cliOptions, fail } from './cli.args';

@@ -1,4 +1,4 @@
-import { migrate } from '../database/data-source';
+import { migrate } from '../database/data-source.factory';
 import { cliEnv, fail } from './cli.args';
 
 /** Creates the projection schema (DB_SCHEMA) and runs pending migrations. */

@@ -8,7 +8,7 @@ import {
   type LogIdentity,
 } from '@app/platform';
 import { schemaNameSchema } from '../config/projector.config';
-import { recordedLogs, recordedVersus } from '../projection/log-check';
+import { recordedLogs, recordedVersus } from '../projection/log.check';
 import { readCheckpointRows } from '../projection/projection.store';
 import { compareSchemas, parkedIn } from '../verify/verify.compare';
 import { cliEnv, cliOptions, fail } from './cli.args';

@@ -20,7 +20,7 @@ import {
 } from '../api/api.params';
 import { OperationsService } from '../api/operations.service';
 import type { ProjectorConfig } from '../config/projector.config';
-import { isDisablePending } from '../outbox/disable-pending';
+import { isDisablePending } from '../outbox/disable-pending.query';
 import { PROJECTOR_CONFIG } from '../projector.tokens';
 import { DataSource } from 'typeorm';
 import { ConsolePages } from './console.pages';

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { callbackIdOf } from '@app/contracts';
 import { DataSource } from 'typeorm';
 import type { ProjectorConfig } from '../config/projector.config';
-import { quoteSchema } from '../database/schema-name';
-import { disablePendingSql } from '../outbox/disable-pending';
+import { quoteSchema } from '../database/schema.name';
+import { disablePendingSql } from '../outbox/disable-pending.query';
 import { PROJECTOR_CONFIG } from '../projector.tokens';
 import { rowFrom, type AnyTableDefinition, type StoredRowOf } from '../projection/column.types';
 import {

@@ -1,6 +1,6 @@
 import { redactUrl } from '@app/platform/secrets/redact';
 import type { DataSource } from 'typeorm';
-import { quoteSchema } from '../database/schema-name';
+import { quoteSchema } from '../database/schema.name';
 import { rowFrom, type StoredRowOf } from '../projection/column.types';
 import { SCHEMA, type AttemptRow } from '../projection/projection.schema';
 import type { FailureEmailContext } from './mail.renderer';

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { storableText } from '@app/contracts';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { DataSource } from 'typeorm';
-import { quoteSchema } from '../database/schema-name';
+import { quoteSchema } from '../database/schema.name';
 import { rowFrom } from '../projection/column.types';
 import { derivedUuid } from '../projection/projection.ids';
 import { SCHEMA } from '../projection/projection.schema';

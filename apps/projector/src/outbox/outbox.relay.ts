@@ -3,7 +3,7 @@ import { validateEvent, type LogEvent } from '@app/contracts';
 import { type Failure, PoisonGuard, reportParked } from '@app/platform';
 import type { Producer } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { quoteSchema } from '../database/schema-name';
+import { quoteSchema } from '../database/schema.name';
 import { parkedOutboxEvent } from '../projection/projection.parked';
 import { ProjectionStore } from '../projection/projection.store';
 import { appendToLog } from './log.append';

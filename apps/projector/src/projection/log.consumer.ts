@@ -8,7 +8,7 @@ import {
   type LogIdentity,
 } from '@app/platform';
 import type { ProjectorHooks } from '../config/projector.config';
-import { LogMismatchError } from './log-check';
+import { LogMismatchError } from './log.check';
 import type { ApplyResult, ProjectionApplier } from './projection.applier';
 
 /**

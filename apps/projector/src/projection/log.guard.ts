@@ -1,6 +1,6 @@
 import { sameLog, type LogIdentity, type LogIdentityReader } from '@app/platform';
 import type { Kafka } from 'kafkajs';
-import { checkLog, mismatchReport, type LogCheck } from './log-check';
+import { checkLog, mismatchReport, type LogCheck } from './log.check';
 import type { LogGuard } from './log.consumer';
 import { endOffsets } from './log.consumer';
 import { readCheckpointRows } from './projection.store';

@@ -1,8 +1,8 @@
 import { describeLog, type LogIdentity } from '@app/platform';
 import type { QueryRunner } from 'typeorm';
-import { quoteSchema } from '../database/schema-name';
+import { quoteSchema } from '../database/schema.name';
 import { fieldValue } from './column.types';
-import { LogMismatchError, type CheckpointRow } from './log-check';
+import { LogMismatchError, type CheckpointRow } from './log.check';
 import type { ProjectionChanges, ProjectionState } from './projection.evolve';
 import type { ParkedRow } from './projection.schema';
 import { TABLES, type TableSpec } from './projection.tables';

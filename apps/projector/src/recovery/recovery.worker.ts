@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { quoteSchema } from '../database/schema-name';
+import { quoteSchema } from '../database/schema.name';
 import { appendToLog } from '../outbox/log.append';
 import { PolledWorker } from '../outbox/polling.loop';
 import { rowFrom } from '../projection/column.types';

@@ -8,8 +8,8 @@ import {
 } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { createDataSource, migrate } from '../database/data-source';
-import { quoteSchema } from '../database/schema-name';
+import { createDataSource, migrate } from '../database/data-source.factory';
+import { quoteSchema } from '../database/schema.name';
 import { ProjectionApplier } from '../projection/projection.applier';
 import { endOffsets, LogConsumer, type LogGuard } from '../projection/log.consumer';
 

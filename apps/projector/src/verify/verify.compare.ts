@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { quoteSchema } from '../database/schema-name';
+import { quoteSchema } from '../database/schema.name';
 
 /**
  * Tables compared by verify, their keys, and the columns that legitimately differ between a live

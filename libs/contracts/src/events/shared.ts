@@ -69,7 +69,7 @@ export const isMessageEventType = (t: string): t is MessageEventType =>
 /** Who asked for an operator action and why (recorded on the log with every write of the API). */
 export const operatorFields = {
   /** The person or tool that asked, as they named themselves. */
-  by: z.string().min(1).max(128),
+  by: z.string().min(1).max(LIMITS.maxOperatorLength),
   reason: textSchema.min(1),
   /** The name of the admin key that authorised the request (ADMIN_API_KEYS), when it came through the API. */
   adminKey: idSchema.optional(),

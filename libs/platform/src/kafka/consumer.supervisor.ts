@@ -3,8 +3,8 @@ import type { Consumer } from 'kafkajs';
 import { Gauge } from 'prom-client';
 import type { HealthCheck } from '../observability/health';
 import { metricsRegistry } from '../observability/metrics.registry';
-import { ConsumerReadiness } from './consumer-readiness';
-import { transientKafkaError } from './kafka-log';
+import { ConsumerReadiness } from './consumer.readiness';
+import { transientKafkaError } from './kafka.log';
 
 export interface SupervisedConsumerSpec {
   /** Names the consumer in logs. */

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { LogIdentityError, type LogIdentity } from './log-identity';
+import { LogIdentityError, type LogIdentity } from './log.identity';
 import {
   decodeMetadataResponse,
   encodeMetadataRequest,

@@ -2,7 +2,7 @@ import { loggableEventId, PARKED_HEADERS, type ParkingConsumer } from '@app/cont
 import type { Message, Producer } from 'kafkajs';
 import type { Failure } from '../resilience/poison.guard';
 import { headerString } from './headers';
-import { sendOffsetsPatiently } from './kafka-client';
+import { sendOffsetsPatiently } from './kafka.client';
 import { quarantineCopy, type OriginalRecord } from './quarantine.copy';
 import { inTransaction } from './transaction.scope';
 

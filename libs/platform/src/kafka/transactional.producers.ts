@@ -1,5 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
-import { transactionalProducer } from './kafka-client';
+import { transactionalProducer } from './kafka.client';
 
 /**
  * Transactional producers by transactional id, created on first use. A producer whose transaction

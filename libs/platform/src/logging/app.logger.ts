@@ -1,5 +1,5 @@
 import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
-import { levelsUpTo, type LogLevelName, type LogSettings, logSettingsFrom } from './log-settings';
+import { levelsUpTo, type LogLevelName, type LogSettings, logSettingsFrom } from './log.settings';
 
 const NEST_LEVEL: Record<LogLevelName, LogLevel> = {
   fatal: 'fatal',

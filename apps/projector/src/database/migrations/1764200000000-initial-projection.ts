@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { schemaOf } from '../schema-name';
+import { schemaOf } from '../schema.name';
 
 /**
  * The whole projection. Every column is a pure function of the event log (times come from events,

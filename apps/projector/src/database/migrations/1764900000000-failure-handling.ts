@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { schemaOf } from '../schema-name';
+import { schemaOf } from '../schema.name';
 
 /**
  * Issue 9: one alert per disable (episode counters, follow-up emails), active periods, the

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { schemaOf } from '../schema-name';
+import { schemaOf } from '../schema.name';
 
 /**
  * Records the projector's consumers set aside (decision 0602): log records the projection cannot

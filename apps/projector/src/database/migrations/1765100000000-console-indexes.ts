@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { schemaOf } from '../schema-name';
+import { schemaOf } from '../schema.name';
 
 /**
  * Indexes of the operator console (decision 0723): its "failed attempts across everything" page

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { schemaOf } from '../schema-name';
+import { schemaOf } from '../schema.name';
 
 /**
  * The console's "callbacks by configured callback" of a communication counts from this index alone
