@@ -37,8 +37,9 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: INFRASTRUCTURE }] },
   },
   {
-    // `@app/platform` is the framework-free entry: Nest's logger only; controllers, guards, filters
-    // and middleware live in `libs/platform/src/nest` (`@app/platform/nest`, decision 0703).
+    // `@app/platform` is the framework-free entry: nothing of NestJS; controllers, guards, filters,
+    // middleware and the logger live in `libs/platform/src/nest` (`@app/platform/nest`, decisions
+    // 0703, 0709).
     files: ['libs/platform/src/**/*.ts'],
     ignores: ['libs/platform/src/nest/**', '**/*.spec.ts'],
     rules: {
@@ -48,7 +49,6 @@ export default tseslint.config(
           patterns: [
             {
               group: ['@nestjs/*'],
-              allowImportNames: ['Logger', 'ConsoleLogger', 'LogLevel'],
               message: 'Nest glue belongs to libs/platform/src/nest (@app/platform/nest)',
             },
             {

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
-import { configOrExit, kafkaConnectionFrom, kafkaEnv, loadConfig } from '@app/platform';
+import { kafkaConnectionFrom, kafkaEnv, loadConfig } from '@app/platform';
+import { configOrExit } from '@app/platform/nest';
 
 process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,7 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication, LogLevel } from '@nestjs/common';
-import { appLogger } from '@app/platform';
-import { applyHttpConventions } from '@app/platform/nest';
+import { appLogger, applyHttpConventions } from '@app/platform/nest';
 import type { DispatcherConfig } from './config/dispatcher.config';
 import { DispatcherModule } from './dispatcher.module';
 import type { DispatcherHooks } from './dispatcher.runtime';

@@ -1,4 +1,5 @@
-import { configOrExit, EXIT_KAFKA_REFUSED, kafkaRefusal, processLogger } from '@app/platform';
+import { EXIT_KAFKA_REFUSED, kafkaRefusal } from '@app/platform';
+import { configOrExit, processLogger } from '@app/platform/nest';
 import { loadDispatcherConfig } from './config/dispatcher.config';
 import { startDispatcher } from './dispatcher.app';
 

@@ -1,5 +1,4 @@
-import { appLogger } from '@app/platform';
-import { applyHttpConventions } from '@app/platform/nest';
+import { appLogger, applyHttpConventions } from '@app/platform/nest';
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';

@@ -1,4 +1,5 @@
-import { configOrExit, EXIT_KAFKA_REFUSED, kafkaRefusal, processLogger } from '@app/platform';
+import { EXIT_KAFKA_REFUSED, kafkaRefusal } from '@app/platform';
+import { configOrExit, processLogger } from '@app/platform/nest';
 import { loadIngestConfig } from './config/ingest.config';
 import { startIngest } from './ingest.app';
 

@@ -1,8 +1,7 @@
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { appLogger } from '@app/platform';
-import { applyHttpConventions } from '@app/platform/nest';
+import { appLogger, applyHttpConventions } from '@app/platform/nest';
 import type { ProjectorConfig } from './config/projector.config';
 import { migrate } from './database/data-source.factory';
 import { ProjectorModule } from './projector.module';

@@ -1,5 +1,5 @@
-// The framework-free entry of the platform (`@app/platform`): no controllers, guards, filters or
-// middleware (they are in `@app/platform/nest`, decision 0703); from NestJS only its logger.
+// The framework-free entry of the platform (`@app/platform`): nothing of NestJS. Controllers,
+// guards, filters, middleware and the logger are in `@app/platform/nest` (decisions 0703, 0709).
 export * from './config/config.loader';
 export * from './kafka/kafka.client';
 export * from './kafka/kafka.connection';
@@ -12,7 +12,7 @@ export * from './http/api-key.ring';
 export * from './kafka/consumer.supervisor';
 export * from './kafka/kafka.log';
 export * from './logging/log.settings';
-export * from './logging/app.logger';
+export * from './logging/context.logger';
 export * from './observability/health';
 export * from './kafka/log.identity';
 export * from './kafka/log-identity.reader';

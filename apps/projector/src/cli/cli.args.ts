@@ -1,12 +1,6 @@
 import { parseArgs } from 'node:util';
-import {
-  configOrExit,
-  EXIT_KAFKA_REFUSED,
-  kafkaConnectionFrom,
-  kafkaEnv,
-  kafkaRefusal,
-  loadConfig,
-} from '@app/platform';
+import { configOrExit } from '@app/platform/nest';
+import { EXIT_KAFKA_REFUSED, kafkaConnectionFrom, kafkaEnv, kafkaRefusal, loadConfig } from '@app/platform';
 import { projectorEnvSchema } from '../config/projector.config';
 
 /** Environment shared by the command-line tools (no API keys or SMTP needed). */

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { appLogger } from '../logging/app.logger';
 
 /** A configuration problem: names every variable that is missing or wrong. */
 export class ConfigError extends Error {
@@ -65,22 +64,3 @@ export const env = {
       .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port[,host:port...]')).min(1)),
   url: (def?: string) => (def === undefined ? z.url() : z.url().default(def)),
 };
-
-/** Runs `load`, and on a ConfigError logs it and exits: a bad value stops the service at boot. */
-export function configOrExit<T>(app: string, load: () => T): T {
-  try {
-    return load();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      const logger = appLogger(app);
-      if (logger) {
-        logger.fatal(
-          { message: `invalid configuration: ${e.problems.join('; ')}`, problems: e.problems },
-          'config',
-        );
-      }
-      process.exit(78); // EX_CONFIG
-    }
-    throw e;
-  }
-}

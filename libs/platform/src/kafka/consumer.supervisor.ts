@@ -1,10 +1,10 @@
-import { Logger } from '@nestjs/common';
 import type { Consumer } from 'kafkajs';
 import { Gauge } from 'prom-client';
 import type { HealthCheck } from '../observability/health';
 import { metricsRegistry } from '../observability/metrics.registry';
 import { ConsumerReadiness } from './consumer.readiness';
 import { transientKafkaError } from './kafka.log';
+import { loggerFor, type ContextLogger } from '../logging/context.logger';
 
 export interface SupervisedConsumerSpec {
   /** Names the consumer in logs. */
@@ -48,7 +48,7 @@ const partitionLag = new Gauge({
  * The first start is not retried: a service that cannot start fails its start-up, as before.
  */
 export class ConsumerSupervisor {
-  private readonly logger: Logger;
+  private readonly logger: ContextLogger;
   private consumer?: Consumer;
   private timer?: NodeJS.Timeout;
   private failedStarts = 0;
@@ -58,7 +58,7 @@ export class ConsumerSupervisor {
   private owned: Record<string, number[]> = {};
 
   constructor(private readonly spec: SupervisedConsumerSpec) {
-    this.logger = new Logger(`consumer:${spec.name}`);
+    this.logger = loggerFor(`consumer:${spec.name}`);
     this.ready = new ConsumerReadiness(spec.staleAfterMs ?? 30_000);
   }
 

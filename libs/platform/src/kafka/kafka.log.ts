@@ -1,7 +1,6 @@
-import { Logger } from '@nestjs/common';
 import { logLevel, type LogEntry } from 'kafkajs';
 import { errorCodes } from 'kafkajs/src/protocol/error';
-import type { LogRecord } from '../logging/app.logger';
+import { loggerFor, type ContextLogger, type LogRecord } from '../logging/context.logger';
 import { type LogLevelName, logSettingsFrom } from '../logging/log.settings';
 
 /**
@@ -94,7 +93,7 @@ export function kafkaLogLevelFor(level: LogLevelName = logSettingsFrom().level):
   return logLevel.WARN;
 }
 
-const PRINT: Record<LogLevelName, (logger: Logger, record: LogRecord) => void> = {
+const PRINT: Record<LogLevelName, (logger: ContextLogger, record: LogRecord) => void> = {
   fatal: (l, r) => l.fatal(r),
   error: (l, r) => l.error(r),
   warn: (l, r) => l.warn(r),
@@ -105,7 +104,7 @@ const PRINT: Record<LogLevelName, (logger: Logger, record: LogRecord) => void> =
 
 /** kafkajs's logCreator: entries go to the service's logger with their fields under `kafka`. */
 export function kafkaLogCreator(context: string) {
-  const logger = new Logger(context);
+  const logger = loggerFor(context);
   return () => (entry: LogEntry) => {
     const line = kafkaLogLine(entry);
     if (line) PRINT[line.level](logger, { message: line.message, kafka: line.fields });

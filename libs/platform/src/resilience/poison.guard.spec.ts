@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
 import type { Failure, GuardedUnit } from './poison.guard';
 import { PoisonGuard } from './poison.guard';
+import { installLoggers } from '../logging/context.logger';
 
 const poison = () =>
   Object.assign(new Error('bad record'), { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE' });
@@ -31,8 +31,17 @@ function consumer(records: number[], fails: (n: number) => Error | undefined) {
 }
 
 describe('PoisonGuard', () => {
-  beforeAll(() => Logger.overrideLogger(false));
-  afterAll(() => Logger.overrideLogger(['log', 'warn', 'error']));
+  const quiet = () => undefined;
+  beforeAll(() =>
+    installLoggers(() => ({
+      fatal: quiet,
+      error: quiet,
+      warn: quiet,
+      log: quiet,
+      debug: quiet,
+      verbose: quiet,
+    })),
+  );
 
   it('processes a healthy batch once, as one unit', async () => {
     const sut = consumer([1, 2, 3], () => undefined);

@@ -1,9 +1,9 @@
-import { Logger } from '@nestjs/common';
 import { storableText, type ParkingConsumer } from '@app/contracts';
 import { Counter } from 'prom-client';
 import { metricsRegistry } from '../observability/metrics.registry';
 import { classifyFailure, type ClassifiedFailure } from './failure.classify';
 import { nextStep, PARKING_POLICY, type ParkingPolicy } from './parking.policy';
+import { loggerFor, type ContextLogger } from '../logging/context.logger';
 
 /** Why a record was parked: safe to log and to store (no content of the record). */
 export interface Failure extends ClassifiedFailure {
@@ -49,7 +49,7 @@ const MAX_MESSAGE = 500;
  */
 export function reportParked(consumer: ParkingConsumer, where: string, failure: Failure): void {
   parkedTotal().inc({ consumer });
-  new Logger(`parking:${consumer}`).warn(
+  loggerFor(`parking:${consumer}`).warn(
     `parked ${where}: ${failure.code} (${failure.class}) after ${failure.attempts} attempt(s) alone`,
   );
 }
@@ -73,13 +73,13 @@ export function describeFailure(error: unknown, classified: ClassifiedFailure, a
  * error says, so an outage never parks healthy records.
  */
 export class PoisonGuard {
-  private readonly logger: Logger;
+  private readonly logger: ContextLogger;
 
   constructor(
     readonly consumer: ParkingConsumer,
     private readonly options: { policy?: ParkingPolicy; storeUp?: () => Promise<boolean> } = {},
   ) {
-    this.logger = new Logger(`parking:${consumer}`);
+    this.logger = loggerFor(`parking:${consumer}`);
     // The series exists from the start (at 0), so an alert on its increase sees the first parking.
     parkedTotal().inc({ consumer }, 0);
   }

@@ -1,5 +1,7 @@
 import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
-import { levelsUpTo, type LogLevelName, type LogSettings, logSettingsFrom } from './log.settings';
+import { ConfigError } from '../config/config.loader';
+import { installLoggers, type LogRecord } from '../logging/context.logger';
+import { levelsUpTo, type LogLevelName, type LogSettings, logSettingsFrom } from '../logging/log.settings';
 
 const NEST_LEVEL: Record<LogLevelName, LogLevel> = {
   fatal: 'fatal',
@@ -13,15 +15,6 @@ const NAME_OF = Object.fromEntries(Object.entries(NEST_LEVEL).map(([name, nest])
   LogLevel,
   LogLevelName
 >;
-
-/**
- * A log call with fields: `logger.warn({ message: 'dead-lettered', eventId, partition })`. In json
- * the fields become keys of the line; in pretty they follow the message as `key=value`.
- */
-export interface LogRecord {
-  message: string;
-  [field: string]: unknown;
-}
 
 /**
  * Nest's own start-up narration (every module, controller and route, a dozen lines per service):
@@ -127,4 +120,26 @@ export function appLogger(service: string, levels?: LogLevel[] | false): AppLogg
 export function processLogger(service: string): Logger {
   Logger.overrideLogger(appLogger(service));
   return new Logger(service);
+}
+
+/** The framework-free platform code logs through Nest's logger, so its lines have the service's format. */
+installLoggers((context) => new Logger(context));
+
+/** Runs `load`, and on a ConfigError logs it and exits: a bad value stops the service at boot (exit 78). */
+export function configOrExit<T>(app: string, load: () => T): T {
+  try {
+    return load();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      const logger = appLogger(app);
+      if (logger) {
+        logger.fatal(
+          { message: `invalid configuration: ${e.problems.join('; ')}`, problems: e.problems },
+          'config',
+        );
+      }
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { AppLogger } from './app.logger';
-import { levelsUpTo } from './log.settings';
+import { levelsUpTo } from '../logging/log.settings';
 
 /** Lines written to stdout and stderr while `fn` runs. */
 function captured(fn: () => void): string[] {
