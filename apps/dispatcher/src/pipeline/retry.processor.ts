@@ -466,7 +466,10 @@ export class RetryProcessor {
     while (!this.stopping && slot.assignment === this.assignment) {
       try {
         await this.registry.release('retry', partition);
-        const fresh = await this.openSlot(partition);
+        // Through slotOf, never a second openSlot: a batch of the partition may have opened the
+        // fresh slot meanwhile, and two slots of one partition would each fire the same records
+        // and commit them on the one producer (attempts recorded twice, decision 0683).
+        const fresh = await this.slotOf(partition);
         if (fresh.closed) return;
         this.options.seek(partition, fresh.lease.nextOffset);
         return;
