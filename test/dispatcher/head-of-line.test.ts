@@ -146,7 +146,8 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
   }, 60_000);
 
   it('sends a handed-off attempt again when the process that held it is gone', async () => {
-    const own = testConfig(timings);
+    // No drain: the process stops as if it had crashed, with its request still running.
+    const own = testConfig({ ...timings, SHUTDOWN_DRAIN_MS: '0' });
     const first = await start(own);
     const slow = await receiver(() => ({ status: 200, delayMs: SLOW_MS }));
     const comm = uniqueName('moved');
@@ -168,5 +169,34 @@ describe('dispatcher: a slow receiver does not hold up other callbacks', () => {
     expect(attempts.map((a) => [a.data.attempt, a.data.outcome])).toEqual([[1, 'succeeded']]);
     expect(slow.requests).toHaveLength(2);
     expect(slow.requests[1].headers['idempotency-key']).toBe(slow.requests[0].headers['idempotency-key']);
+  }, 60_000);
+
+  it('a stopping process records its handed-off attempt before it leaves: the next one sends nothing again (0683)', async () => {
+    const own = testConfig(timings);
+    const first = await start(own);
+    const slow = await receiver(() => ({ status: 200, delayMs: SLOW_MS }));
+    const comm = uniqueName('drained');
+    await append(
+      tk,
+      own.logTopic,
+      configured(comm, [{ id: 'cb', event: 'MessageSent', method: 'GET', url: `${slow.base}/d/\${id}` }]),
+      messageSent(comm),
+    );
+    await eventually(
+      async () => ((await retryRecordsOf(own, comm)).some((r) => r.inFlight) ? true : undefined),
+      { what: 'the in-flight record', timeoutMs: 15_000, intervalMs: 250 },
+    );
+    const stopping = Date.now();
+    await first.close();
+    const stoppedMs = Date.now() - stopping;
+    apps.splice(apps.indexOf(first), 1);
+    // Recorded by the stopping process as soon as the request ended, not when its record came due.
+    const attempts = await awaitAttempts(tk, own.logTopic, comm, 1, 5_000);
+    expect(attempts.map((a) => [a.data.attempt, a.data.outcome])).toEqual([[1, 'succeeded']]);
+    expect(stoppedMs).toBeLessThan(SLOW_MS + 5_000);
+    // The fence: its in-flight record is settled (a done marker names it), so no process, this
+    // one restarted or another, ever fires it again; the receiver saw one request.
+    await awaitRetriesSettled(tk, own.retryTopic, comm);
+    expect(slow.requests).toHaveLength(1);
   }, 60_000);
 });

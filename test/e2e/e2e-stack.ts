@@ -49,6 +49,8 @@ export async function startE2eStack(options: {
   smtpUrl: string;
   /** How each service reaches Kafka (KAFKA_BROKERS, TLS, SASL); default: the run's broker. */
   kafka?: (service: ServiceName) => Record<string, string>;
+  /** More environment per service, over the defaults (e.g. a longer callback timeout). */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
 }): Promise<E2eStack> {
   const brokers = kafkaBrokers().join(',');
   const kafka = options.kafka ?? (() => ({ KAFKA_BROKERS: brokers }));
@@ -128,6 +130,7 @@ export async function startE2eStack(options: {
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(dispatcherPort),
+      ...options.env?.dispatcher,
     },
     projector: projectorEnv,
   };

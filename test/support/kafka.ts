@@ -65,7 +65,7 @@ export class TestKafka {
   }
 
   /** Every record on the topic right now (reads up to the high watermark of each partition). */
-  async readAll(topic: string): Promise<ReadRecord[]> {
+  async readAll(topic: string, options: { readUncommitted?: boolean } = {}): Promise<ReadRecord[]> {
     this.admin ??= this.kafka.admin();
     await this.admin.connect();
     const ends = await this.admin.fetchTopicOffsets(topic);
@@ -75,6 +75,7 @@ export class TestKafka {
     if (total === 0n) return out;
     const consumer = this.kafka.consumer({
       groupId: uniqueName('reader'),
+      readUncommitted: options.readUncommitted === true,
       sessionTimeout: 10_000,
       maxWaitTimeInMs: 200,
     });

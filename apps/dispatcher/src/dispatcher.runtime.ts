@@ -75,6 +75,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   private restarting?: Promise<void>;
   private consumers: Partial<Record<MemberRole, ConsumerSupervisor>> = {};
   private retryProcessor?: RetryProcessor;
+  private logProcessor?: LogProcessor;
   private running = false;
   private readonly assigned: Record<MemberRole, number[]> = { log: [], retry: [] };
 
@@ -153,6 +154,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     const admin = this.admin;
     this.admin = undefined;
     await this.restarting;
+    await this.drain();
     await this.stopPipeline();
     await this.sender?.close();
     await this.reader?.close();
@@ -209,6 +211,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     });
     this.retryProcessor = retry;
     const processors = { log: new LogProcessor(ctx, registry, runner, handOff), retry };
+    this.logProcessor = processors.log;
     // A log batch that keeps failing deterministically is retried, then its records one by one; the
     // one that still fails is parked and the partition goes on (a broker outage is waited out as
     // before). The retry processor applies the same rule to its own chunks (RetryParking).
@@ -252,14 +255,37 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     );
   }
 
+  /**
+   * SIGTERM (decision 0683): while this process still owns its partitions, take no new log batch,
+   * let the running ones commit, then record the attempts it handed off as their requests end.
+   * Leaving first would let the next owner send them again. Bounded by SHUTDOWN_DRAIN_MS.
+   */
+  private async drain(): Promise<void> {
+    if (!this.running) return;
+    const deadline = Date.now() + this.config.shutdownDrainMs;
+    try {
+      this.consumers.log?.current?.pause([{ topic: this.config.logTopic }]);
+    } catch {
+      // Not running: there is no batch to stop.
+    }
+    await this.logProcessor?.drain();
+    const left = (await this.retryProcessor?.drain(deadline)) ?? 0;
+    if (left > 0)
+      this.logger.warn(
+        `stopping with ${left} handed-off attempts not recorded (SHUTDOWN_DRAIN_MS); their partitions' next owner sends them again`,
+      );
+  }
+
   private async stopPipeline(): Promise<void> {
     this.running = false;
-    // Consumers first: running batches finish, then nothing new starts; retry chunks already
-    // running finish and commit before the producers close.
-    await Promise.allSettled(Object.values(this.consumers).map((c) => c.stop()));
-    this.consumers = {};
+    // Retry chunks first: the running ones finish and commit while this process still owns their
+    // partitions (after it leaves, the next owner fences it and sends them again). Then the
+    // consumers: running batches finish, nothing new starts, and the group moves the partitions.
     await this.retryProcessor?.stop();
     this.retryProcessor = undefined;
+    this.logProcessor = undefined;
+    await Promise.allSettled(Object.values(this.consumers).map((c) => c.stop()));
+    this.consumers = {};
     await this.registry?.close();
     this.registry = undefined;
   }
@@ -327,6 +353,11 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       // new owner's to redo.
       handOff.retain(this.assigned[role]);
       registry.retainFailing(this.assigned[role]);
+      // Every partition is taken over now, not at its first batch (decision 0683): that fences a
+      // dead owner's producers and aborts the transactions it left open. Until then those hold
+      // every read_committed reader of the partition (this consumer too) at the open transaction,
+      // so no batch would come to do it before the transaction timed out.
+      if (this.admin) this.takeOverNow(role, this.assigned[role], registry, retry);
     });
     if (role === 'retry') {
       // A fetch of nothing but transaction markers never reaches eachBatch, yet moves the position
@@ -337,6 +368,21 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       });
     }
     return consumer;
+  }
+
+  private takeOverNow(
+    role: MemberRole,
+    partitions: readonly number[],
+    registry: PartitionRegistry,
+    retry: RetryProcessor,
+  ): void {
+    for (const partition of partitions) {
+      const taken = role === 'log' ? registry.lease('log', partition) : retry.open(partition);
+      // The partition's next batch tries again.
+      taken.catch((e: Error) =>
+        this.logger.warn(`could not take ${role} partition ${partition} over yet: ${e.message}`),
+      );
+    }
   }
 
   /** The retry and state topics must have exactly the log's partition count, or keys would not line up. */

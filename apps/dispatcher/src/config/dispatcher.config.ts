@@ -94,6 +94,12 @@ export const dispatcherConfigSchema = z
      * whose history then arrives late).
      */
     BATCH_WAIT_MS: env.int(10_000, 50, 600_000),
+    /**
+     * On SIGTERM, how long the dispatcher keeps its partitions to record the attempts it handed off
+     * as their requests end (decision 0683); what is still running then is sent again by the next
+     * owner. Keep the orchestrator's grace period above it plus BATCH_WAIT_MS.
+     */
+    SHUTDOWN_DRAIN_MS: env.int(15_000, 0, 600_000),
     /** Attempts of one callback before it is flagged failed. */
     MAX_ATTEMPTS: env.int(3, 1, 100),
     /** HTTP statuses that count as success (comma list). */
@@ -163,6 +169,8 @@ export interface DispatcherConfig {
   retryAfterMaxMs: number;
   retryBufferMb: number;
   batchWaitMs: number;
+  /** On SIGTERM, how long handed-off attempts may take to be recorded before leaving (0683). */
+  shutdownDrainMs: number;
   maxAttempts: number;
   successStatuses: number[];
   /** The projector's public base URL, for the batch URL in CommunicationCompleted POST bodies. */
@@ -196,6 +204,7 @@ export function loadDispatcherConfig(source: NodeJS.ProcessEnv = process.env): D
     retryAfterMaxMs: v.RETRY_AFTER_MAX_MS,
     retryBufferMb: v.RETRY_BUFFER_MB,
     batchWaitMs: v.BATCH_WAIT_MS,
+    shutdownDrainMs: v.SHUTDOWN_DRAIN_MS,
     maxAttempts: v.MAX_ATTEMPTS,
     successStatuses: v.SUCCESS_STATUSES,
     publicBaseUrl: v.PUBLIC_BASE_URL,

@@ -156,6 +156,21 @@ export type RetryTopicEntry =
   /** Written for another log (decision 0643): not this dispatcher's to fire or settle. */
   | { kind: 'foreign' };
 
+/** The callback and attempt of an in-flight record (decision 0335); null for anything else. */
+export function inFlightAttemptOf(bytes: Buffer | null): { callbackId: string; attempt: number } | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes?.toString('utf8') ?? '');
+  } catch {
+    return null;
+  }
+  const v = value as Partial<RetryRecord> | null;
+  if (typeof v !== 'object' || v === null || v.inFlight !== true) return null;
+  return typeof v.callbackId === 'string' && typeof v.attempt === 'number'
+    ? { callbackId: v.callbackId, attempt: v.attempt }
+    : null;
+}
+
 /** Cheap first look at a retry-topic value: a done marker, a record with its due time, or junk. */
 export function peekRetryTopicValue(bytes: Buffer | null): RetryTopicEntry {
   let value: unknown;

@@ -83,6 +83,25 @@ describe('retry schedule', () => {
     expect(sut.bytes).toBe(0);
   });
 
+  it('given records a stopping process can record now, then they are taken before they are due, and only they', () => {
+    const sut = new RetrySchedule(0n, 3n);
+    sut.file(0n, record(500), Buffer.from('held'));
+    sut.file(1n, record(100), bytes);
+    sut.file(2n, record(500), Buffer.from('held'));
+    const held = (r: { value: Buffer }) => r.value.toString() === 'held';
+    expect(sut.takeWhere(held, 1).map((r) => r.offset)).toEqual([0n]);
+    expect(sut.takeWhere(held, 10).map((r) => r.offset)).toEqual([2n]);
+    // Taken records fire once: the due ones left are the others.
+    expect(sut.takeDue(1000, 10).map((r) => r.offset)).toEqual([1n]);
+    expect(sut.commitOffset([])).toBe(0n);
+  });
+
+  it('given a take-over not read to its end, then nothing is taken early either', () => {
+    const sut = new RetrySchedule(0n, 5n);
+    sut.file(0n, record(500), bytes);
+    expect(sut.takeWhere(() => true, 10)).toEqual([]);
+  });
+
   it('hands out at most the chunk size at a time', () => {
     const sut = new RetrySchedule(0n, 0n);
     for (let i = 0n; i < 5n; i += 1n) sut.file(i, record(1), bytes);

@@ -110,6 +110,23 @@ export class RetrySchedule {
   }
 
   /**
+   * Moves up to `max` waiting records that `pick` chooses from waiting to firing, due or not
+   * (earliest offset first): a stopping dispatcher records the attempts it holds before leaving.
+   */
+  takeWhere(pick: (record: ScheduledRecord) => boolean, max: number): ScheduledRecord[] {
+    const out: ScheduledRecord[] = [];
+    if (!this.caughtUp) return out;
+    for (const record of [...this.waiting.values()].sort((a, b) => (a.offset < b.offset ? -1 : 1))) {
+      if (out.length >= max) break;
+      if (!pick(record)) continue;
+      this.waiting.delete(record.offset);
+      this.firing.set(record.offset, record);
+      out.push(record);
+    }
+    return out;
+  }
+
+  /**
    * The offset a transaction settling `settling` commits: the lowest record that stays unsettled
    * once it commits, or the read position when none does.
    */

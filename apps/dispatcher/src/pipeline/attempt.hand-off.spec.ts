@@ -1,4 +1,4 @@
-import { decodeRetryRecord, encodeRetryRecord } from '../domain/retry.record';
+import { decodeRetryRecord, encodeRetryRecord, inFlightAttemptOf } from '../domain/retry.record';
 import { AttemptHandOff, type RunningAttempt } from './attempt.hand-off';
 import type { AttemptReport } from '../domain/attempt.outcome';
 
@@ -89,6 +89,22 @@ describe('attempt hand-off', () => {
     expect(sut.size).toBe(2);
   });
 
+  it('given handed-off attempts, then it tells which have ended (a stopping process records those) and how many are left', async () => {
+    const sut = new AttemptHandOff(20, 5000, 10);
+    let answer: (r: AttemptReport) => void = () => undefined;
+    const pending = new Promise<AttemptReport>((r) => (answer = r));
+    const c = await sut.collect(1, [running('a', pending), running('b', new Promise(() => undefined))]);
+    sut.committed(c);
+    sut.kept(1, [running('kept', Promise.resolve(output))]);
+    expect({ a: sut.finished('a', 1), handedOff: sut.handedOff }).toEqual({ a: false, handedOff: 2 });
+    answer(output);
+    await pending;
+    expect({ a: sut.finished('a', 1), b: sut.finished('b', 1) }).toEqual({ a: true, b: false });
+    // In-flight record of `a` recorded: one left; the kept attempt is its redo's, not counted.
+    sut.committed(await sut.collect(1, [running('a', sut.held('a', 1)!, true)]));
+    expect({ handedOff: sut.handedOff, size: sut.size }).toEqual({ handedOff: 1, size: 2 });
+  });
+
   it('drops kept attempts nobody claimed after a while', async () => {
     const sut = new AttemptHandOff(20, 5000, 10, 50);
     sut.kept(1, [running('a', Promise.resolve(output))]);
@@ -120,5 +136,13 @@ describe('attempt hand-off', () => {
     };
     expect(decodeRetryRecord(Buffer.from(JSON.stringify(record))).ok).toBe(false);
     expect(decodeRetryRecord(Buffer.from(JSON.stringify({ ...record, inFlight: true }))).ok).toBe(true);
+    // The cheap look a stopping process takes at its waiting records.
+    expect(inFlightAttemptOf(Buffer.from(JSON.stringify({ ...record, inFlight: true })))).toEqual({
+      callbackId: 'x',
+      attempt: 1,
+    });
+    expect(inFlightAttemptOf(Buffer.from(JSON.stringify({ ...record, attempt: 2 })))).toBeNull();
+    expect(inFlightAttemptOf(Buffer.from('{"v":1,"done":["3"]}'))).toBeNull();
+    expect(inFlightAttemptOf(Buffer.from('not json'))).toBeNull();
   });
 });

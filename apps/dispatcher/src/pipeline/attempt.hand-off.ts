@@ -22,6 +22,16 @@ export interface Collected {
   recorded: string[];
 }
 
+/** An attempt of this process not recorded yet, and the partition it belongs to. */
+interface Held {
+  partition: number;
+  output: Promise<AttemptReport>;
+  /** Set when kept from a failed transaction (dropped if no redo claims it in time). */
+  keptAt?: number;
+  /** Its request has ended. */
+  settled?: boolean;
+}
+
 const keyOf = (s: StartedAttempt) => attemptKey(s.callbackId, s.attempt);
 
 /**
@@ -34,10 +44,7 @@ const keyOf = (s: StartedAttempt) => attemptKey(s.callbackId, s.attempt);
  * Bounded: when the map is full a batch waits for its attempts as it did before the hand-off.
  */
 export class AttemptHandOff {
-  private readonly inFlight = new Map<
-    string,
-    { partition: number; output: Promise<AttemptReport>; keptAt?: number }
-  >();
+  private readonly inFlight = new Map<string, Held>();
 
   constructor(
     private readonly budgetMs: number,
@@ -49,6 +56,13 @@ export class AttemptHandOff {
 
   get size(): number {
     return this.inFlight.size;
+  }
+
+  /** Attempts handed off and not recorded yet (kept ones of failed transactions aside). */
+  get handedOff(): number {
+    let n = 0;
+    for (const entry of this.inFlight.values()) if (entry.keptAt === undefined) n += 1;
+    return n;
   }
 
   /**
@@ -83,7 +97,7 @@ export class AttemptHandOff {
       }
       collected.handedOff.push(inFlightRecord(r.started, writtenAt, this.delayMs));
       if (!r.held) {
-        this.inFlight.set(key, { partition, output: r.output });
+        this.remember(key, { partition, output: r.output });
         collected.added.push(key);
         // A bug that rejects must not leave an entry that fails every later batch: drop it, and
         // the record is sent again like one from another process.
@@ -113,9 +127,25 @@ export class AttemptHandOff {
       if (this.inFlight.has(key)) continue;
       // Full: the redo sends again, as it did before anything was kept.
       if (this.inFlight.size >= this.maxInFlight) return;
-      this.inFlight.set(key, { partition, output: r.output, keptAt: Date.now() });
+      this.remember(key, { partition, output: r.output, keptAt: Date.now() });
       r.output.catch(() => this.inFlight.delete(key));
     }
+  }
+
+  /**
+   * Whether the attempt is held and its request has ended: its result can be recorded now, without
+   * waiting for its in-flight record to come due (a stopping process does so before it leaves).
+   */
+  finished(callbackId: string, attempt: number): boolean {
+    return this.inFlight.get(attemptKey(callbackId, attempt))?.settled === true;
+  }
+
+  private remember(key: string, held: Held): void {
+    this.inFlight.set(key, held);
+    held.output.then(
+      () => (held.settled = true),
+      () => undefined,
+    );
   }
 
   /** After a rebalance: attempts of partitions now owned elsewhere are the new owner's to redo. */

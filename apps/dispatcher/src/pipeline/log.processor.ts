@@ -35,7 +35,33 @@ export class LogProcessor {
     private readonly handOff: AttemptHandOff,
   ) {}
 
-  async handle({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+  /** Batches running now (a stopping process waits for them before it leaves the group). */
+  private readonly running = new Set<Promise<void>>();
+  private draining = false;
+
+  /** eachBatch of the log consumer; once draining, batches are left to the partition's next owner. */
+  handle(payload: EachBatchPayload): Promise<void> {
+    if (this.draining) return Promise.resolve();
+    const run = this.process(payload);
+    this.running.add(run);
+    const done = () => this.running.delete(run);
+    run.then(done, done);
+    return run;
+  }
+
+  /** Takes no new batch and waits for the running ones to commit (or fail). */
+  async drain(): Promise<void> {
+    this.draining = true;
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async process({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> {
     const { topics, metrics } = this.ctx;
     const partition = batch.partition;
     if (batch.topic !== topics.log || batch.messages.length === 0) return;

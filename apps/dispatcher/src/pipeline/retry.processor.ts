@@ -10,6 +10,7 @@ import {
 } from '@app/platform';
 import {
   decodeRetryRecord,
+  inFlightAttemptOf,
   peekRetryTopicValue,
   type RetryRecord,
   type RetryTopicEntry,
@@ -32,6 +33,8 @@ const REBUILD_PAUSE_MS = 1000;
  * again): one Metadata request per this period instead of one per due time.
  */
 const CONFIRM_FOR_FIRING_MS = 250;
+/** How often a stopping process looks for handed-off attempts it can record (see drain). */
+const DRAIN_POLL_MS = 100;
 
 export interface RetryProcessorOptions {
   /** Bytes of retry records the process keeps in its schedules before it stops reading more. */
@@ -204,12 +207,17 @@ export class RetryProcessor {
     return n;
   }
 
+  /** Takes an assigned partition over before its first batch (see the runtime's GROUP_JOIN). */
+  async open(partition: number): Promise<void> {
+    await this.slotOf(partition);
+  }
+
   private slotOf(partition: number): Promise<Slot> {
     const slot = this.slots.get(partition);
     if (slot) return Promise.resolve(slot);
     let opening = this.opening.get(partition);
     if (!opening) {
-      opening = this.open(partition);
+      opening = this.openSlot(partition);
       this.opening.set(partition, opening);
       const done = () => this.opening.get(partition) === opening && this.opening.delete(partition);
       opening.then(done, done);
@@ -218,7 +226,7 @@ export class RetryProcessor {
   }
 
   /** Takes the partition over (fencing the previous owner) and starts an empty schedule. */
-  private async open(partition: number): Promise<Slot> {
+  private async openSlot(partition: number): Promise<Slot> {
     const assignment = this.assignment;
     const lease = await this.registry.lease('retry', partition);
     const slot: Slot = {
@@ -264,12 +272,40 @@ export class RetryProcessor {
         ...(together.length > 0 ? [this.runChunk(slot, together, false)] : []),
         ...alone.map((e) => this.runChunk(slot, [e], true)),
       ];
-      for (const chunk of runs) {
-        this.chunks.add(chunk);
-        void chunk.finally(() => this.chunks.delete(chunk));
-      }
+      for (const chunk of runs) this.track(chunk);
     }
     this.arm(slot);
+  }
+
+  private track(chunk: Promise<void>): void {
+    this.chunks.add(chunk);
+    void chunk.finally(() => this.chunks.delete(chunk));
+  }
+
+  /**
+   * Before the process leaves the group (decision 0683): the attempts it handed off are recorded as
+   * soon as their requests end, without waiting for their in-flight records to come due; the next
+   * owner would not hold them and would send them again. Due records keep firing meanwhile.
+   * Returns how many attempts are still held at `deadline` (or when none is left), once the chunks
+   * started here have finished.
+   */
+  async drain(deadline: number): Promise<number> {
+    while (this.handOff.handedOff > 0 && Date.now() < deadline && !this.stopping) {
+      for (const slot of this.slots.values()) {
+        if (slot.closed) continue;
+        const ready = slot.schedule.takeWhere((r) => this.recordableNow(r.value), MAX_CHUNK);
+        if (ready.length > 0) this.track(this.runChunk(slot, ready, false));
+      }
+      await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
+    }
+    await Promise.allSettled([...this.chunks]);
+    return this.handOff.handedOff;
+  }
+
+  /** An in-flight record whose attempt this process holds and whose request has ended. */
+  private recordableNow(value: Buffer): boolean {
+    const held = inFlightAttemptOf(value);
+    return held !== null && this.handOff.finished(held.callbackId, held.attempt);
   }
 
   /** Starts a chunk's attempts, waits for them (bounded), then queues it for recording. */
@@ -430,7 +466,10 @@ export class RetryProcessor {
     while (!this.stopping && slot.assignment === this.assignment) {
       try {
         await this.registry.release('retry', partition);
-        const fresh = await this.open(partition);
+        // Through slotOf, never a second openSlot: a batch of the partition may have opened the
+        // fresh slot meanwhile, and two slots of one partition would each fire the same records
+        // and commit them on the one producer (attempts recorded twice, decision 0683).
+        const fresh = await this.slotOf(partition);
         if (fresh.closed) return;
         this.options.seek(partition, fresh.lease.nextOffset);
         return;

@@ -45,7 +45,12 @@ export const ingestEnvSchema = z
     TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).optional(),
     CONSUMER_GROUP: env.string('callbacks-ingest'),
     TRANSACTIONAL_ID_PREFIX: env.string('callbacks-ingest'),
-    HTTP_TRANSACTIONAL_ID: env.string(`callbacks-ingest-http-${hostname()}`),
+    /**
+     * Host name and process id: two instances on one host never share it (they would fence each
+     * other's every request), and a container restarted under its host name (same pid) fences its
+     * predecessor's open transaction at once (decision 0683).
+     */
+    HTTP_TRANSACTIONAL_ID: env.string(`callbacks-ingest-http-${hostname()}-${process.pid}`),
     TRANSACTION_TIMEOUT_MS: env.int(15_000, 1_000, 900_000),
     DEDUP_WINDOW_SECONDS: env.int(24 * 3600, 1, 30 * 24 * 3600),
     DEDUP_MAX_IDS: env.int(1_000_000, 100, 50_000_000),

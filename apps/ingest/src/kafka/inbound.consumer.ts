@@ -47,6 +47,8 @@ interface Rejected {
 export class InboundConsumer {
   private readonly logger = new Logger(InboundConsumer.name);
   private readonly producers: TransactionalProducers;
+  /** Inbound partitions of the last assignment. */
+  private owned = new Set<number>();
   // A failure while the broker does not answer is the broker's, never a record's.
   private readonly guard = new PoisonGuard('ingest', { storeUp: () => kafkaAnswers(this.admin) });
   private admin?: Admin;
@@ -88,6 +90,9 @@ export class InboundConsumer {
           // kafkajs's default retry count; its restarts end once stopping.
           retry: { retries: 5, restartOnFailure: async () => supervisor.active },
         });
+        consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+          this.takeOverNow(payload.memberAssignment[this.config.inboundTopic] ?? []),
+        );
         return consumer;
       },
       run: async (consumer) => {
@@ -104,6 +109,31 @@ export class InboundConsumer {
     // Set before start(): the first batch can arrive before run() resolves, and rewind needs it.
     this.supervisor = supervisor;
     await supervisor.start();
+  }
+
+  /**
+   * At every assignment: a fresh producer for each partition this instance did not own before,
+   * initialised now rather than at the partition's first batch. That fences the previous owner
+   * and aborts what it left open on the log; a dead owner's open transaction would otherwise hold
+   * every read_committed reader of the log until TRANSACTION_TIMEOUT_MS (decision 0683). Runs
+   * between batches (kafkajs rejoins only once the running ones returned).
+   */
+  private takeOverNow(partitions: number[]): void {
+    const topic = this.config.inboundTopic;
+    const gained = partitions.filter((p) => !this.owned.has(p));
+    this.owned = new Set(partitions);
+    for (const p of gained) {
+      const id = this.transactionalIdOf(topic, p);
+      // A producer cached from an earlier ownership has been fenced by the owner since.
+      void this.producers
+        .drop(id)
+        .then(() => this.producers.get(id))
+        .catch((e: Error) =>
+          this.logger.warn(
+            `could not take ${topic}[${p}] over yet (its next batch tries again): ${e.message}`,
+          ),
+        );
+    }
   }
 
   /** Leaves the group after the batch in progress (kafkajs waits for it), then closes producers. */
