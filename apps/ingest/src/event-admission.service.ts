@@ -1,16 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { SecretBox } from '@app/platform';
 import { IngestConfig } from './config/ingest.config';
 import { Admission, admitEvent } from './domain/admission';
-import { INGEST_CONFIG } from './ingest.tokens';
 
 /** `admitEvent` bound to the configured key ring; shared by the Kafka and HTTP paths. */
-@Injectable()
 export class EventAdmission {
   private readonly box: SecretBox;
   private readonly windowMs: number;
 
-  constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
+  constructor(config: IngestConfig) {
     this.box = SecretBox.fromSpec(config.secretsKeys, config.secretsActiveKeyId);
     this.windowMs = config.occurredAtWindowMs;
   }

@@ -1,22 +1,13 @@
-import { createKafka } from '@app/platform';
 import { LivenessController, METRICS_ACCESS, MetricsController } from '@app/platform/nest';
 import { DynamicModule, Module } from '@nestjs/common';
 import { IngestConfig } from './config/ingest.config';
-import { AppendGate } from './domain/append.gate';
-import { DedupWindow } from './domain/dedup.window';
-import { EventAdmission } from './event-admission.service';
-
 import { EventsController } from './http/events.controller';
-import { EventsService } from './http/events.service';
 import { HealthController } from './http/health.controller';
 import { IngestApiKeyGuard } from './http/ingest-api-key.guard';
-import { IngestLifecycle } from './ingest.lifecycle';
-import { INGEST_CONFIG, KAFKA } from './ingest.tokens';
-import { DedupWindowKeeper } from './kafka/dedup.keeper';
-import { InboundConsumer } from './kafka/inbound.consumer';
-import { LogAppender } from './kafka/log.appender';
-import { IngestMetrics } from './observability/ingest.metrics';
+import { IngestRuntime } from './ingest.runtime';
+import { INGEST_CONFIG } from './ingest.tokens';
 
+/** The ingest app: the runtime (both intake paths, started on bootstrap) plus its HTTP routes. */
 @Module({})
 export class IngestModule {
   static register(config: IngestConfig): DynamicModule {
@@ -29,28 +20,8 @@ export class IngestModule {
           provide: METRICS_ACCESS,
           useValue: { requireKey: config.metricsRequireKey, apiKeys: config.apiKeys },
         },
-        {
-          provide: KAFKA,
-          useFactory: () =>
-            createKafka({
-              brokers: config.kafkaBrokers,
-              ...config.kafkaSecurity,
-              clientId: config.kafkaClientId,
-            }),
-        },
-        {
-          provide: AppendGate,
-          useFactory: () =>
-            new AppendGate(new DedupWindow(config.dedupWindowSeconds * 1000, config.dedupMaxIds)),
-        },
-        IngestMetrics,
-        EventAdmission,
-        InboundConsumer,
-        LogAppender,
-        EventsService,
+        { provide: IngestRuntime, useFactory: () => new IngestRuntime(config) },
         IngestApiKeyGuard,
-        DedupWindowKeeper,
-        IngestLifecycle,
       ],
     };
   }

@@ -1,3 +1,2 @@
-/** Injection tokens for values that are not classes. */
+/** Injection token of ingest's configuration (read by the API key guard). */
 export const INGEST_CONFIG = Symbol('INGEST_CONFIG');
-export const KAFKA = Symbol('KAFKA');

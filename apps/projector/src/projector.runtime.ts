@@ -1,8 +1,16 @@
-import { Logger } from '@nestjs/common';
-import { describeLog, ensureTopics, FOREVER, LogIdentityReader } from '@app/platform';
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  createKafka,
+  describeLog,
+  ensureTopics,
+  FOREVER,
+  idempotentProducer,
+  LogIdentityReader,
+} from '@app/platform';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { ProjectorConfig } from './config/projector.config';
+import { createDataSource } from './database/data-source.factory';
 import { quoteSchema, rebuildSchemaNames } from './database/schema.name';
 import { switchSchema, withRebuildLock } from './database/schema.switch';
 import { MailSender } from './mail/mail.sender';
@@ -24,8 +32,13 @@ import { runReplay } from './replay/replay.runner';
 export type ProjectionState =
   { state: 'projecting' } | { state: 'refused'; reason: string } | { state: 'rebuilding'; reason: string };
 
-/** The projector's background work: projection consumer, outbox relay, mail sender, recoveries. */
-export class ProjectorRuntime {
+/**
+ * The projector's background work: projection consumer, outbox relay, mail sender, recoveries.
+ * `create` builds what they run on (the data source, the Kafka client, the log producer); the
+ * workers are built by constructor at start (no decorators below it). The read API's services
+ * get the data source and the producer from here.
+ */
+export class ProjectorRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('projector');
   private readonly metrics = new ProjectorMetrics();
   consumer?: LogConsumer;
@@ -40,10 +53,42 @@ export class ProjectorRuntime {
 
   constructor(
     private readonly config: ProjectorConfig,
-    private readonly dataSource: DataSource,
+    readonly dataSource: DataSource,
     private readonly kafka: Kafka,
-    private readonly producer: Producer,
+    /** Appends the API's operator events to the log. */
+    readonly producer: Producer,
   ) {}
+
+  static async create(config: ProjectorConfig): Promise<ProjectorRuntime> {
+    const dataSource = await createDataSource({
+      databaseUrl: config.databaseUrl,
+      schema: config.schema,
+    }).initialize();
+    const kafka = createKafka({
+      brokers: config.kafkaBrokers,
+      ...config.kafkaSecurity,
+      clientId: `projector-${config.schema}`,
+    });
+    // Idempotent: a retried send after a lost acknowledgement is not written twice.
+    const producer = idempotentProducer(kafka);
+    try {
+      await producer.connect();
+    } catch (e) {
+      await dataSource.destroy();
+      throw e;
+    }
+    return new ProjectorRuntime(config, dataSource, kafka, producer);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+    await this.producer.disconnect();
+    await this.dataSource.destroy();
+  }
 
   /**
    * Checks that the projection belongs to the log before anything runs (decision 0641). A

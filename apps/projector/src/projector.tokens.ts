@@ -1,4 +1,2 @@
-/** Injection tokens of the projector module. */
+/** Injection token of the projector's configuration. */
 export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');
-export const KAFKA = Symbol('KAFKA');
-export const LOG_PRODUCER = Symbol('LOG_PRODUCER');

@@ -1,16 +1,17 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { EventsService, IntakeResult } from './events.service';
+import { IngestRuntime } from '../ingest.runtime';
+import { IntakeResult } from './events.service';
 import { IngestApiKeyGuard } from './ingest-api-key.guard';
 
 @Controller('v1/events')
 @UseGuards(IngestApiKeyGuard)
 export class EventsController {
-  constructor(private readonly events: EventsService) {}
+  constructor(private readonly runtime: IngestRuntime) {}
 
   /** One event or an array; 202 once all are committed on the log. */
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   post(@Body() body: unknown): Promise<IntakeResult> {
-    return this.events.intake(body);
+    return this.runtime.events.intake(body);
   }
 }

@@ -1,9 +1,8 @@
 import { LIMITS, LogEvent, loggableEventId, nestsDeeperThan } from '@app/contracts';
-import { HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { IngestConfig } from '../config/ingest.config';
 import { AppendGate } from '../domain/append.gate';
 import { EventAdmission } from '../event-admission.service';
-import { INGEST_CONFIG } from '../ingest.tokens';
 import { DedupWindowKeeper } from '../kafka/dedup.keeper';
 import { LogAppender } from '../kafka/log.appender';
 import { IngestMetrics } from '../observability/ingest.metrics';
@@ -30,12 +29,11 @@ const fail = (status: HttpStatus, code: string, message: string, issues?: ItemIs
  * HTTP intake: the same admission, sealing and de-duplication as the Kafka path. Every item is
  * validated before anything is appended, so a request with one bad item appends nothing.
  */
-@Injectable()
 export class EventsService {
   private readonly logger = new Logger('http-intake');
 
   constructor(
-    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+    private readonly config: IngestConfig,
     private readonly admission: EventAdmission,
     private readonly gate: AppendGate,
     private readonly appender: LogAppender,

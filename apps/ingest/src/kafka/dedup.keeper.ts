@@ -1,10 +1,9 @@
 import { describeLog, LogIdentityReader, sameLog, type LogIdentity } from '@app/platform';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { IngestConfig } from '../config/ingest.config';
 import { AppendGate } from '../domain/append.gate';
 import { DedupWindow } from '../domain/dedup.window';
-import { INGEST_CONFIG, KAFKA } from '../ingest.tokens';
 import { rebuildDedupWindow, type RebuildResult } from './dedup.rebuild';
 
 /**
@@ -16,7 +15,6 @@ import { rebuildDedupWindow, type RebuildResult } from './dedup.rebuild';
  * duplicate. So a duplicate verdict becomes final only after `confirm()`: the log is still the
  * window's, or the window was rebuilt from the new log and the appends must claim again.
  */
-@Injectable()
 export class DedupWindowKeeper {
   private readonly logger = new Logger('dedup-window');
   private readonly reader: LogIdentityReader;
@@ -24,8 +22,8 @@ export class DedupWindowKeeper {
   private rebuilding?: Promise<unknown>;
 
   constructor(
-    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly config: IngestConfig,
+    private readonly kafka: Kafka,
     private readonly gate: AppendGate,
   ) {
     this.reader = new LogIdentityReader(kafka);

@@ -1,5 +1,5 @@
 import { LogEvent, loggableEventId, logRecordOf, Rejection } from '@app/contracts';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { Admin, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
 import {
   batchUnit,
@@ -18,7 +18,6 @@ import {
 import { IngestConfig } from '../config/ingest.config';
 import { Admission } from '../domain/admission';
 import { AppendGate } from '../domain/append.gate';
-import { INGEST_CONFIG, KAFKA } from '../ingest.tokens';
 import { IngestMetrics } from '../observability/ingest.metrics';
 import { EventAdmission } from '../event-admission.service';
 import { deadLetterRecordOf } from './dead-letter.record';
@@ -43,7 +42,6 @@ interface Rejected {
  * refuses) is retried, then its records one by one, and the one that still fails is parked
  * (PoisonGuard); a broker outage is waited out as before.
  */
-@Injectable()
 export class InboundConsumer {
   private readonly logger = new Logger(InboundConsumer.name);
   private readonly producers: TransactionalProducers;
@@ -55,8 +53,8 @@ export class InboundConsumer {
   private supervisor?: ConsumerSupervisor;
 
   constructor(
-    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly config: IngestConfig,
+    private readonly kafka: Kafka,
     private readonly admission: EventAdmission,
     private readonly gate: AppendGate,
     private readonly metrics: IngestMetrics,

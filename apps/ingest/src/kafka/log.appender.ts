@@ -1,23 +1,20 @@
 import { LogEvent, logRecordOf } from '@app/contracts';
-import { Inject, Injectable } from '@nestjs/common';
 import { inTransaction, sendInParts, TransactionalProducers } from '@app/platform';
 import { Kafka } from 'kafkajs';
 import { IngestConfig } from '../config/ingest.config';
-import { INGEST_CONFIG, KAFKA } from '../ingest.tokens';
 
 /**
  * Appends the events of one HTTP request to the log in one transaction: all of them or none, and
  * the promise resolves only once the broker has committed them (acks from all in-sync replicas).
  * A producer runs one transaction at a time, so requests are queued.
  */
-@Injectable()
 export class LogAppender {
   private readonly producers: TransactionalProducers;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
-    @Inject(KAFKA) kafka: Kafka,
+    private readonly config: IngestConfig,
+    kafka: Kafka,
   ) {
     this.producers = new TransactionalProducers(kafka, config.transactionTimeoutMs);
   }

@@ -1,6 +1,5 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CURRENT_VERSION, enableRefusal, type LogEventOf } from '@app/contracts';
-import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ProjectorConfig } from '../config/projector.config';
@@ -10,7 +9,7 @@ import { SCHEMA, type CallbackRow, type CommunicationRow } from '../projection/p
 import { isDisablePending } from '../outbox/disable-pending.query';
 import { appendToLog } from '../outbox/log.append';
 import { ProjectorRuntime } from '../projector.runtime';
-import { LOG_PRODUCER, PROJECTOR_CONFIG } from '../projector.tokens';
+import { PROJECTOR_CONFIG } from '../projector.tokens';
 import { buildResend } from '../recovery/resend.event';
 import { ApiError, notFound } from './api.errors';
 
@@ -32,7 +31,6 @@ export class OperationsService {
   constructor(
     private readonly ds: DataSource,
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
-    @Inject(LOG_PRODUCER) private readonly producer: Producer,
     private readonly runtime: ProjectorRuntime,
   ) {}
 
@@ -55,7 +53,7 @@ export class OperationsService {
       ...this.envelope('CommunicationEnabled', id),
       data: { by: who.by, reason: who.reason, adminKey: who.adminKey },
     };
-    await appendToLog(this.producer, this.config.logTopic, [event]);
+    await appendToLog(this.runtime.producer, this.config.logTopic, [event]);
     return { eventId: event.id };
   }
 
@@ -89,7 +87,7 @@ export class OperationsService {
       recoveryId: null,
     });
     if (!built.ok) throw conflict(built.code, built.message);
-    await appendToLog(this.producer, this.config.logTopic, [built.event]);
+    await appendToLog(this.runtime.producer, this.config.logTopic, [built.event]);
     return { eventId: built.event.id, callbackId, attempt: built.event.data.attempt };
   }
 
@@ -122,7 +120,7 @@ export class OperationsService {
         WHERE communication_id = $1 AND state = ANY($2::text[]) AND created_at BETWEEN $3 AND $4`,
       [id, event.data.states, new Date(request.since), new Date(event.occurredAt)],
     );
-    await appendToLog(this.producer, this.config.logTopic, [event]);
+    await appendToLog(this.runtime.producer, this.config.logTopic, [event]);
     return { recoveryId: event.data.recoveryId, eventId: event.id, planned };
   }
 
