@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ProjectorConfig } from '../config/projector.config';
 import { quoteSchema } from '../database/schema.name';
-import { rowFrom, type AnyTableDefinition, type StoredRowOf } from '../projection/column.types';
+import { queryRows, type AnyTableDefinition, type StoredRowOf } from '../projection/column.types';
 import {
   CALLBACK_STATES,
   SCHEMA,
@@ -45,11 +45,8 @@ export class ReadService {
     sql: string,
     params: unknown[],
   ): Promise<StoredRowOf<D>[]> {
-    const records: Record<string, unknown>[] = await this.ds.query(
-      `SELECT * FROM ${this.s}.${definition.table} ${sql}`,
-      params,
-    );
-    return records.map((r) => rowFrom(definition, r));
+    const sqlOfTable = `SELECT * FROM ${this.s}.${definition.table} ${sql}`;
+    return queryRows((q, p) => this.ds.query(q, p), definition, sqlOfTable, params);
   }
 
   private async exists(definition: AnyTableDefinition, sql: string, params: unknown[]): Promise<boolean> {

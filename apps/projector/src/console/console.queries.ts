@@ -5,7 +5,7 @@ import type { ProjectorConfig } from '../config/projector.config';
 import { quoteSchema } from '../database/schema.name';
 import { disablePendingSql } from '../outbox/disable-pending.query';
 import { PROJECTOR_CONFIG } from '../projector.tokens';
-import { rowFrom, type AnyTableDefinition, type StoredRowOf } from '../projection/column.types';
+import { queryRows, rowFrom, type AnyTableDefinition, type StoredRowOf } from '../projection/column.types';
 import {
   SCHEMA,
   type AttemptRow,
@@ -51,8 +51,7 @@ export class ConsoleQueries {
     sql: string,
     params: unknown[],
   ): Promise<StoredRowOf<D>[]> {
-    const records: Record<string, unknown>[] = await this.ds.query(sql, params);
-    return records.map((r) => rowFrom(definition, r));
+    return queryRows((q, p) => this.ds.query(q, p), definition, sql, params);
   }
 
   async communications(

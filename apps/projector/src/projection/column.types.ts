@@ -114,6 +114,16 @@ export function rowFrom<D extends AnyTableDefinition>(
   return row as StoredRowOf<D>;
 }
 
+/** Runs a query and reads each record it returns as a row of one table (`rowFrom`). */
+export async function queryRows<D extends AnyTableDefinition>(
+  query: (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>,
+  definition: D,
+  sql: string,
+  params: unknown[],
+): Promise<StoredRowOf<D>[]> {
+  return (await query(sql, params)).map((r) => rowFrom(definition, r));
+}
+
 /** How the bulk writes map row objects onto a table (only the projected columns). */
 export interface TableSpec {
   table: string;
