@@ -360,8 +360,13 @@ describe('end to end, built services as child processes', () => {
     expect(disabledEvents).toHaveLength(1);
     expect(disabledEvents[0].data).toMatchObject({ causeEventId: failed[0].id, by: 'projector' });
 
-    // 410 Gone is a failed attempt like any other, recorded as such.
-    const history = await api<MessageView>(`/v1/messages/${failing[0].data.messageId}/callbacks`);
+    // 410 Gone is a failed attempt like any other, recorded as such. Read the callback whose
+    // CallbackFailed disabled the communication: the other two fail at the same moment, and one
+    // whose last attempt ends after the disable is recorded as cancelled (decision 0623). Its
+    // attempts precede its CallbackFailed on the log, so the projection that shows the disable
+    // has them.
+    const { messageId: causeMessageId } = failed[0].data as { messageId: string };
+    const history = await api<MessageView>(`/v1/messages/${causeMessageId}/callbacks`);
     expect(
       history.body.callbacks[0].history.map((h) => [h.attempt, h.statusCode, h.outcome, h.error?.kind]),
     ).toEqual([
