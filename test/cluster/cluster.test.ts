@@ -88,6 +88,33 @@ async function send(events: InboundEvent[]): Promise<void> {
   }
 }
 
+/** Where each copy of a doubled attempt and its retry records are, to tell which transactions wrote them. */
+async function printDoubled(count: number, callbackId: string): Promise<void> {
+  const onLog = (await kafka!.readAll(stack!.topics.log))
+    .filter((r) => r.value?.toString('utf8').includes(callbackId))
+    .map((r) => `log ${r.partition}@${r.offset} ${r.value!.toString('utf8').slice(0, 160)}`);
+  const retryRecords = await kafka!.readAll(stack!.topics.retry);
+  const mine = retryRecords.filter((r) => r.value?.toString('utf8').includes(callbackId));
+  const offsets = new Set(mine.map((r) => `${r.partition}:${r.offset}`));
+  const markers = retryRecords.filter((r) => {
+    const done = (JSON.parse(r.value?.toString('utf8') ?? '{}') as { done?: string[] }).done;
+    return done?.some((o) => offsets.has(`${r.partition}:${o}`));
+  });
+  process.stdout.write(
+    `[cluster] ${count} attempts recorded twice; the first:\n${[
+      ...onLog,
+      ...mine.map(
+        (r) =>
+          `retry ${r.partition}@${r.offset} ${r
+            .value!.toString('utf8')
+            .replace(/"trigger".*$/, '')
+            .slice(0, 200)}`,
+      ),
+      ...markers.map((r) => `marker ${r.partition}@${r.offset} ${r.value!.toString('utf8')}`),
+    ].join('\n')}\n${stack?.diagnostics() ?? ''}\n`,
+  );
+}
+
 describe('a three-node cluster, one node crashed under load', () => {
   test('zero callbacks lost, one history row per attempt, retries on time, projection = replay', async () => {
     const okComm = uniqueName('comm-cluster-ok');
@@ -198,7 +225,9 @@ describe('a three-node cluster, one node crashed under load', () => {
       const key = `${e.data.callbackId}#${e.data.attempt}`;
       perAttempt.set(key, (perAttempt.get(key) ?? 0) + 1);
     }
-    expect([...perAttempt].filter(([, n]) => n > 1)).toEqual([]);
+    const doubled = [...perAttempt].filter(([, n]) => n > 1);
+    if (doubled.length > 0) await printDoubled(doubled.length, doubled[0][0].split('#')[0]);
+    expect(doubled).toEqual([]);
     expect(perAttempt.size).toBe(expectedRows);
     // Retention sizing (docs/operations.md): record bytes on the log per callback.
     const records = (await kafka!.readAll(stack!.topics.log)).filter((r) =>
@@ -312,6 +341,69 @@ describe('several instances of each service', () => {
     });
   }
 
+  /**
+   * For a failure: which attempts are missing (by attempt number and log partition), what the
+   * retry topic holds for the first few, and each partition's committed offset against its end.
+   */
+  async function whereMissing(
+    p: Phase,
+    logRecords: { partition: number; offset: string; value: Buffer | null }[],
+  ): Promise<string> {
+    const seen = new Set<string>();
+    const partitionOf = new Map<string, number>();
+    for (const r of logRecords) {
+      const v = r.value?.toString('utf8') ?? '';
+      if (!p.comms.some((c) => v.includes(c))) continue;
+      const e = JSON.parse(v) as LogEvent;
+      if (e.type === 'CallbackAttempted') seen.add(`${e.data.callbackId}#${e.data.attempt}`);
+      partitionOf.set(e.communicationId, r.partition);
+    }
+    const wanted = [
+      ...p.okKeys.map((k) => [k, 1, p.comms[0]] as const),
+      ...p.flakyKeys.flatMap((k) => [[k, 1, p.comms[1]] as const, [k, 2, p.comms[1]] as const]),
+    ];
+    const missing = wanted.filter(([k, n]) => !seen.has(`${k}#${n}`));
+    const byKind = new Map<string, number>();
+    for (const [, n, comm] of missing) {
+      const kind = `attempt ${n} of ${comm === p.comms[0] ? 'healthy' : 'flaky'} (log partition ${partitionOf.get(comm)})`;
+      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    }
+    const retryRecords = await kafka!.readAll(stack!.topics.retry, { readUncommitted: true });
+    const lines = missing.slice(0, 3).flatMap(([k, n]) => [
+      `missing ${k}#${n}; received ${(k.includes('retry') ? flaky : ok)!.byKey(k).length}x; retry topic:`,
+      ...retryRecords
+        .filter((r) => r.value?.toString('utf8').includes(k))
+        .map(
+          (r) =>
+            `  retry ${r.partition}@${r.offset} ${r
+              .value!.toString('utf8')
+              .replace(/"trigger".*$/, '')
+              .slice(0, 200)}`,
+        ),
+    ]);
+    const admin = await kafka!.adminClient();
+    const offsets: string[] = [];
+    for (const topic of [stack!.topics.log, stack!.topics.retry]) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [group] = await admin.fetchOffsets({
+        groupId: stack!.consumerGroups.dispatcher,
+        topics: [topic],
+      });
+      offsets.push(
+        `${topic}: ` +
+          ends
+            .map(
+              (e) =>
+                `${e.partition}: committed ${group.partitions.find((x) => x.partition === e.partition)?.offset} / end ${e.high}`,
+            )
+            .join(', '),
+      );
+    }
+    return [`missing: ${[...byKind].map(([k, n]) => `${n} ${k}`).join('; ')}`, ...lines, ...offsets].join(
+      '\n',
+    );
+  }
+
   /** One CallbackAttempted per callback and attempt on the log, and one history row for each. */
   async function recordedOnce(p: Phase): Promise<void> {
     const expected = PHASE_LOAD + 2 * PHASE_RETRIED;
@@ -332,10 +424,12 @@ describe('several instances of each service', () => {
           const v = r.value?.toString('utf8') ?? '';
           return v.includes('"CallbackAttempted"') && p.comms.some((c) => v.includes(c));
         }).length;
-      const committed = of(await kafka!.readAll(stack!.topics.log));
+      const committedRecords = await kafka!.readAll(stack!.topics.log);
+      const committed = of(committedRecords);
       const all = of(await kafka!.readAll(stack!.topics.log, { readUncommitted: true }));
       throw new Error(
-        `${e.message}\nCallbackAttempted of the phase: ${committed} committed, ${all} with open and aborted`,
+        `${e.message}\nCallbackAttempted of the phase: ${committed} committed, ${all} with open and aborted\n` +
+          (await whereMissing(p, committedRecords)),
         {
           cause: e,
         },
@@ -363,33 +457,7 @@ describe('several instances of each service', () => {
         )
         .join(' / ');
     const doubled = [...perAttempt].filter(([, n]) => n > 1);
-    if (doubled.length > 0) {
-      // Where each copy and its retry records are, to tell which transactions wrote them.
-      const [callbackId] = doubled[0][0].split('#');
-      const onLog = (await kafka!.readAll(stack!.topics.log))
-        .filter((r) => r.value?.toString('utf8').includes(callbackId))
-        .map((r) => `log ${r.partition}@${r.offset} ${r.value!.toString('utf8').slice(0, 160)}`);
-      const retryRecords = await kafka!.readAll(stack!.topics.retry);
-      const mine = retryRecords.filter((r) => r.value?.toString('utf8').includes(callbackId));
-      const offsets = new Set(mine.map((r) => `${r.partition}:${r.offset}`));
-      const markers = retryRecords.filter((r) => {
-        const done = (JSON.parse(r.value?.toString('utf8') ?? '{}') as { done?: string[] }).done;
-        return done?.some((o) => offsets.has(`${r.partition}:${o}`));
-      });
-      process.stdout.write(
-        `[cluster] ${doubled.length} attempts recorded twice; the first:\n${[
-          ...onLog,
-          ...mine.map(
-            (r) =>
-              `retry ${r.partition}@${r.offset} ${r
-                .value!.toString('utf8')
-                .replace(/"trigger".*$/, '')
-                .slice(0, 200)}`,
-          ),
-          ...markers.map((r) => `marker ${r.partition}@${r.offset} ${r.value!.toString('utf8')}`),
-        ].join('\n')}\n`,
-      );
-    }
+    if (doubled.length > 0) await printDoubled(doubled.length, doubled[0][0].split('#')[0]);
     expect({
       doubled: doubled.slice(0, 10),
       unexpected: [...new Set(unexpected)].slice(0, 5).map((id) => `${id}: ${told(id)}`),
