@@ -18,7 +18,7 @@ declare module 'kafkajs/src/network/requestQueue' {
 
 declare module 'kafkajs/src/protocol/requests/fetch/*/response' {
   /** A Fetch response version (kafkajs internals, see fetch-response.patch.ts); `parse` is replaceable. */
-  const response: { decode: (raw: Buffer) => Promise<unknown>; parse: (data: any) => Promise<any> };
+  const response: { decode(raw: Buffer): Promise<unknown>; parse(data: unknown): Promise<unknown> };
   export default response;
 }
 
