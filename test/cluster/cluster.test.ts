@@ -114,6 +114,7 @@ function judgeAttempts(events: Attempted[], okKeys: string[], flakyKeys: string[
   const doubled: string[] = [];
   const wrong: string[] = [];
   let complete = true;
+  let resentFirst = 0;
   const judge = (id: string, flaky: boolean) => {
     const attempts = (byCallback.get(id) ?? []).map((e) => e.data.attempt).sort((a, b) => a - b);
     if (new Set(attempts).size < attempts.length) doubled.push(`${id}: ${told(id)}`);
@@ -125,12 +126,13 @@ function judgeAttempts(events: Attempted[], okKeys: string[], flakyKeys: string[
       return;
     }
     const numbered = [...new Set(attempts)].every((a, i) => a === i + 1);
-    const resent = flaky && n === 1 && flakyReceiver!.byKey(id).length >= 2;
+    const resent = flaky && n === 1 && flakyReceiver.byKey(id).length >= 2;
+    if (resent) resentFirst += 1;
     if (!numbered || (flaky ? !(n === 2 || resent) : n !== 1)) wrong.push(`${id}: ${told(id)}`);
   };
   for (const id of okKeys) judge(id, false);
   for (const id of flakyKeys) judge(id, true);
-  return { complete, doubled, wrong, total: events.length };
+  return { complete, doubled, wrong, resentFirst, total: events.length };
 }
 
 /** Where each copy of a doubled attempt and its retry records are, to tell which transactions wrote them. */
@@ -248,6 +250,9 @@ describe('a three-node cluster, one node crashed under load', () => {
       return judgeAttempts(events, okKeys, flakyKeys).complete ? events : undefined;
     });
     const judged = judgeAttempts(attempted, okKeys, flakyKeys);
+    process.stdout.write(
+      `[cluster] ${judged.total} attempts on the log; ${judged.resentFirst} first attempts sent again that succeeded\n`,
+    );
     if (judged.doubled.length > 0) await printDoubled(judged.doubled.length, judged.doubled[0].split(':')[0]);
     expect({ doubled: judged.doubled.slice(0, 5), wrong: judged.wrong.slice(0, 5) }).toEqual({
       doubled: [],
@@ -480,6 +485,9 @@ describe('several instances of each service', () => {
       );
     });
     const judged = judgeAttempts(attempted, p.okKeys, p.flakyKeys);
+    process.stdout.write(
+      `[cluster] ${judged.total} attempts on the log; ${judged.resentFirst} first attempts sent again that succeeded\n`,
+    );
     if (judged.doubled.length > 0) await printDoubled(judged.doubled.length, judged.doubled[0].split(':')[0]);
     expect({ doubled: judged.doubled.slice(0, 5), wrong: judged.wrong.slice(0, 5) }).toEqual({
       doubled: [],
