@@ -135,6 +135,34 @@ function judgeAttempts(events: Attempted[], okKeys: string[], flakyKeys: string[
   return { complete, doubled, wrong, resentFirst, total: events.length };
 }
 
+/**
+ * For a stall: each consumer group's committed offset against each partition's end, per topic it
+ * reads (which service stopped, and where).
+ */
+async function groupProgress(): Promise<string> {
+  const admin = await kafka!.adminClient();
+  const reads: [string, string][] = [
+    [stack!.consumerGroups.ingest, stack!.topics.inbound],
+    [stack!.consumerGroups.dispatcher, stack!.topics.log],
+    [stack!.consumerGroups.dispatcher, stack!.topics.retry],
+    [stack!.consumerGroups.projector, stack!.topics.log],
+  ];
+  const lines: string[] = [];
+  for (const [groupId, topic] of reads) {
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [group] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const at = (p: number) => group.partitions.find((x) => x.partition === p)?.offset;
+      lines.push(
+        `${groupId} on ${topic}: ${ends.map((e) => `${e.partition}: ${at(e.partition)} / ${e.high}`).join(', ')}`,
+      );
+    } catch (e) {
+      lines.push(`${groupId} on ${topic}: ${(e as Error).message}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 /** Where each copy of a doubled attempt and its retry records are, to tell which transactions wrote them. */
 async function printDoubled(count: number, callbackId: string): Promise<void> {
   const onLog = (await kafka!.readAll(stack!.topics.log))
@@ -222,7 +250,15 @@ describe('a three-node cluster, one node crashed under load', () => {
           ? true
           : undefined,
       240_000,
-    );
+    ).catch(async (e: Error) => {
+      const missing = (keys: string[], done: (k: string) => boolean) => keys.filter((k) => !done(k)).length;
+      throw new Error(
+        `${missing(okKeys, (k) => ok!.byKey(k).length > 0)} healthy and ` +
+          `${missing(flakyKeys, (k) => flaky!.byKey(k).some((r) => r.status === 200))} retried callbacks missing\n` +
+          `${await groupProgress()}\n${e.message}`,
+        { cause: e },
+      );
+    });
 
     // 2. Retries on time: the second attempt within a few seconds of its due time, crash included.
     const lateness = flakyKeys.map((k) => {
