@@ -24,14 +24,24 @@ export interface RawReplay {
   copySeconds: number;
 }
 
-/** Every projected table's rows, in COPY's text format (the projected columns only). */
+/**
+ * Every projected table's rows, in COPY's text format: the projected columns the replayed schema
+ * has (a baseline build may predate some of them; the fresh schema leaves those null).
+ */
 async function exportRows(
   db: Client,
   schema: string,
 ): Promise<{ table: string; cols: string; data: Buffer }[]> {
   const out: { table: string; cols: string; data: Buffer }[] = [];
   for (const spec of Object.values(TABLES)) {
-    const cols = Object.values(spec.columns).join(', ');
+    const existing = await db.query<{ name: string }>(
+      `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
+      [schema, spec.table],
+    );
+    const present = new Set(existing.rows.map((r) => r.name));
+    const cols = Object.values(spec.columns)
+      .filter((c) => present.has(c))
+      .join(', ');
     const chunks: Buffer[] = [];
     const stream = db.query(copyTo(`COPY "${schema}".${spec.table} (${cols}) TO STDOUT`));
     for await (const c of stream) chunks.push(c as Buffer);
