@@ -99,7 +99,11 @@ export class InboundConsumer {
         await consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
-          partitionsConsumedConcurrently: Math.min(4, this.config.inboundPartitions),
+          // Every partition's batch of a fetch in its own transaction at once: kafkajs fetches again
+          // only when all of them are done, so with fewer workers an event that arrives meanwhile
+          // waits for two transactions in a row instead of one (latency, issue 14). The fetch's
+          // size is bounded by maxBytes whatever the concurrency.
+          partitionsConsumedConcurrently: this.config.inboundPartitions,
           eachBatch: (payload) => this.onBatch(payload, admin),
         });
       },
