@@ -26,7 +26,8 @@ export interface RawReplay {
 
 /**
  * Every projected table's rows, in COPY's text format: the projected columns the replayed schema
- * has (a baseline build may predate some of them; the fresh schema leaves those null).
+ * has (a baseline build may predate some of them, or whole tables; the fresh schema leaves those
+ * null or empty).
  */
 async function exportRows(
   db: Client,
@@ -42,6 +43,7 @@ async function exportRows(
     const cols = Object.values(spec.columns)
       .filter((c) => present.has(c))
       .join(', ');
+    if (cols === '') continue; // a table the baseline does not have
     const chunks: Buffer[] = [];
     const stream = db.query(copyTo(`COPY "${schema}".${spec.table} (${cols}) TO STDOUT`));
     for await (const c of stream) chunks.push(c as Buffer);
