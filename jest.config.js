@@ -1,7 +1,7 @@
 // Three projects: `unit` (pure logic, no services), `integration` (real Kafka, Postgres, HTTP,
 // SMTP — see test/support/environment.ts) and `cluster` (a three-node Kafka cluster of its own,
 // a node crashed under load). `npm test` runs the first two, one file at a time; the cluster suite
-// runs with `npm run test:cluster` until the open findings of decision 0683 are fixed.
+// runs with `npm run test:cluster` until its stall after a broker crash is fixed (decision 0684).
 const base = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],

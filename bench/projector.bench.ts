@@ -6,7 +6,11 @@
  *   projection: the projector starts and drains the backlog (rate between its first and last
  *               checkpoint progress, start-up reported apart);
  *   replay:     with the projector stopped, the replay tool rebuilds the whole log into a fresh
- *               schema (wall time of the tool, and the rate it prints itself).
+ *               schema (wall time of the tool, and the rate it prints itself); verify then compares
+ *               it with the live projection (0 differences, or the bench fails);
+ *   raw:        the limit of a replay on this machine, in the same run: the log read by a bare
+ *               consumer (each record decoded once) plus `COPY` of the replay's rows into a fresh
+ *               schema (`support/raw-replay.ts`); the replay's wall time over it is issue 14's row 2.
  */
 import { benchMain } from './support/bench.main';
 import { size } from './support/bench.env';
@@ -20,7 +24,15 @@ import {
   type KafkaRecord,
 } from './support/log-events.factory';
 import { figure, fmt, sleep, target } from './support/report';
-import { benchNames, memoryOf, runReplay, startProjector, stopAll } from './support/services.launcher';
+import { rawReadAndCopy } from './support/raw-replay';
+import {
+  benchNames,
+  memoryOf,
+  runReplay,
+  runVerify,
+  startProjector,
+  stopAll,
+} from './support/services.launcher';
 
 const EVENTS = size('EVENTS', 500_000);
 const COMMUNICATIONS = 60;
@@ -49,8 +61,9 @@ function mixed(comms: string[]): (i: number) => KafkaRecord {
 benchMain('6. projector and replay', async (run) => {
   const names = benchNames('projector');
   const replaySchema = `${names.schema}_replay`;
+  const rawSchema = `${names.schema}_raw`;
   run.topics.push(names.log);
-  run.schemas.push(names.schema, replaySchema);
+  run.schemas.push(names.schema, replaySchema, rawSchema);
   await run.producer.createTopic(names.log, names.partitions);
   const comms = communicationIds(COMMUNICATIONS, 'projector');
   await run.producer.sendOrdered(
@@ -109,6 +122,22 @@ benchMain('6. projector and replay', async (run) => {
     `${fmt(replaySeconds, 1)} s → ${fmt(replayRate)} events/s`,
   );
   figure('replay (rate the tool prints)', `${printed ?? '?'} events/s`);
+  const verify = await runVerify(names, replaySchema, 10 * 60_000);
+  if (verify.code !== 0)
+    throw new Error(`verify exited ${verify.code} (the replay differs)\n${verify.stdout}\n${verify.stderr}`);
+  const raw = await rawReadAndCopy(names.log, replaySchema, rawSchema);
+  const rawRate = raw.events / (raw.readSeconds + raw.copySeconds);
+  figure('replay verified against the projection', '0 differences');
+  figure(
+    'raw read of the log (decode once)',
+    `${fmt(raw.readSeconds, 1)} s → ${fmt(raw.events / raw.readSeconds)} events/s`,
+  );
+  figure(
+    "raw COPY of the replay's rows",
+    `${fmt(raw.rows)} rows in ${fmt(raw.copySeconds, 1)} s → ${fmt(raw.rows / raw.copySeconds)} rows/s`,
+  );
+  figure('raw read + COPY', `${fmt(raw.readSeconds + raw.copySeconds, 1)} s → ${fmt(rawRate)} events/s`);
+  figure('ratio replay / raw read + COPY', fmt(replayRate / rawRate, 2));
   figure('raw produce rate (bench producer, same broker)', `${fmt(backlog / produceSeconds)} events/s`);
   figure('ratio projection / raw produce', fmt(projection / (backlog / produceSeconds), 2));
   target('projection events/s', projection, 10_000, 'higher');

@@ -17,6 +17,7 @@ const BENCHES = [
   'dispatch-fast',
   'dispatch-slow',
   'dispatch-scale',
+  'dispatch-rebalance',
   'latency',
   'retry',
   'projector',
@@ -28,7 +29,15 @@ const BENCHES = [
   'smoke',
 ];
 /** Not part of `all`: tools and extra measurements. */
-const EXTRAS = ['sender-raw', 'head-of-line', 'transaction-timing', 'dispatch-scale', 'console', 'smoke'];
+const EXTRAS = [
+  'sender-raw',
+  'head-of-line',
+  'transaction-timing',
+  'dispatch-scale',
+  'dispatch-rebalance',
+  'console',
+  'smoke',
+];
 const fileOf = (bench) =>
   bench === 'sender-raw'
     ? 'sender-raw.js'

@@ -194,6 +194,16 @@ export function runReplay(n: BenchNames, schema: string, timeoutMs: number): Pro
   );
 }
 
+/** Runs the projector's verify tool: the replayed schema against the live one. */
+export function runVerify(n: BenchNames, replaySchema: string, timeoutMs: number): Promise<ScriptResult> {
+  return runScript(
+    builtEntry('projector', 'cli/verify.cli.js'),
+    ['--replay', replaySchema, '--live', n.schema],
+    { ...kafkaVars(), DATABASE_URL: databaseUrl(), LOG_TOPIC: n.log },
+    timeoutMs,
+  );
+}
+
 export async function stopAll(services: (RunningService | undefined)[]): Promise<void> {
   await Promise.all(
     services.flatMap((s) => (s ? [s.service.stop(15_000).catch(() => s.service.kill())] : [])),

@@ -27,6 +27,7 @@ export function testConfig(overrides: Partial<ProjectorConfig> = {}): ProjectorC
     mailRetryMaxMs: 1_000,
     outboxPollMs: 100,
     applyChunk: 500,
+    replayChunk: 5_000,
     adminApiKeys: [{ name: 'test-admin', key: ADMIN_KEY }],
     alertFollowUpMs: 3_600_000,
     recoveryRate: 1_000,

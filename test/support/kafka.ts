@@ -65,6 +65,13 @@ export class TestKafka {
   }
 
   /** Every record on the topic right now (reads up to the high watermark of each partition). */
+  /** The connected admin client (diagnostics: offsets, groups). */
+  async adminClient(): Promise<Admin> {
+    this.admin ??= this.kafka.admin();
+    await this.admin.connect();
+    return this.admin;
+  }
+
   async readAll(topic: string, options: { readUncommitted?: boolean } = {}): Promise<ReadRecord[]> {
     this.admin ??= this.kafka.admin();
     await this.admin.connect();

@@ -15,6 +15,7 @@ import {
   payloadFor,
   PoisonGuard,
   SecretBox,
+  takeOverPatiently,
   type LogIdentity,
 } from '@app/platform';
 import type { DispatcherConfig } from './config/dispatcher.config';
@@ -45,6 +46,9 @@ const HEARTBEAT_MS = 1000;
 const RESTART_PAUSE_MS = 2_000;
 /** Attempts handed off and not recorded yet, per process; beyond it batches wait as before 0335. */
 const MAX_IN_FLIGHT = 10_000;
+/** Tries to take an assigned partition over, one per pause, while the assignment stands (0684). */
+const TAKE_OVER_TRIES = 60;
+const TAKE_OVER_PAUSE_MS = 1_000;
 
 export interface DispatcherStatus {
   /** Readiness of the log and retry consumers. */
@@ -78,6 +82,8 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
   private logProcessor?: LogProcessor;
   private running = false;
   private readonly assigned: Record<MemberRole, number[]> = { log: [], retry: [] };
+  /** Counts each role's assignments: a take-over of an older one stops trying. */
+  private readonly generation: Record<MemberRole, number> = { log: 0, retry: 0 };
 
   constructor(
     private readonly config: DispatcherConfig,
@@ -345,6 +351,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       const mine = e.payload.memberAssignment[role === 'log' ? topics.log : topics.retry] ?? [];
       this.assigned[role] = [...mine].sort((a, b) => a - b);
+      this.generation[role] += 1;
       this.logger.log(`${role} consumer owns partitions [${this.assigned[role].join(',')}]`);
       // Anything held from the previous generation may have been processed by another owner.
       if (role === 'retry') retry.reassigned();
@@ -370,18 +377,29 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
     return consumer;
   }
 
+  /**
+   * Takes every assigned partition over now, and again after a pause when that fails, as long as
+   * the assignment stands (`takeOverPatiently`, decision 0684).
+   */
   private takeOverNow(
     role: MemberRole,
     partitions: readonly number[],
     registry: PartitionRegistry,
     retry: RetryProcessor,
   ): void {
+    const generation = this.generation[role];
+    const current = () => this.generation[role] === generation && this.registry === registry && !!this.admin;
     for (const partition of partitions) {
-      const taken = role === 'log' ? registry.lease('log', partition) : retry.open(partition);
-      // The partition's next batch tries again.
-      taken.catch((e: Error) =>
-        this.logger.warn(`could not take ${role} partition ${partition} over yet: ${e.message}`),
-      );
+      const takeOver = () => (role === 'log' ? registry.lease('log', partition) : retry.open(partition));
+      void takeOverPatiently(takeOver, {
+        tries: TAKE_OVER_TRIES,
+        pauseMs: TAKE_OVER_PAUSE_MS,
+        current,
+        failed: (e, attempt, last) =>
+          this.logger.warn(
+            `could not take ${role} partition ${partition} over${last ? '' : ` yet (try ${attempt})`}: ${e.message}`,
+          ),
+      });
     }
   }
 

@@ -168,6 +168,10 @@ export class ProjectorRuntime implements OnApplicationBootstrap, BeforeApplicati
         topic: config.logTopic,
         groupId: config.consumerGroup,
         chunk: config.applyChunk,
+        // Up to four partitions at once, each in its own transaction: the projector otherwise waits
+        // on one partition's statements at a time; four leave most of the pool to the API and the
+        // workers (decision 0742).
+        partitionsAtOnce: Math.min(4, this.startEnds.size),
         checkpoints,
         guard,
         onMismatch: (report) => this.mismatch(report),
@@ -290,7 +294,7 @@ export class ProjectorRuntime implements OnApplicationBootstrap, BeforeApplicati
             databaseUrl: config.databaseUrl,
             schema: names.next,
             logTopic: config.logTopic,
-            chunk: config.applyChunk,
+            chunk: config.replayChunk,
             progress: (line) => this.logger.log(line),
             shouldStop: () => this.stopping,
             dropOnFailure: true,

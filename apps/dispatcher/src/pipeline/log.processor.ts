@@ -127,7 +127,7 @@ export class LogProcessor {
       // reloads the state topic, in case the transaction did commit after all). The attempts are
       // kept: the redo records them instead of sending them again.
       undoBatch(this.handOff, partition, [{ changes, running: attempts }]);
-      await this.registry.release('log', partition);
+      await this.registry.release('log', partition, lease.producer);
       throw e;
     } finally {
       beats.stop();

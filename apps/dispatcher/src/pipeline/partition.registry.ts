@@ -114,14 +114,23 @@ export class PartitionRegistry {
     return lease;
   }
 
-  /** After a failed batch or a rebalance: the next batch takes the partition over again. */
-  async release(role: MemberRole, partition: number): Promise<void> {
+  /**
+   * After a failed batch or a rebalance: the next batch takes the partition over again. With
+   * `failed` (the producer the failed work used): nothing happens if a later take-over already
+   * replaced it; that one's lease and producer stay (decision 0684).
+   */
+  async release(role: MemberRole, partition: number, failed?: Producer): Promise<void> {
     const key = `${role}.${partition}`;
+    const id = this.transactionalIdOf(role, partition);
+    if (failed && !this.producers.holds(id, failed)) {
+      await this.producers.drop(id, failed);
+      return;
+    }
     this.leases.delete(key);
     // The next stateReady() reloads; the old map stays until then, so a retry being judged right
     // now never sees a blank (enabled) state in place of a disabled one.
     if (role === 'log') this.stateLoads.delete(partition);
-    await this.producers.drop(this.transactionalIdOf(role, partition));
+    await this.producers.drop(id);
   }
 
   /** After a rebalance: every partition of the role is taken over again before its next batch. */

@@ -1,7 +1,7 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { type Failure, parkedRecordOf, parkInTransaction } from '@app/platform';
 import type { MemberRole } from './co-partition.assigner';
-import type { PartitionRegistry } from './partition.registry';
+import type { PartitionLease, PartitionRegistry } from './partition.registry';
 
 /**
  * Sets one log or retry record aside on the parked topic, in one transaction with the offset past
@@ -17,8 +17,9 @@ export class RecordParker {
 
   async park(role: MemberRole, p: EachBatchPayload, m: KafkaMessage, failure: Failure): Promise<void> {
     const { topic, partition } = p.batch;
+    let used: PartitionLease | undefined;
     try {
-      const lease = await this.registry.lease(role, partition);
+      const lease = (used = await this.registry.lease(role, partition));
       // Already committed by this or a previous owner (a commit reported as failed may have landed).
       if (BigInt(m.offset) >= lease.nextOffset) {
         const record = parkedRecordOf({ topic, partition, ...m }, `dispatcher-${role}`, failure, new Date());
@@ -31,7 +32,7 @@ export class RecordParker {
         this.registry.advance(role, partition, BigInt(m.offset) + 1n);
       }
     } catch (e) {
-      await this.registry.release(role, partition);
+      await this.registry.release(role, partition, used?.producer);
       throw e;
     }
     p.resolveOffset(m.offset);

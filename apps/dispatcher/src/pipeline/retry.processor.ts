@@ -465,7 +465,7 @@ export class RetryProcessor {
     if (this.slots.get(partition) === slot) this.slots.delete(partition);
     while (!this.stopping && slot.assignment === this.assignment) {
       try {
-        await this.registry.release('retry', partition);
+        await this.registry.release('retry', partition, slot.lease.producer);
         // Through slotOf, never a second openSlot: a batch of the partition may have opened the
         // fresh slot meanwhile, and two slots of one partition would each fire the same records
         // and commit them on the one producer (attempts recorded twice, decision 0683).

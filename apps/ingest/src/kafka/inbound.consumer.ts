@@ -14,6 +14,7 @@ import {
   sendOffsetsPatiently,
   inTransaction,
   TransactionalProducers,
+  takeOverPatiently,
 } from '@app/platform';
 import { IngestConfig } from '../config/ingest.config';
 import { Admission } from '../domain/admission';
@@ -25,6 +26,9 @@ import { DedupWindowKeeper } from './dedup.keeper';
 
 /** Pause before re-reading a partition whose transaction failed, so a broker outage is not a hot loop. */
 const RECOVERY_BACKOFF_MS = 500;
+/** Tries to take a gained partition over (fence its previous owner), one per pause. */
+const TAKE_OVER_TRIES = 60;
+const TAKE_OVER_PAUSE_MS = 1_000;
 
 interface Rejected {
   offset: string;
@@ -123,19 +127,24 @@ export class InboundConsumer {
   private takeOverNow(partitions: number[]): void {
     const topic = this.config.inboundTopic;
     const gained = partitions.filter((p) => !this.owned.has(p));
-    this.owned = new Set(partitions);
-    for (const p of gained) {
-      const id = this.transactionalIdOf(topic, p);
-      // A producer cached from an earlier ownership has been fenced by the owner since.
-      void this.producers
-        .drop(id)
-        .then(() => this.producers.get(id))
-        .catch((e: Error) =>
-          this.logger.warn(
-            `could not take ${topic}[${p}] over yet (its next batch tries again): ${e.message}`,
-          ),
-        );
-    }
+    const owned = new Set(partitions);
+    this.owned = owned;
+    // Tried again after a pause while the assignment stands: no batch comes to do it when the
+    // inbound partition has nothing new (decision 0684).
+    const current = () => this.owned === owned && this.supervisor?.active === true;
+    for (const p of gained) void this.takeOver(this.transactionalIdOf(topic, p), `${topic}[${p}]`, current);
+  }
+
+  private async takeOver(id: string, where: string, current: () => boolean): Promise<void> {
+    // A producer cached from an earlier ownership has been fenced by the owner since.
+    await this.producers.drop(id);
+    await takeOverPatiently(() => this.producers.get(id), {
+      tries: TAKE_OVER_TRIES,
+      pauseMs: TAKE_OVER_PAUSE_MS,
+      current,
+      failed: (e, attempt, last) =>
+        this.logger.warn(`could not take ${where} over${last ? '' : ` yet (try ${attempt})`}: ${e.message}`),
+    });
   }
 
   /** Leaves the group after the batch in progress (kafkajs waits for it), then closes producers. */

@@ -10,6 +10,7 @@ export const cliEnvSchema = projectorEnvSchema.pick({
   DB_SCHEMA: true,
   LOG_TOPIC: true,
   APPLY_CHUNK: true,
+  REPLAY_CHUNK: true,
   PARKED_TOPIC: true,
 });
 

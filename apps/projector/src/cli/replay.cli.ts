@@ -18,7 +18,7 @@ async function main() {
     databaseUrl: env.DATABASE_URL,
     schema: schema.data,
     logTopic: args.topic ?? env.LOG_TOPIC,
-    chunk: env.APPLY_CHUNK,
+    chunk: env.REPLAY_CHUNK,
     progress: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(

@@ -70,6 +70,11 @@ export const projectorEnvSchema = z.object({
   OUTBOX_POLL_MS: env.int(1_000, 10, 60_000),
   /** Events applied per database transaction (each a few multi-row statements). */
   APPLY_CHUNK: env.int(500, 1, 5_000),
+  /**
+   * Events per transaction of a replay (and of a rebuild): larger, nothing reads its schema until
+   * it is done (decision 0742).
+   */
+  REPLAY_CHUNK: env.int(5_000, 1, 50_000),
   /** Serve the OpenAPI page and document at /docs and /docs-json (false: both answer 404). */
   DOCS_ENABLED: env.bool(true),
   /** `/metrics` answers only with one of API_KEYS. */
@@ -106,6 +111,7 @@ export interface ProjectorConfig {
   mailRetryMaxMs: number;
   outboxPollMs: number;
   applyChunk: number;
+  replayChunk: number;
   alertFollowUpMs: number;
   recoveryRate: number;
   docsEnabled: boolean;
@@ -148,6 +154,7 @@ export function loadProjectorConfig(source: NodeJS.ProcessEnv = process.env): Pr
     mailRetryMaxMs: e.MAIL_RETRY_MAX_MS,
     outboxPollMs: e.OUTBOX_POLL_MS,
     applyChunk: e.APPLY_CHUNK,
+    replayChunk: e.REPLAY_CHUNK,
     alertFollowUpMs: e.ALERT_FOLLOW_UP_MS,
     recoveryRate: e.RECOVERY_RATE,
     docsEnabled: e.DOCS_ENABLED,

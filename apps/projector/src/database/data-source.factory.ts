@@ -13,10 +13,22 @@ export interface DatabaseOptions {
   schema: string;
   /** Pool size; the read API and the projection share it. */
   poolSize?: number;
+  /**
+   * Commits do not wait for the WAL flush (`synchronous_commit = off`). Only for a replay's load:
+   * nothing reads its schema before the replay ends with a synchronous commit, which flushes the
+   * WAL of every earlier one (decision 0742). Never for the live projection, whose Kafka offsets
+   * move past what it committed.
+   */
+  asyncCommit?: boolean;
 }
 
 /** A DataSource bound to one projection schema. Never `synchronize`: migrations own the schema. */
-export function createDataSource({ databaseUrl, schema, poolSize = 10 }: DatabaseOptions): DataSource {
+export function createDataSource({
+  databaseUrl,
+  schema,
+  poolSize = 10,
+  asyncCommit = false,
+}: DatabaseOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url: databaseUrl,
@@ -38,7 +50,11 @@ export function createDataSource({ databaseUrl, schema, poolSize = 10 }: Databas
     // Not even failed statements: TypeORM would print their parameters, which hold event data. The
     // code that runs a statement reports its failure (the parking guard, the HTTP error filter).
     logging: false,
-    extra: { max: poolSize, application_name: `projector:${schema}` },
+    extra: {
+      max: poolSize,
+      application_name: `projector:${schema}`,
+      ...(asyncCommit && { options: '-c synchronous_commit=off' }),
+    },
   });
 }
 

@@ -29,8 +29,19 @@ export interface LogConsumerOptions {
   groupId: string;
   /** Events per database transaction. */
   chunk: number;
+  /**
+   * Partitions applied at the same time, each in its own transaction (1: one after the other).
+   * Safe because the log is keyed by communication: the rows one partition's events change are
+   * never another partition's, and each partition has its own checkpoint row.
+   */
+  partitionsAtOnce?: number;
   /** Next offset per partition from the database: where consumption must resume. */
   checkpoints: Map<number, bigint>;
+  /**
+   * The group was made up for this run (a replay): it has no offsets, so it starts at the log's
+   * beginning without being pointed anywhere (pointing a new group costs the broker seconds).
+   */
+  newGroup?: boolean;
   guard: LogGuard;
   /** Called once when the guard refuses; nothing is applied from then on. */
   onMismatch: (report: string) => void;
@@ -121,6 +132,7 @@ export class LogConsumer {
     await consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
+      partitionsConsumedConcurrently: this.options.partitionsAtOnce ?? 1,
       eachBatch: async (payload) => {
         const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
         if (this.refusal) return;
@@ -250,7 +262,8 @@ export class LogConsumer {
   }
 
   private async pointGroupAtCheckpoints(): Promise<void> {
-    const { topic, groupId, checkpoints } = this.options;
+    const { topic, groupId, checkpoints, newGroup } = this.options;
+    if (newGroup && checkpoints.size === 0) return;
     const admin = this.kafka.admin();
     await admin.connect();
     try {

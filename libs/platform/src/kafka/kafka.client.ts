@@ -2,6 +2,7 @@ import { Kafka, logLevel, Partitioners, Producer, Transaction } from 'kafkajs';
 import type { KafkaSecurity } from './kafka.connection';
 import { kafkaLogCreator, kafkaLogLevelFor } from './kafka.log';
 import './request-queue.patch';
+import './fetch-response.patch';
 
 /** Brokers plus, for a secured cluster, TLS and SASL (`kafkaConnectionFrom` builds both). */
 export interface KafkaOptions extends KafkaSecurity {

@@ -15,3 +15,17 @@ declare module 'kafkajs/src/network/requestQueue' {
     destroy(): void;
   }
 }
+
+declare module 'kafkajs/src/protocol/requests/fetch/*/response' {
+  /** A Fetch response version (kafkajs internals, see fetch-response.patch.ts); `parse` is replaceable. */
+  const response: { decode(raw: Buffer): Promise<unknown>; parse(data: unknown): Promise<unknown> };
+  export default response;
+}
+
+declare module 'kafkajs/src/consumer/filterAbortedMessages' {
+  /** kafkajs's own read_committed filter (its spec shows what fetch-response.patch.ts corrects). */
+  export default function filterAbortedMessages(args: {
+    messages: unknown[];
+    abortedTransactions?: unknown[];
+  }): unknown[];
+}
