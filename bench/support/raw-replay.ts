@@ -113,7 +113,11 @@ export async function rawReadAndCopy(
   try {
     const tables = await exportRows(db, replayedSchema);
     await migrate({ databaseUrl: databaseUrl(), schema: freshSchema });
-    const rows = await rowCount(db, replayedSchema);
+    const rows = await rowCount(
+      db,
+      replayedSchema,
+      tables.map((t) => t.table),
+    );
 
     const readStarted = Date.now();
     const events = await readLog(topic);
@@ -136,10 +140,10 @@ export async function rawReadAndCopy(
   }
 }
 
-async function rowCount(db: Client, schema: string): Promise<number> {
+async function rowCount(db: Client, schema: string, tables: string[]): Promise<number> {
   let n = 0;
-  for (const spec of Object.values(TABLES)) {
-    const r = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".${spec.table}`);
+  for (const table of tables) {
+    const r = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".${table}`);
     n += Number(r.rows[0].n);
   }
   return n;
