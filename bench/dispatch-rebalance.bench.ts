@@ -8,10 +8,10 @@
  */
 import { benchMain } from './support/bench.main';
 import { size, uniqueName } from './support/bench.env';
-import { COMMUNICATIONS, startDispatchStack } from './support/dispatch.scenario';
+import { COMMUNICATIONS, startDispatchStack, untilPartitionsSpread } from './support/dispatch.scenario';
 import { messageSent, recordOf } from './support/log-events.factory';
 import { ReceiverHandle } from './support/receiver.handle';
-import { figure, fmt, sleep, summary, until } from './support/report';
+import { figure, fmt, sleep, summary } from './support/report';
 import { produceSteadily } from './support/steady.producer';
 import { startDispatcher } from './support/services.launcher';
 
@@ -83,20 +83,7 @@ benchMain(`dispatch rebalance: latency at ${RATE} events/s while a second dispat
   const joinedAt = Date.now();
   const second = run.track(await startDispatcher(stack.names, env));
   const healthyMs = Date.now() - joinedAt;
-  const ownedBy = async (url: string) => {
-    const res = await fetch(`${url}/health`).catch(() => undefined);
-    const body = res?.ok ? ((await res.json()) as { info: { partitions: { log: number[] } } }) : undefined;
-    return body?.info.partitions.log ?? [];
-  };
-  await until(
-    async () => {
-      const [a, b] = await Promise.all([ownedBy(stack.dispatcher.url), ownedBy(second.url)]);
-      return a.length > 0 && b.length > 0 && a.length + b.length === stack.names.partitions;
-    },
-    'partitions spread over both dispatchers',
-    120_000,
-    100,
-  );
+  await untilPartitionsSpread([stack.dispatcher.url, second.url], stack.names.partitions, 100);
   const spreadMs = Date.now() - joinedAt;
   const rebalanceProduced = await phase;
   const during = report(

@@ -7,9 +7,9 @@
  */
 import { benchMain } from './support/bench.main';
 import { size, uniqueName } from './support/bench.env';
-import { burst, startDispatchStack } from './support/dispatch.scenario';
+import { burst, startDispatchStack, untilPartitionsSpread } from './support/dispatch.scenario';
 import { ReceiverHandle } from './support/receiver.handle';
-import { figure, fmt, until } from './support/report';
+import { figure, fmt } from './support/report';
 import { startDispatcher, stopAll } from './support/services.launcher';
 
 const EVENTS = size('EVENTS', 30_000);
@@ -29,20 +29,7 @@ benchMain('dispatch scale: one vs two dispatcher instances', async (run) => {
   const two = await startDispatchStack(run, 'scale2', receiver, { ...env, CONSUMER_GROUP: group });
   const second = run.track(await startDispatcher(two.names, { ...env, CONSUMER_GROUP: group }));
   // Both own some of the log's partitions before the burst starts.
-  const ownedBy = async (url: string) => {
-    const res = await fetch(`${url}/health`).catch(() => undefined);
-    const body = res?.ok ? ((await res.json()) as { info: { partitions: { log: number[] } } }) : undefined;
-    return body?.info.partitions.log ?? [];
-  };
-  await until(
-    async () => {
-      const [a, b] = await Promise.all([ownedBy(two.dispatcher.url), ownedBy(second.url)]);
-      return a.length > 0 && b.length > 0 && a.length + b.length === two.names.partitions;
-    },
-    'partitions spread over both dispatchers',
-    120_000,
-    250,
-  );
+  await untilPartitionsSpread([two.dispatcher.url, second.url], two.names.partitions, 250);
   const r2 = await burst(run, two, receiver, EVENTS, 20 * 60_000);
 
   const rate = (seconds: number) => EVENTS / seconds;

@@ -6,7 +6,7 @@
  */
 import type { BenchRun } from './bench.main';
 import { communicationIds, configured, messageSent, recordOf } from './log-events.factory';
-import { sleep } from './report';
+import { sleep, until } from './report';
 import type { ReceiverHandle } from './receiver.handle';
 import {
   benchNames,
@@ -123,4 +123,26 @@ export async function burst(
     handedOff: await counter(stack.dispatcher.url, 'dispatcher_attempts_handed_off_total'),
     memory,
   };
+}
+
+/** Waits until both dispatchers' /health report log partitions and together own all of them. */
+export async function untilPartitionsSpread(
+  urls: [string, string],
+  partitions: number,
+  pollMs: number,
+): Promise<void> {
+  const ownedBy = async (url: string) => {
+    const res = await fetch(`${url}/health`).catch(() => undefined);
+    const body = res?.ok ? ((await res.json()) as { info: { partitions: { log: number[] } } }) : undefined;
+    return body?.info.partitions.log ?? [];
+  };
+  await until(
+    async () => {
+      const [a, b] = await Promise.all(urls.map(ownedBy));
+      return a.length > 0 && b.length > 0 && a.length + b.length === partitions;
+    },
+    'partitions spread over both dispatchers',
+    120_000,
+    pollMs,
+  );
 }

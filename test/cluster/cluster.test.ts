@@ -164,6 +164,20 @@ async function groupProgress(): Promise<string> {
 }
 
 /** Where each copy of a doubled attempt and its retry records are, to tell which transactions wrote them. */
+/** Judges the log's attempts, reports any doubled one, and expects none doubled or wrong. */
+async function expectEachAttemptOnce(attempted: Attempted[], okKeys: string[], flakyKeys: string[]) {
+  const judged = judgeAttempts(attempted, okKeys, flakyKeys);
+  process.stdout.write(
+    `[cluster] ${judged.total} attempts on the log; ${judged.resentFirst} first attempts sent again that succeeded\n`,
+  );
+  if (judged.doubled.length > 0) await printDoubled(judged.doubled.length, judged.doubled[0].split(':')[0]);
+  expect({ doubled: judged.doubled.slice(0, 5), wrong: judged.wrong.slice(0, 5) }).toEqual({
+    doubled: [],
+    wrong: [],
+  });
+  return judged;
+}
+
 async function printDoubled(count: number, callbackId: string): Promise<void> {
   const onLog = (await kafka!.readAll(stack!.topics.log))
     .filter((r) => r.value?.toString('utf8').includes(callbackId))
@@ -285,15 +299,7 @@ describe('a three-node cluster, one node crashed under load', () => {
       ) as Attempted[];
       return judgeAttempts(events, okKeys, flakyKeys).complete ? events : undefined;
     });
-    const judged = judgeAttempts(attempted, okKeys, flakyKeys);
-    process.stdout.write(
-      `[cluster] ${judged.total} attempts on the log; ${judged.resentFirst} first attempts sent again that succeeded\n`,
-    );
-    if (judged.doubled.length > 0) await printDoubled(judged.doubled.length, judged.doubled[0].split(':')[0]);
-    expect({ doubled: judged.doubled.slice(0, 5), wrong: judged.wrong.slice(0, 5) }).toEqual({
-      doubled: [],
-      wrong: [],
-    });
+    const judged = await expectEachAttemptOnce(attempted, okKeys, flakyKeys);
 
     // ...and one history row per attempt, every attempt projected.
     const expectedRows = judged.total;
@@ -520,15 +526,7 @@ describe('several instances of each service', () => {
         },
       );
     });
-    const judged = judgeAttempts(attempted, p.okKeys, p.flakyKeys);
-    process.stdout.write(
-      `[cluster] ${judged.total} attempts on the log; ${judged.resentFirst} first attempts sent again that succeeded\n`,
-    );
-    if (judged.doubled.length > 0) await printDoubled(judged.doubled.length, judged.doubled[0].split(':')[0]);
-    expect({ doubled: judged.doubled.slice(0, 5), wrong: judged.wrong.slice(0, 5) }).toEqual({
-      doubled: [],
-      wrong: [],
-    });
+    const judged = await expectEachAttemptOnce(attempted, p.okKeys, p.flakyKeys);
     const expected = judged.total;
     const db = new Client({ connectionString: databaseUrl() });
     await db.connect();
