@@ -27,6 +27,12 @@ const apps = [
   { name: 'projector', port: Number(process.env.PROJECTOR_PORT ?? 3003) },
 ];
 const mainOf = (app) => path.join(root, 'dist/apps', app, 'apps', app, 'src/main.js');
+/** The node options of an app's `start:<app>` script in package.json (heap cap, young generation). */
+const nodeFlagsOf = (app) => {
+  const scripts = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts ?? {};
+  const flags = /^node\s+((?:--[\w-]+(?:=\S+)?\s+)*)/.exec(scripts[`start:${app}`] ?? '')?.[1] ?? '';
+  return flags.split(/\s+/).filter(Boolean);
+};
 const stops = []; // cleanup actions, run in reverse order
 let stopping = false;
 
@@ -160,8 +166,8 @@ function startApp(app, env) {
   for (const k of ['CONSUMER_GROUP', 'KAFKA_CLIENT_ID', 'TRANSACTIONAL_ID_PREFIX', 'HTTP_TRANSACTIONAL_ID']) {
     delete inherited[k];
   }
-  // Same heap cap as the Dockerfiles (see docs/performance.md, memory).
-  const child = spawn(process.execPath, ['--max-old-space-size=256', mainOf(app.name)], {
+  // Same node options as the Dockerfile's and the start scripts (see docs/performance.md, memory).
+  const child = spawn(process.execPath, [...nodeFlagsOf(app.name), mainOf(app.name)], {
     cwd: root,
     env: { ...inherited, ...env, HTTP_PORT: String(app.port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -51,7 +51,9 @@ export interface RunningService {
  * - BENCH_EXPERIMENT=<name>[,<name>] preloads bench/experiments/<name>.preload.ts into every service, to
  *   measure a proposed change without editing the apps;
  * - BENCH_NODE_OPTIONS (e.g. --max-old-space-size=160) is added to every service's node options,
- *   after the flags of its `start:<app>` script (a later flag wins).
+ *   after the flags of its `start:<app>` script (a later flag wins);
+ * - BENCH_SERVICE_ENV (e.g. `MALLOC_ARENA_MAX=1`, several separated by spaces) sets variables in
+ *   every service's environment, after those of its `start:<app>` script.
  */
 function instrumentation(name: string): Record<string, string> {
   const requires: string[] = [];
@@ -76,20 +78,37 @@ function instrumentation(name: string): Record<string, string> {
     .join(' ')
     .trim();
   if (options !== '') vars.NODE_OPTIONS = options;
-  return vars;
+  return { ...launchEnv(name), ...vars, ...assignments(process.env.BENCH_SERVICE_ENV ?? '') };
 }
 
-/**
- * The node options a service is launched with in production, taken from its `start:<app>` script
- * in package.json (e.g. the heap cap), so the benches measure the services as they are run.
- */
-function launchFlags(name: string): string {
+/** A service's `start:<app>` script in package.json: how it is launched in production. */
+function startScript(name: string): string {
   const pkg = JSON.parse(
     readFileSync(path.join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'),
   ) as {
     scripts?: Record<string, string>;
   };
-  const script = pkg.scripts?.[`start:${name}`] ?? '';
+  return pkg.scripts?.[`start:${name}`] ?? '';
+}
+
+/** `NAME=value` words at the start of a command line (or a whole list of them), as variables. */
+function assignments(words: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const m of words.matchAll(/(?:^|\s)([A-Z_][A-Z0-9_]*)=(\S*)(?=\s|$)/g)) vars[m[1]] = m[2];
+  return vars;
+}
+
+/**
+ * The environment and node options a service is launched with in production, taken from its
+ * `start:<app>` script (e.g. the allocator's settings, the heap cap), so the benches measure the
+ * services as they are run.
+ */
+function launchEnv(name: string): Record<string, string> {
+  return assignments(startScript(name).match(/^((?:[A-Z_][A-Z0-9_]*=\S*\s+)*)node\s/)?.[1] ?? '');
+}
+
+function launchFlags(name: string): string {
+  const script = startScript(name).replace(/^(?:[A-Z_][A-Z0-9_]*=\S*\s+)*/, '');
   return (script.match(/^node\s+((?:--[\w-]+(?:=\S+)?\s+)*)/)?.[1] ?? '').trim();
 }
 

@@ -51,6 +51,17 @@ export const CONTRACTS = {
   { origin: 'dispatch' | 'internal'; versions: Record<number, { inbound: z.ZodType; stored: z.ZodType }> }
 >;
 
+/**
+ * Whether a version of a type is stored as it is sent: one schema for both shapes. An inbound event
+ * of such a type that ingest did not transform has then been judged by the stored rules already.
+ */
+export function storedAsSent(type: EventType, version: number): boolean {
+  const schemas = (CONTRACTS[type].versions as Record<number, { inbound: z.ZodType; stored: z.ZodType }>)[
+    version
+  ];
+  return schemas !== undefined && schemas.inbound === schemas.stored;
+}
+
 function same<S extends z.ZodType>(schema: S) {
   return { inbound: schema, stored: schema } as const;
 }
