@@ -1,8 +1,9 @@
 /**
  * Measuring aid, never used by a normal bench run (BENCH_EXPERIMENT=memory-trace): every 250 ms a
  * service writes its RSS and V8's view of its memory (heap used and committed, per space; external
- * and array buffers) to .local/bench-profiles/<service>-<pid>.memory.jsonl, so the parts of a peak
- * RSS can be told apart (issue 14, row 6).
+ * and array buffers) to .local/bench-profiles/<service>-<pid>.memory.jsonl under its working
+ * directory (.local/bench-build for `npm run bench`), so the parts of a peak RSS can be told apart
+ * (issue 14, row 6; decision 0752).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
