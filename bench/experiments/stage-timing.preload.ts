@@ -4,7 +4,8 @@
  * it records how old each fetched record is when its batch reaches eachBatch (now − the record's
  * CreateTime, set by its producer at send), and how long the batch then takes; for every
  * transaction, the time from begin to the end of its first send, of sendOffsets and of commit.
- * Written as JSON (p50 / p90 / p99 / max in ms) to BENCH_TRACE_DIR when the service is stopped.
+ * Written as JSON (p50 / p90 / p99 / max in ms) to .local/bench-trace/<service>-<pid>.json when the
+ * service is stopped.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -110,13 +111,11 @@ const write = () => {
     out[key] =
       `n ${s.length} p50 ${f(pct(s, 0.5))} p90 ${f(pct(s, 0.9))} p99 ${f(pct(s, 0.99))} max ${f(s[s.length - 1])}`;
   }
-  const dir = process.env.BENCH_TRACE_DIR ?? path.resolve('.local', 'bench-trace');
+  // The compiled preload is in .local/bench-build/bench/experiments: four levels below the checkout.
+  const dir = path.resolve(__dirname, '..', '..', '..', '..', '.local', 'bench-trace');
   mkdirSync(dir, { recursive: true });
-  const name = path.basename(process.argv[1] ?? 'service').replace(/\W/g, '');
-  writeFileSync(
-    path.join(dir, `${process.env.SERVICE_NAME ?? name}-${process.pid}.json`),
-    JSON.stringify(out, null, 1),
-  );
+  const service = /apps\/(\w+)\/src\/main/.exec(process.argv[1] ?? '')?.[1] ?? 'service';
+  writeFileSync(path.join(dir, `${service}-${process.pid}.json`), JSON.stringify(out, null, 1));
 };
 process.once('SIGTERM', write);
 process.on('exit', write);
