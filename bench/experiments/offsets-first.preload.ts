@@ -1,5 +1,5 @@
 /**
- * What-if experiment (BENCH_EXPERIMENT=offsets-first): every transaction of the services adds its
+ * What-if experiment (BENCH_EXPERIMENT=offsets-first, decision 0756): every transaction of the services adds its
  * consumer offsets (AddOffsetsToTxn, TxnOffsetCommit) BEFORE it produces, instead of after. Records
  * of an open transaction hold back every read_committed reader of their partition (the last
  * stable offset stops at the transaction's first record) until the commit markers land, including

@@ -17,7 +17,7 @@ import {
   testConfig,
 } from './dispatcher-fixtures';
 
-const STEPS: TransactionStep[] = ['begin', 'offsets-sent', 'sent', 'commit', 'committed'];
+const STEPS: TransactionStep[] = ['begin', 'sent', 'offsets-sent', 'commit', 'committed'];
 
 /**
  * Decision 0621: a transaction that does not commit leaves nothing behind in memory. For each role

@@ -16,7 +16,7 @@ export interface TransactionOutput {
 }
 
 /** The steps of a transaction, in order; a test hook can fail any of them (decision 0621). */
-export type TransactionStep = 'begin' | 'offsets-sent' | 'sent' | 'commit' | 'committed';
+export type TransactionStep = 'begin' | 'sent' | 'offsets-sent' | 'commit' | 'committed';
 
 /**
  * Test-only fault injection, never set from the environment: called at each step of every
@@ -97,8 +97,8 @@ export async function commitTransaction(
   }
   await inTransaction(producer, async (txn) => {
     await step('begin');
-    // The offset first, the records last (decision 0756): records of an open transaction hold back
-    // every read_committed reader of their partition until the commit markers land.
+    await sendInParts(txn, topicMessages);
+    await step('sent');
     await sendOffsetsPatiently(txn, {
       consumerGroupId: input.groupId,
       topics: [
@@ -109,8 +109,6 @@ export async function commitTransaction(
       ],
     });
     await step('offsets-sent');
-    await sendInParts(txn, topicMessages);
-    await step('sent');
     await step('commit');
   });
   await step('committed');

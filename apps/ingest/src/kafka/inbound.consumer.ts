@@ -227,13 +227,11 @@ export class InboundConsumer {
         return;
       }
       await inTransaction(await this.producers.get(transactionalId), async (txn) => {
-        // The offset first, the records last (decision 0756): records of an open transaction hold
-        // back every read_committed reader of their log partition until the commit markers land.
-        await sendOffsetsPatiently(txn, this.offsetsAfter(batch.topic, batch.partition, last));
         await sendInParts(txn, [
           { topic: this.config.logTopic, messages: logMessages },
           { topic: this.config.deadLetterTopic, messages: deadLetters },
         ]);
+        await sendOffsetsPatiently(txn, this.offsetsAfter(batch.topic, batch.partition, last));
       });
     } catch (e) {
       this.gate.aborted(claimed);

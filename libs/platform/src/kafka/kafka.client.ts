@@ -74,9 +74,6 @@ export function idempotentProducer(kafka: Kafka): Producer {
  * does not retry AddOffsetsToTxn when the coordinator is still completing this producer's previous
  * transaction, which is normal right after a commit (and always so for a transaction that sends
  * nothing but offsets); the Java client retries it, so do we, briefly, inside the same transaction.
- * The services send their offsets first (decision 0756), so this is often a transaction's first
- * request: the pause starts at 2 ms (the markers usually land within a few) and doubles to 20 ms,
- * about a second in all as before.
  */
 export async function sendOffsetsPatiently(
   txn: Transaction,
@@ -86,8 +83,8 @@ export async function sendOffsetsPatiently(
     try {
       return await txn.sendOffsets(offsets);
     } catch (e) {
-      if ((e as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 55) throw e;
-      await new Promise((r) => setTimeout(r, Math.min(20, 2 ** attempt)));
+      if ((e as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 50) throw e;
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 }
