@@ -29,3 +29,18 @@ declare module 'kafkajs/src/consumer/filterAbortedMessages' {
     abortedTransactions?: unknown[];
   }): unknown[];
 }
+
+declare module 'kafkajs/src/broker' {
+  /** One broker's connection and requests (kafkajs internals, see bench/experiments/coordinator-cache.preload.ts). */
+  export default class Broker {
+    isConnected(): boolean;
+  }
+}
+
+declare module 'kafkajs/src/cluster' {
+  import type Broker from 'kafkajs/src/broker';
+  /** A client's view of the cluster (kafkajs internals, see bench/experiments/coordinator-cache.preload.ts). */
+  export default class Cluster {
+    findGroupCoordinator(args: { groupId: string; coordinatorType?: number }): Promise<Broker>;
+  }
+}
