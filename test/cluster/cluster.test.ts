@@ -163,6 +163,29 @@ async function groupProgress(): Promise<string> {
   return lines.join('\n');
 }
 
+/**
+ * How often each service replaced a consumer it found stuck (decision 0685), from its /metrics:
+ * the figure docs/operations.md records per run.
+ */
+async function stallRestarts(): Promise<string> {
+  const urls = { ingest: stack!.ingestUrl, dispatcher: stack!.dispatcherUrl, projector: stack!.projectorUrl };
+  const counts = await Promise.all(
+    Object.entries(urls).map(async ([name, url]) => {
+      try {
+        const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${stack!.apiKey}` } });
+        const lines = (await res.text()).split('\n');
+        const n = lines
+          .filter((l) => l.startsWith('kafka_consumer_stall_restarts_total{'))
+          .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+        return `${name} ${n}`;
+      } catch (e) {
+        return `${name} ? (${(e as Error).message})`;
+      }
+    }),
+  );
+  return counts.join(', ');
+}
+
 /** Where each copy of a doubled attempt and its retry records are, to tell which transactions wrote them. */
 /** Judges the log's attempts, reports any doubled one, and expects none doubled or wrong. */
 async function expectEachAttemptOnce(attempted: Attempted[], okKeys: string[], flakyKeys: string[]) {
@@ -269,7 +292,7 @@ describe('a three-node cluster, one node crashed under load', () => {
       throw new Error(
         `${missing(okKeys, (k) => ok!.byKey(k).length > 0)} healthy and ` +
           `${missing(flakyKeys, (k) => flaky!.byKey(k).some((r) => r.status === 200))} retried callbacks missing\n` +
-          `${await groupProgress()}\n${e.message}`,
+          `${await groupProgress()}\nconsumers replaced as stuck: ${await stallRestarts()}\n${e.message}`,
         { cause: e },
       );
     });
@@ -283,7 +306,8 @@ describe('a three-node cluster, one node crashed under load', () => {
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
     // The figures for docs/operations.md: how late retries fired around the crash.
     process.stdout.write(
-      `[cluster] node 2 down ${downMs} ms; retry lateness p50 ${at(0.5)} / p90 ${at(0.9)} / max ${at(1)} ms\n`,
+      `[cluster] node 2 down ${downMs} ms; retry lateness p50 ${at(0.5)} / p90 ${at(0.9)} / max ${at(1)} ms; ` +
+        `consumers replaced as stuck: ${await stallRestarts()}\n`,
     );
     expect(sorted[0]).toBeGreaterThanOrEqual(-50);
     // A retry never fires early. One due while the node is down waits for the commits of the

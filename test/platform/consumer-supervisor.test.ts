@@ -1,5 +1,5 @@
 import { Consumer, Kafka, KafkaJSNonRetriableError, logLevel } from 'kafkajs';
-import { ConsumerSupervisor } from '@app/platform';
+import { ConsumerSupervisor, metricsRegistry } from '@app/platform';
 import { eventually, kafkaBrokers, uniqueName } from '../support/environment';
 import { TestKafka } from '../support/kafka';
 
@@ -17,14 +17,20 @@ describe('ConsumerSupervisor', () => {
   });
   afterAll(() => tk.close());
 
-  function supervised(topic: string, handle: (value: string, generation: number) => void) {
+  function supervised(
+    topic: string,
+    handle: (value: string, generation: number) => void | Promise<void>,
+    stallAfterMs?: number,
+  ) {
     let generation = 0;
+    /** kafkajs's crashes on the handler's non-retriable error. */
     const crashes: { restart: boolean }[] = [];
     /** The delay of every relaunch the supervisor scheduled. */
     const relaunches: number[] = [];
     const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
       name: 'test',
       initialDelayMs: 200,
+      ...(stallAfterMs !== undefined && { stallAfterMs }),
       setTimer: (run, delayMs) => {
         relaunches.push(delayMs);
         return setTimeout(run, delayMs);
@@ -35,7 +41,11 @@ describe('ConsumerSupervisor', () => {
           groupId: uniqueName('sup-group'),
           retry: { retries: 2, restartOnFailure: async () => supervisor.active },
         });
-        consumer.on(consumer.events.CRASH, ({ payload }) => crashes.push({ restart: payload.restart }));
+        // A broker that just started may answer "coordinator loading" first: kafkajs restarts
+        // from that by itself, so only the failures of the handler's own error are followed.
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (payload.error.name === 'KafkaJSNonRetriableError') crashes.push({ restart: payload.restart });
+        });
         return consumer;
       },
       run: async (consumer: Consumer) => {
@@ -105,4 +115,39 @@ describe('ConsumerSupervisor', () => {
     expect(s.relaunches).toEqual([]);
     expect(s.generations()).toBe(1);
   });
+
+  it('replaces a consumer whose batch never ends, and the record is consumed by the next one', async () => {
+    const topic = uniqueName('sup-topic');
+    await tk.createTopic(topic);
+    await tk.send(topic, [{ value: 'stuck' }]);
+    const restartsBefore = await stallRestarts('test');
+    const consumed: { value: string; generation: number }[] = [];
+    // The first consumer's handler waits for something that never comes, as a Kafka wait did
+    // after a broker crash (decision 0685); the second one consumes.
+    const s = supervised(
+      topic,
+      (value, generation) =>
+        generation === 1 ? new Promise<void>(() => undefined) : void consumed.push({ value, generation }),
+      2_000,
+    );
+    await s.supervisor.start();
+    try {
+      await eventually(() => (consumed.length > 0 ? true : undefined), {
+        what: 'the record consumed by the consumer that replaced the stuck one',
+        timeoutMs: 60_000,
+      });
+      expect(consumed).toEqual([{ value: 'stuck', generation: 2 }]);
+      expect(s.relaunches).toEqual([0]);
+      expect((await stallRestarts('test')) - restartsBefore).toBe(1);
+      expect(s.supervisor.readiness()).toEqual({ status: 'up', lastAnswerMs: expect.any(Number) });
+    } finally {
+      await s.supervisor.stop();
+    }
+  }, 90_000);
 });
+
+/** `kafka_consumer_stall_restarts_total` of one consumer, as /metrics shows it. */
+async function stallRestarts(consumer: string): Promise<number> {
+  const metric = await metricsRegistry.getSingleMetric('kafka_consumer_stall_restarts_total')?.get();
+  return metric?.values.find((v) => v.labels.consumer === consumer)?.value ?? 0;
+}

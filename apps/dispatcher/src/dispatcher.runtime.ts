@@ -49,6 +49,8 @@ const MAX_IN_FLIGHT = 10_000;
 /** Tries to take an assigned partition over, one per pause, while the assignment stands (0684). */
 const TAKE_OVER_TRIES = 60;
 const TAKE_OVER_PAUSE_MS = 1_000;
+/** A partition with no progress this long is stuck and its consumer replaced (decision 0685). */
+const STALL_AFTER_MS = 60_000;
 
 export interface DispatcherStatus {
   /** Readiness of the log and retry consumers. */
@@ -237,6 +239,10 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       const supervisor: ConsumerSupervisor = new ConsumerSupervisor({
         name: `dispatcher-${role}`,
         staleAfterMs: c.kafkaSessionTimeoutMs,
+        // A batch may wait for its attempts' requests (a full hand-off) up to their timeout.
+        stallAfterMs: Math.max(STALL_AFTER_MS, c.callbackTimeoutMs + STALL_AFTER_MS / 2),
+        // Waiting on purpose (bounded memory) is not being stuck.
+        held: () => handOff.full || (role === 'retry' && retry.full),
         create: () => this.createConsumer(role, topics, registry, handOff, retry, () => supervisor.active),
         run: async (consumer) => {
           await consumer.connect();

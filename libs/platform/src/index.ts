@@ -22,6 +22,7 @@ export * from './resilience/failure.classify';
 export * from './resilience/parking.policy';
 export * from './resilience/poison.guard';
 export * from './resilience/take-over.retry';
+export * from './resilience/bounded.wait';
 export * from './kafka/parked.record';
 export * from './kafka/batch.unit';
 export * from './kafka/transaction.scope';

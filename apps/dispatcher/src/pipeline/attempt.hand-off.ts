@@ -58,6 +58,11 @@ export class AttemptHandOff {
     return this.inFlight.size;
   }
 
+  /** Full: a batch now waits for its attempts' requests to end (bounded by their timeout). */
+  get full(): boolean {
+    return this.inFlight.size >= this.maxInFlight;
+  }
+
   /** Attempts handed off and not recorded yet (kept ones of failed transactions aside). */
   get handedOff(): number {
     let n = 0;

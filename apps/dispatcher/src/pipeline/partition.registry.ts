@@ -8,11 +8,19 @@ import {
   TransactionalProducers,
   type LogIdentity,
   type LogIdentityReader,
+  within,
 } from '@app/platform';
 import { initialState, type CommunicationState } from '../domain/communication.state';
 import type { BatchChanges } from './batch.changes';
 import type { MemberRole } from './co-partition.assigner';
 import { readStateTopic } from './state-topic.reader';
+
+/**
+ * Longest a take-over may take: the producer's initialisation (itself bounded by 30 s), the state
+ * topic's read and the committed and end offsets. A lease that never settled held every batch of
+ * its partition for good (decision 0685); past this one it fails and the next try starts afresh.
+ */
+const TAKE_OVER_WITHIN_MS = 60_000;
 
 export interface RegistryTopics {
   log: string;
@@ -107,7 +115,7 @@ export class PartitionRegistry {
     const key = `${role}.${partition}`;
     let lease = this.leases.get(key);
     if (!lease) {
-      lease = this.takeOver(role, partition);
+      lease = within(this.takeOver(role, partition), TAKE_OVER_WITHIN_MS, `taking ${key} over`);
       this.leases.set(key, lease);
       lease.catch(() => this.leases.delete(key));
     }
@@ -230,7 +238,11 @@ export class PartitionRegistry {
   stateReady(partition: number): Promise<void> {
     let load = this.stateLoads.get(partition);
     if (!load) {
-      load = this.producer('log', partition).then(() => this.loadState(partition));
+      load = within(
+        this.producer('log', partition).then(() => this.loadState(partition)),
+        TAKE_OVER_WITHIN_MS,
+        `loading the states of partition ${partition}`,
+      );
       this.stateLoads.set(partition, load);
       load.catch(() => this.stateLoads.delete(partition));
     }

@@ -112,7 +112,7 @@ export class RetryProcessor {
     const slot = await this.slotOf(batch.partition);
     const current = () => isRunning() && !isStale() && !slot.closed;
     // Bounded memory: past the budget, reading waits for records to fire (decision 0620).
-    while (current() && this.bufferedBytes() > this.options.maxBufferedBytes) {
+    while (current() && this.full) {
       if (Date.now() - this.fullSince > 60_000) {
         this.fullSince = Date.now();
         this.log.warn(
@@ -199,6 +199,11 @@ export class RetryProcessor {
     let n = 0;
     for (const slot of this.slots.values()) n += slot.schedule.size;
     return n;
+  }
+
+  /** Over its memory budget: reading more waits for records to fire (decision 0620). */
+  get full(): boolean {
+    return this.bufferedBytes() > this.options.maxBufferedBytes;
   }
 
   private bufferedBytes(): number {

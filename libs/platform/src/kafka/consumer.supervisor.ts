@@ -1,7 +1,9 @@
 import type { Consumer } from 'kafkajs';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { HealthCheck } from '../observability/health';
 import { metricsRegistry } from '../observability/metrics.registry';
+import { within } from '../resilience/bounded.wait';
+import { ConsumerProgress, type Stall } from './consumer.progress';
 import { ConsumerReadiness } from './consumer.readiness';
 import { transientKafkaError } from './kafka.log';
 import { loggerFor, type ContextLogger } from '../logging/context.logger';
@@ -23,7 +25,19 @@ export interface SupervisedConsumerSpec {
    * the supervisor decides on, instead of waiting to see whether one happens.
    */
   setTimer?: (run: () => void, delayMs: number) => NodeJS.Timeout;
+  /**
+   * A partition that makes no progress for this long while it has records to read (or whose batch
+   * runs this long) is stuck: the consumer is replaced (decision 0685). Default 60 s.
+   */
+  stallAfterMs?: number;
+  /** Partitions the service holds on purpose (bounded memory): never judged stuck. */
+  held?: (topic: string, partition: number) => boolean;
 }
+
+/** Default of `stallAfterMs`: well above any batch's bounded waits (30 s), below an on-call's patience. */
+const STALL_AFTER_MS = 60_000;
+/** How long the replaced consumer may take to leave; a hung batch would hold its disconnect forever. */
+const DISCONNECT_WITHIN_MS = 10_000;
 
 /**
  * Records behind the end of each partition this process consumes, as of its last batch; the
@@ -33,6 +47,14 @@ const partitionLag = new Gauge({
   name: 'kafka_consumer_partition_lag',
   help: 'Records between the last one this instance consumed and the end of the partition (per owned partition)',
   labelNames: ['topic', 'partition'],
+  registers: [metricsRegistry],
+});
+
+/** Consumers replaced because a partition made no progress (decision 0685). */
+const stallRestarts = new Counter({
+  name: 'kafka_consumer_stall_restarts_total',
+  help: 'Consumers replaced because an owned partition made no progress (a batch hung, or lag with no batch) for the stall limit',
+  labelNames: ['consumer'],
   registers: [metricsRegistry],
 });
 
@@ -46,6 +68,13 @@ const partitionLag = new Gauge({
  * consumer after a pause, again and again until one runs or `stop()` is called.
  *
  * The first start is not retried: a service that cannot start fails its start-up, as before.
+ *
+ * It also replaces a consumer that is alive but stuck (decision 0685): a partition whose batch has
+ * run, or which has had records to read with no batch, for `stallAfterMs` (`ConsumerProgress`).
+ * One wait that never settles holds its partition's batch, and kafkajs fetches a broker's
+ * partitions only once all their batches ended, so it would hold every partition of that broker
+ * for as long as the process lives. The new consumer rejoins the group and takes its partitions
+ * over afresh; the stuck batch, if it ever ends, finds itself stale.
  */
 export class ConsumerSupervisor {
   private readonly logger: ContextLogger;
@@ -56,10 +85,17 @@ export class ConsumerSupervisor {
   private readonly ready: ConsumerReadiness;
   /** Partitions of each topic this instance owns since the last rebalance. */
   private owned: Record<string, number[]> = {};
+  private readonly progress: ConsumerProgress;
+  private readonly stallAfterMs: number;
+  private guard?: NodeJS.Timeout;
 
   constructor(private readonly spec: SupervisedConsumerSpec) {
     this.logger = loggerFor(`consumer:${spec.name}`);
     this.ready = new ConsumerReadiness(spec.staleAfterMs ?? 30_000);
+    this.stallAfterMs = spec.stallAfterMs ?? STALL_AFTER_MS;
+    this.progress = new ConsumerProgress(this.stallAfterMs);
+    // The series exists from the start (at 0), so an alert on its increase sees the first restart.
+    stallRestarts.inc({ consumer: spec.name }, 0);
   }
 
   /** For `/health`: the consumer has joined its group and the broker answers it. */
@@ -85,12 +121,16 @@ export class ConsumerSupervisor {
   /** Starts the first consumer; a failure here is the caller's (start-up fails). */
   async start(): Promise<void> {
     await this.launch();
+    const every = Math.max(100, Math.min(5_000, Math.floor(this.stallAfterMs / 4)));
+    this.guard = setInterval(() => this.checkProgress(), every);
+    this.guard.unref();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     this.ready.stopped();
     this.own({});
+    clearInterval(this.guard);
     clearTimeout(this.timer);
     this.timer = undefined;
     const consumer = this.consumer;
@@ -102,10 +142,18 @@ export class ConsumerSupervisor {
     const consumer = this.spec.create();
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      if (this.consumer !== consumer) return;
       this.ready.joined(Date.now());
       this.own(payload.memberAssignment);
+      this.progress.assigned(payload.memberAssignment, Date.now());
+    });
+    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+      if (this.consumer === consumer)
+        this.progress.batchStarted(payload.topic, payload.partition, Date.now());
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (this.consumer !== consumer) return;
+      this.progress.batchEnded(payload.topic, payload.partition, Number(payload.offsetLag), Date.now());
       if (this.owned[payload.topic]?.includes(payload.partition))
         partitionLag.set({ topic: payload.topic, partition: payload.partition }, Number(payload.offsetLag));
     });
@@ -141,6 +189,25 @@ export class ConsumerSupervisor {
     else this.logger.error(record);
   }
 
+  /** Replaces the consumer when a partition it owns is stuck (see the class comment). */
+  private checkProgress(): void {
+    const consumer = this.consumer;
+    if (this.stopping || this.timer || !consumer) return;
+    const paused = new Set(safePaused(consumer).flatMap((t) => t.partitions.map((p) => `${p}:${t.topic}`)));
+    const held = (topic: string, partition: number) =>
+      paused.has(`${partition}:${topic}`) || (this.spec.held?.(topic, partition) ?? false);
+    const stalls = this.progress.stalls(Date.now(), held);
+    if (stalls.length === 0) return;
+    stallRestarts.inc({ consumer: this.spec.name });
+    this.logger.error(
+      `no progress for ${this.stallAfterMs} ms on ${stalls.map(describeStall).join(', ')}; replacing the consumer`,
+    );
+    this.progress.assigned({}, Date.now());
+    this.ready.crashed('stuck');
+    const setTimer = this.spec.setTimer ?? setTimeout;
+    this.timer = setTimer(() => void this.relaunch(), 0);
+  }
+
   private relaunchLater(cause: unknown): void {
     if (this.stopping || this.timer) return;
     const { initialDelayMs = 1_000, maxDelayMs = 10_000 } = this.spec;
@@ -155,7 +222,10 @@ export class ConsumerSupervisor {
     this.timer = undefined;
     const old = this.consumer;
     this.consumer = undefined;
-    await old?.disconnect().catch(() => undefined);
+    // A stuck batch holds kafkajs's disconnect; its member then leaves at its session timeout.
+    await within(old?.disconnect() ?? Promise.resolve(), DISCONNECT_WITHIN_MS, 'leaving the group').catch(
+      (e: Error) => this.logger.warn(`the old consumer did not stop cleanly (${e.message})`),
+    );
     if (this.stopping) return;
     try {
       await this.launch();
@@ -166,4 +236,17 @@ export class ConsumerSupervisor {
       this.relaunchLater(e);
     }
   }
+}
+
+function safePaused(consumer: Consumer): { topic: string; partitions: number[] }[] {
+  try {
+    return consumer.paused();
+  } catch {
+    return [];
+  }
+}
+
+function describeStall(s: Stall): string {
+  const why = s.kind === 'batch' ? 'a batch that never ended' : 'records to read and no batch';
+  return `${s.topic}[${s.partition}] (${why}, ${s.sinceMs} ms since it last moved)`;
 }

@@ -1,3 +1,5 @@
+// First: it patches a kafkajs module that kafkajs binds when it loads (see the file).
+import './send-messages.patch';
 import { Kafka, logLevel, Partitioners, Producer, Transaction } from 'kafkajs';
 import type { KafkaSecurity } from './kafka.connection';
 import { kafkaLogCreator, kafkaLogLevelFor } from './kafka.log';

@@ -44,3 +44,20 @@ declare module 'kafkajs/src/cluster' {
     findGroupCoordinator(args: { groupId: string; coordinatorType?: number }): Promise<Broker>;
   }
 }
+
+declare module 'kafkajs/src/producer/sendMessages' {
+  /** kafkajs's send, per producer (kafkajs internals, see send-messages.patch.ts). */
+  const createSendMessages: (deps: Record<string, unknown>) => unknown;
+  export default createSendMessages;
+}
+
+declare module 'kafkajs/src/retry' {
+  /** kafkajs's retrier factory (its spec drives kafkajs's own send with it). */
+  const createRetry: (options: {
+    initialRetryTime?: number;
+    retries?: number;
+  }) => <T>(
+    fn: (bail: (e: Error) => void, retryCount: number, retryTime: number) => Promise<T>,
+  ) => Promise<T>;
+  export default createRetry;
+}

@@ -1,5 +1,15 @@
 import type { Kafka, Producer } from 'kafkajs';
+import { within } from '../resilience/bounded.wait';
 import { transactionalProducer } from './kafka.client';
+
+/**
+ * Longest wait for a producer's initialisation (finding the coordinator, fencing the previous
+ * owner, aborting its open transaction): kafkajs's own retries end well within it. Past it the
+ * initialisation counts as failed and the next use starts afresh (decision 0685).
+ */
+export const PRODUCER_INIT_WITHIN_MS = 30_000;
+/** Longest wait for a dropped producer to close; it is dropped either way. */
+const DISCONNECT_WITHIN_MS = 5_000;
 
 /**
  * Transactional producers by transactional id, created on first use. A producer whose transaction
@@ -24,7 +34,11 @@ export class TransactionalProducers {
         transactionalId,
         ...(this.transactionTimeoutMs !== undefined && { transactionTimeout: this.transactionTimeoutMs }),
       });
-      p = producer.connect().then(() => producer);
+      p = within(
+        producer.connect(),
+        PRODUCER_INIT_WITHIN_MS,
+        `initialising producer ${transactionalId}`,
+      ).then(() => producer);
       const entry = p;
       p.catch(() => {
         // Half connected (initialisation failed): closed, and the next use starts afresh.
@@ -49,12 +63,14 @@ export class TransactionalProducers {
    */
   async drop(transactionalId: string, only?: Producer): Promise<void> {
     if (only && !this.holds(transactionalId, only)) {
-      await only.disconnect().catch(() => undefined);
+      await closeWithin(only);
       return;
     }
     const p = this.producers.get(transactionalId);
+    const object = this.objects.get(transactionalId);
     this.forget(transactionalId);
-    await p?.then((producer) => producer.disconnect()).catch(() => undefined);
+    // The object, not the promise: an initialisation that never settles must not hold the drop.
+    if (p && object) await closeWithin(object);
   }
 
   private forget(transactionalId: string): void {
@@ -67,4 +83,9 @@ export class TransactionalProducers {
     const ids = [...this.producers.keys()];
     await Promise.all(ids.map((id) => this.drop(id)));
   }
+}
+
+/** Disconnects, waiting at most DISCONNECT_WITHIN_MS: a request that never ends holds kafkajs's disconnect. */
+async function closeWithin(producer: Producer): Promise<void> {
+  await within(producer.disconnect(), DISCONNECT_WITHIN_MS, 'closing a producer').catch(() => undefined);
 }
