@@ -17,7 +17,7 @@ export class WaitTimedOut extends Error {
 /**
  * `wait`, or a `WaitTimedOut` after `ms`. The wait itself goes on (a promise cannot be cancelled):
  * callers drop what it used (a producer) so that whatever it still does is fenced or discarded.
- * `onLate` gets the wait's eventual failure, so that it never surfaces as an unhandled rejection.
+ * The wait's eventual failure is caught here, so that it never surfaces as an unhandled rejection.
  */
 export function within<T>(wait: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
