@@ -8,6 +8,7 @@
  */
 import { benchMain } from './support/bench.main';
 import { size } from './support/bench.env';
+import { describeCpuSplit, startCpuAccounting } from './support/cpu.accounting';
 import { burst, startDispatchStack } from './support/dispatch.scenario';
 import { rawClientLoop } from './support/raw-client.loop';
 import { ReceiverHandle } from './support/receiver.handle';
@@ -29,7 +30,9 @@ benchMain('2. dispatch, fast receiver: log → callback → projected', async (r
   await stopAll([stack.dispatcher, stack.projector]);
   run.services.length = 0;
 
+  const rawCpu = startCpuAccounting();
   const raw = await rawClientLoop(`${receiver.baseUrl}/cb/raw`, EVENTS, CONCURRENCY);
+  const rawSplit = rawCpu();
   const received = EVENTS / r.receivedSeconds;
   const ours = EVENTS / r.projectedSeconds;
   figure(
@@ -47,8 +50,10 @@ benchMain('2. dispatch, fast receiver: log → callback → projected', async (r
     'raw ceiling (bare HTTP loop, same receiver)',
     `${fmt(raw.seconds, 1)} s → ${fmt(raw.perSecond)} callbacks/s`,
   );
+  figure('CPU of the machine, raw loop', describeCpuSplit(rawSplit));
   figure('ratio ours / raw (end to end)', fmt(ours / raw.perSecond, 3));
   figure('ratio ours / raw (received only)', fmt(received / raw.perSecond, 3));
+  figure('CPU of the machine, produce → projected', describeCpuSplit(r.cpu));
   figure('peak RSS dispatcher / projector', `${fmt(r.memory.dispatcher)} / ${fmt(r.memory.projector)} MiB`);
   target('end-to-end callbacks/s (fast receiver)', ours, 2_000, 'higher');
 });

@@ -5,6 +5,7 @@
  * Postgres.
  */
 import type { BenchRun } from './bench.main';
+import { startCpuAccounting, type CpuSplit } from './cpu.accounting';
 import { communicationIds, configured, messageSent, recordOf } from './log-events.factory';
 import { sleep, until } from './report';
 import type { ReceiverHandle } from './receiver.handle';
@@ -71,6 +72,8 @@ export interface BurstResult {
   /** Attempts not finished within the dispatcher's batch wait, recorded later by the retry path. */
   handedOff: number;
   memory: Record<string, number>;
+  /** Where the machine's CPU went from the first event produced to the last attempt projected. */
+  cpu: CpuSplit;
 }
 
 /**
@@ -88,6 +91,7 @@ export async function burst(
   receiver.reset();
   const base = await run.postgres.attempts(stack.names.schema);
   const t0 = Date.now();
+  const cpuSplit = startCpuAccounting();
   let produceSeconds = NaN;
   const producing = run.producer
     .sendMany(stack.names.log, events, (i) => recordOf(messageSent(stack.comms[i % COMMUNICATIONS], i)))
@@ -111,6 +115,7 @@ export async function burst(
     if (receivedAt !== 0 && (await run.postgres.attempts(stack.names.schema)) - base >= events)
       projectedAt = Date.now();
   }
+  const cpu = cpuSplit();
   await producing;
   const memory: Record<string, number> = {};
   for (const s of [stack.dispatcher, stack.projector])
@@ -122,6 +127,7 @@ export async function burst(
     requests: (await receiver.stats()).requests,
     handedOff: await counter(stack.dispatcher.url, 'dispatcher_attempts_handed_off_total'),
     memory,
+    cpu,
   };
 }
 

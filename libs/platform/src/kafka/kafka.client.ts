@@ -1,4 +1,5 @@
-// First: it patches a kafkajs module that kafkajs binds when it loads (see the file).
+// First: they patch kafkajs modules that kafkajs binds when it loads (see the files).
+import './encoder.patch';
 import './send-messages.patch';
 import { Kafka, logLevel, Partitioners, Producer, Transaction } from 'kafkajs';
 import type { KafkaSecurity } from './kafka.connection';
