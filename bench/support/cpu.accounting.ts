@@ -76,3 +76,7 @@ export function describeCpuSplit(split: CpuSplit): string {
     .map((g) => `${g.group} ${pct(g.cpuSeconds)}`)
     .join(', ')}`;
 }
+
+/** CPU-seconds one group used over the span (0 when it did not run). */
+export const cpuOf = (split: CpuSplit, group: string): number =>
+  split.groups.find((g) => g.group === group)?.cpuSeconds ?? 0;
