@@ -26,7 +26,15 @@ benchMain('2. dispatch, fast receiver: log → callback → projected', async (r
     MAX_CONCURRENCY_PER_HOST: String(CONCURRENCY),
   });
   figure('events / dispatcher concurrency', `${fmt(EVENTS)} / ${CONCURRENCY} (global and per host)`);
-  const r = await burst(run, stack, receiver, EVENTS, 20 * 60_000);
+  // BENCH_PROJECTOR_PAUSED=1: the projector is stopped (SIGSTOP) until every callback arrived, to
+  // see what the dispatcher does with the CPU the projection and Postgres otherwise take.
+  const paused = process.env.BENCH_PROJECTOR_PAUSED === '1';
+  const projectorPid = stack.projector.service.pid!;
+  if (paused) process.kill(projectorPid, 'SIGSTOP');
+  const r = await burst(run, stack, receiver, EVENTS, 20 * 60_000, true, () => {
+    if (paused) process.kill(projectorPid, 'SIGCONT');
+  });
+  if (paused) figure('projector', 'paused until every callback was received');
   await stopAll([stack.dispatcher, stack.projector]);
   run.services.length = 0;
 
@@ -53,6 +61,7 @@ benchMain('2. dispatch, fast receiver: log → callback → projected', async (r
   figure('CPU of the machine, raw loop', describeCpuSplit(rawSplit));
   figure('ratio ours / raw (end to end)', fmt(ours / raw.perSecond, 3));
   figure('ratio ours / raw (received only)', fmt(received / raw.perSecond, 3));
+  figure('CPU of the machine, produce → received', describeCpuSplit(r.cpuToReceived));
   figure('CPU of the machine, produce → projected', describeCpuSplit(r.cpu));
   // Less noisy than the rates: the CPU a service spent per callback does not depend on how much
   // of the machine the others left it.

@@ -74,6 +74,8 @@ export interface BurstResult {
   memory: Record<string, number>;
   /** Where the machine's CPU went from the first event produced to the last attempt projected. */
   cpu: CpuSplit;
+  /** The same, up to the last callback received. */
+  cpuToReceived: CpuSplit;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function burst(
   events: number,
   timeoutMs: number,
   waitForProjection = true,
+  onReceived: () => void = () => {},
 ): Promise<BurstResult> {
   receiver.reset();
   const base = await run.postgres.attempts(stack.names.schema);
@@ -98,6 +101,7 @@ export async function burst(
     .then((s) => (produceSeconds = s));
   let receivedAt = 0;
   let projectedAt = 0;
+  let cpuToReceived: CpuSplit | undefined;
   let requests = 0;
   const deadline = t0 + timeoutMs;
   while (projectedAt === 0 && (waitForProjection || receivedAt === 0)) {
@@ -109,7 +113,11 @@ export async function burst(
     await sleep(200);
     if (receivedAt === 0) {
       requests = (await receiver.stats()).requests;
-      if (requests >= events) receivedAt = Date.now();
+      if (requests >= events) {
+        receivedAt = Date.now();
+        cpuToReceived = cpuSplit();
+        onReceived();
+      }
     }
     // Counting rows is cheap next to the load; polled less often to stay out of its way.
     if (receivedAt !== 0 && (await run.postgres.attempts(stack.names.schema)) - base >= events)
@@ -128,6 +136,7 @@ export async function burst(
     handedOff: await counter(stack.dispatcher.url, 'dispatcher_attempts_handed_off_total'),
     memory,
     cpu,
+    cpuToReceived: cpuToReceived!,
   };
 }
 
