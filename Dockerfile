@@ -30,7 +30,8 @@ EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.HTTP_PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # `exec`: node replaces the shell and receives SIGTERM itself (graceful shutdown). The heap cap
-# keeps V8 from growing the heap lazily far past the live data while a backlog drains; ingest's
-# young generation is halved (8 MiB semi-spaces), which bounds its peak RSS with a deep backlog
-# (decision 0752). The same options as the `start:<app>` scripts of package.json.
-CMD ["sh", "-c", "case $APP in ingest) young=--max-semi-space-size=8 ;; *) young= ;; esac; exec node --max-old-space-size=256 $young dist/apps/$APP/apps/$APP/src/main.js"]
+# keeps V8 from growing the heap lazily far past the live data while a backlog drains; the young
+# generation of ingest and the projector is halved (8 MiB semi-spaces), which bounds their peak RSS
+# with a deep backlog (decisions 0752, 0758). The same options as the `start:<app>` scripts of
+# package.json.
+CMD ["sh", "-c", "case $APP in ingest|projector) young=--max-semi-space-size=8 ;; *) young= ;; esac; exec node --max-old-space-size=256 $young dist/apps/$APP/apps/$APP/src/main.js"]

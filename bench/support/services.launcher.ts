@@ -45,7 +45,8 @@ export interface RunningService {
 }
 
 /**
- * Extra process options for one service, from two bench-only switches:
+ * Extra process options for one service, from bench-only switches (BENCH_REPLAY_NODE_OPTIONS,
+ * the replay tool's node options, is read by runReplay):
  * - BENCH_PROFILE=dispatcher,projector records a V8 CPU profile of those services (written when
  *   they stop) in .local/bench-profiles; open it in Chrome DevTools;
  * - BENCH_EXPERIMENT=<name>[,<name>] preloads bench/experiments/<name>.preload.ts into every service, to
@@ -208,7 +209,13 @@ export function runReplay(n: BenchNames, schema: string, timeoutMs: number): Pro
   return runScript(
     builtEntry('projector', 'cli/replay.cli.js'),
     ['--schema', schema],
-    { ...kafkaVars(), DATABASE_URL: databaseUrl(), LOG_TOPIC: n.log },
+    {
+      ...kafkaVars(),
+      DATABASE_URL: databaseUrl(),
+      LOG_TOPIC: n.log,
+      // An experiment's node options for the replay tool alone (e.g. a larger young generation).
+      ...(process.env.BENCH_REPLAY_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_REPLAY_NODE_OPTIONS }),
+    },
     timeoutMs,
   );
 }
