@@ -9,9 +9,10 @@
  * always this tree's: only the services differ (BENCH_DIST points the harness at the ref's build).
  * Runs alternate ref / tree, then tree / ref, … for BENCH_ROUNDS rounds (2), so a drift in the
  * machine's load hits both sides alike. Prints every figure line of both sides, then per figure
- * the median of each side and tree / ref. A figure line with several numbers (p50 / p95 / p99 /
- * max) is summarised by its last; read the runs printed above for the others. Bench sizes: the
- * usual BENCH_* variables.
+ * the median of each side and tree / ref. A figure line with several numbers is summarised by its
+ * last, or by its p99 when it lists percentiles (p50 / p95 / p99 / max); a breakdown in shares (the
+ * CPU split) not at all; read the runs printed above for the others. Bench sizes: the usual
+ * BENCH_* variables.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -98,13 +99,18 @@ for (let round = 0; round < rounds; round += 1) {
         // A figure line (bench/support/report.ts): two spaces, a padded name, then the value.
         const m = /^ {2}(\S.{45}) (.*)$/.exec(line);
         if (!m || line.startsWith('  TARGET')) continue;
+        // A breakdown in shares ("busy 91 %: dispatcher 39 %, ...") has no one figure to compare.
+        if (/ %[:,]/.test(m[2])) continue;
         // The last number of the value is the rate or ratio (e.g. "12.0 s → 1,234 callbacks/s").
         const numbers = [...m[2].matchAll(/-?\d[\d,]*(?:\.\d+)?/g)].map((n) =>
           Number(n[0].replace(/,/g, '')),
         );
         if (numbers.length === 0) continue;
         const name = m[1].trim();
-        ((figures[bench] ??= {})[name] ??= [[], []])[s].push(numbers[numbers.length - 1]);
+        // "latency p50 / p95 / p99 / max": the p99 is the figure the targets name.
+        const p99 = name.split('/').findIndex((part) => part.includes('p99'));
+        const value = p99 >= 0 && numbers.length > p99 ? numbers[p99] : numbers[numbers.length - 1];
+        ((figures[bench] ??= {})[name] ??= [[], []])[s].push(value);
       }
     }
   }
