@@ -5,6 +5,7 @@
  * inbound topic first; then ingest starts and drains it. The rate is taken between the first and
  * the last appended event (ingest's own counter), so start-up time is reported separately.
  */
+import { cpuOf, describeCpuSplit, startCpuAccounting } from './support/cpu.accounting';
 import { benchMain } from './support/bench.main';
 import { size } from './support/bench.env';
 import { communicationIds, messageSent, recordOf } from './support/log-events.factory';
@@ -19,14 +20,17 @@ benchMain('1. ingest: inbound topic → log', async (run) => {
   run.topics.push(names.inbound, names.log, names.deadLetter, names.parked);
   const comms = communicationIds(COMMUNICATIONS, 'ingest');
   await run.producer.createTopic(names.inbound, names.partitions);
+  const rawCpu = startCpuAccounting();
   const produceSeconds = await run.producer.sendMany(names.inbound, EVENTS, (i) =>
     recordOf(messageSent(comms[i % COMMUNICATIONS], i), 'inbound'),
   );
+  const rawSplit = rawCpu();
   figure('backlog written', `${fmt(EVENTS)} events in ${fmt(produceSeconds, 1)} s`);
 
   const startedAt = Date.now();
   const ingest = run.track(await startIngest(names));
   const readyAt = Date.now();
+  const ingestCpu = startCpuAccounting();
   let first: { at: number; count: number } | undefined;
   let count = 0;
   const deadline = Date.now() + 15 * 60_000;
@@ -37,6 +41,7 @@ benchMain('1. ingest: inbound topic → log', async (run) => {
     if (count > 0 && !first) first = { at: Date.now(), count };
   }
   const doneAt = Date.now();
+  const ingestSplit = ingestCpu();
   const memory = memoryOf(ingest.service.pid);
   const rate = (EVENTS - first!.count) / ((doneAt - first!.at) / 1000);
   figure('start-up (process start → /health 200)', `${fmt((readyAt - startedAt) / 1000, 1)} s`);
@@ -45,5 +50,14 @@ benchMain('1. ingest: inbound topic → log', async (run) => {
   figure('ingest throughput incl. start-up', `${fmt(EVENTS / ((doneAt - startedAt) / 1000))} events/s`);
   figure('raw produce rate (bench producer, same broker)', `${fmt(EVENTS / produceSeconds)} events/s`);
   figure('ratio ingest / raw produce', fmt(rate / (EVENTS / produceSeconds), 2));
+  // Where the CPU went: the raw produce writes each event once; through ingest the broker also
+  // serves the fetch, writes the event a second time and the transaction markers.
+  const perEvent = (seconds: number) => `${fmt((seconds * 1e6) / EVENTS)} µs`;
+  figure('CPU of the machine, raw produce', describeCpuSplit(rawSplit));
+  figure('CPU of the machine, ingest drain', describeCpuSplit(ingestSplit));
+  figure('CPU per event, raw produce: producer', perEvent(cpuOf(rawSplit, 'bench harness')));
+  figure('CPU per event, raw produce: broker', perEvent(cpuOf(rawSplit, 'kafka broker')));
+  figure('CPU per event, through ingest: ingest', perEvent(cpuOf(ingestSplit, 'ingest')));
+  figure('CPU per event, through ingest: broker', perEvent(cpuOf(ingestSplit, 'kafka broker')));
   figure('ingest peak RSS', `${fmt(memory?.peakMiB ?? NaN)} MiB`);
 });
