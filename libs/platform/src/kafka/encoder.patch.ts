@@ -39,9 +39,6 @@ export interface KafkaEncoderClass {
 
 const ENCODER = require.resolve('kafkajs/src/protocol/encoder');
 
-/** Encoders created through the patched class (a check that the patch is in use). */
-export let pooledEncoders = 0;
-
 /** kafkajs's Encoder with pooled buffers and in-place varints (exported for its spec). */
 export function pooledEncoder(
   Original: KafkaEncoderClass,
@@ -51,7 +48,6 @@ export function pooledEncoder(
   // original constructor (and its zero-filled allocation), yet `instanceof` and the static
   // helpers (`Encoder.sizeOfVarInt`, ...) behave as before.
   function PooledEncoder(this: KafkaEncoder, initialSize = 511) {
-    pooledEncoders += 1;
     this.buf = allocate(Original.nextPowerOfTwo(initialSize));
     this.offset = 0;
   }
