@@ -1,5 +1,6 @@
 import { describeLog, type LogIdentity } from '@app/platform';
 import type { QueryRunner } from 'typeorm';
+import { runPrepared } from '../database/prepared.query';
 import { quoteSchema } from '../database/schema.name';
 import { fieldValue } from './column.types';
 import { LogMismatchError, type CheckpointRow } from './log.check';
@@ -12,7 +13,8 @@ import { storableParam } from './storable.param';
 const ROWS_PER_STATEMENT = 5_000;
 
 /**
- * Reads and writes projection rows with one statement per table inside the caller's transaction.
+ * Reads and writes projection rows with one statement per table inside the caller's transaction,
+ * each a prepared statement (`runPrepared`): the texts depend only on the schema and the table.
  * Every value written goes through `storableParam`: whatever a producer or a receiver put in an
  * event, a row can always be written (no U+0000, no lone surrogate), so no field of any event,
  * present or future, can stop the projection.
@@ -32,16 +34,17 @@ export class ProjectionStore {
    * advanced, and one written before identities were recorded takes this log's.
    */
   async lockCheckpoint(qr: QueryRunner, log: LogIdentity, partition: number): Promise<bigint> {
-    await qr.query(
+    await runPrepared(
+      qr,
       `INSERT INTO ${this.s}.checkpoints (topic, partition, next_offset, events_applied, events_skipped, cluster_id, topic_id)
        VALUES ($1, $2, 0, 0, 0, $3, $4) ON CONFLICT DO NOTHING`,
       [log.topic, partition, log.clusterId, log.topicId],
     );
-    const rows: { next_offset: string; cluster_id: string | null; topic_id: string | null }[] =
-      await qr.query(
-        `SELECT next_offset, cluster_id, topic_id FROM ${this.s}.checkpoints WHERE topic = $1 AND partition = $2 FOR UPDATE`,
-        [log.topic, partition],
-      );
+    const { rows } = await runPrepared<{ next_offset: string; cluster_id: string | null; topic_id: string | null }>(
+      qr,
+      `SELECT next_offset, cluster_id, topic_id FROM ${this.s}.checkpoints WHERE topic = $1 AND partition = $2 FOR UPDATE`,
+      [log.topic, partition],
+    );
     const row = rows[0];
     if (row.cluster_id === null || row.topic_id === null) {
       await qr.query(
@@ -65,7 +68,8 @@ export class ProjectionStore {
     applied: number,
     skipped: number,
   ): Promise<void> {
-    await qr.query(
+    await runPrepared(
+      qr,
       `UPDATE ${this.s}.checkpoints SET next_offset = $3, events_applied = events_applied + $4,
          events_skipped = events_skipped + $5, updated_at = now() WHERE topic = $1 AND partition = $2`,
       [topic, partition, nextOffset.toString(), applied, skipped],
@@ -109,17 +113,18 @@ export class ProjectionStore {
     rows += await this.upsert(qr, TABLES.recoveries, [...c.recoveries.values()]);
     if (c.published.length > 0) {
       // Outbox rows whose event is now on the log: the relay never publishes them again.
-      const res: unknown[] = await qr.query(
+      const { affected } = await runPrepared(
+        qr,
         `UPDATE ${this.s}.outbox_events o SET published_partition = p.partition, published_offset = p.off
            FROM unnest($1::uuid[], $2::int[], $3::bigint[]) AS p(event_id, partition, off)
-          WHERE o.event_id = p.event_id AND o.published_offset IS NULL RETURNING o.event_id`,
+          WHERE o.event_id = p.event_id AND o.published_offset IS NULL`,
         [
           c.published.map((p) => p.eventId),
           c.published.map((p) => p.partition),
           c.published.map((p) => p.offset),
         ],
       );
-      rows += res.length;
+      rows += affected;
     }
     return rows;
   }
@@ -134,8 +139,10 @@ export class ProjectionStore {
     if (ids.size === 0) return out;
     const keyField = spec.key[0];
     const keyType = spec.types[keyField] ?? 'text';
-    const rows: Record<string, unknown>[] = await qr.query(
-      `SELECT * FROM ${this.s}.${spec.table} WHERE ${spec.columns[keyField]} = ANY($1::${keyType}[])`,
+    const { rows } = await runPrepared(
+      qr,
+      `SELECT ${Object.values(spec.columns).join(', ')} FROM ${this.s}.${spec.table}
+        WHERE ${spec.columns[keyField]} = ANY($1::${keyType}[])`,
       [[...ids]],
     );
     for (const row of rows) {
@@ -169,8 +176,7 @@ export class ProjectionStore {
         const json = spec.json.includes(f);
         return slice.map((row) => storableParam(row[f], json));
       });
-      const res: unknown[] = await qr.query(sql, params);
-      written += res.length;
+      written += (await runPrepared(qr, sql, params)).affected;
     }
     return written;
   }
@@ -188,7 +194,7 @@ export class ProjectionStore {
     const arrays = fields.map((f, i) => `$${i + 1}::${spec.types[f] ?? 'text'}[]`).join(', ');
     const keyColumns = spec.key.map((k) => spec.columns[k]).join(', ');
     return `INSERT INTO ${this.s}.${spec.table} (${columns.join(', ')}) SELECT * FROM unnest(${arrays})
-         ON CONFLICT (${keyColumns}) ${conflict} RETURNING 1`;
+         ON CONFLICT (${keyColumns}) ${conflict}`;
   }
 }
 
