@@ -12,8 +12,11 @@
  *               consumer (each record decoded once) plus `COPY` of the replay's rows into a fresh
  *               schema (`support/raw-replay.ts`); the replay's wall time over it is issue 14's row 2.
  */
+import { Client } from 'pg';
+import { migrate } from '../apps/projector/src/database/data-source.factory';
+import { dropSecondaryIndexes } from '../apps/projector/src/database/deferred.indexes';
 import { benchMain } from './support/bench.main';
-import { size } from './support/bench.env';
+import { databaseUrl, size } from './support/bench.env';
 import {
   attemptSucceeded,
   communicationIds,
@@ -80,6 +83,21 @@ benchMain('6. projector and replay', async (run) => {
   const backlog = EVENTS - COMMUNICATIONS;
   const produceSeconds = await run.producer.sendMany(names.log, backlog, mixed(comms), 999);
   figure('backlog on the log', `${fmt(EVENTS)} events (written in ${fmt(produceSeconds, 1)} s)`);
+
+  // BENCH_DROP_SECONDARY_INDEXES=1, an experiment (decision 0744): the live schema is migrated here
+  // and its secondary indexes (the API's and the console's) dropped before the projector starts,
+  // to measure what keeping them costs the drain. Never a setting: the read paths need them.
+  if (process.env.BENCH_DROP_SECONDARY_INDEXES === '1') {
+    await migrate({ databaseUrl: databaseUrl(), schema: names.schema });
+    const db = new Client({ connectionString: databaseUrl() });
+    await db.connect();
+    try {
+      const dropped = await dropSecondaryIndexes(db, names.schema);
+      figure('experiment: secondary indexes dropped', String(dropped.length));
+    } finally {
+      await db.end();
+    }
+  }
 
   const startedAt = Date.now();
   const projector = run.track(await startProjector(names));

@@ -34,17 +34,23 @@ export class ProjectionStore {
    * advanced, and one written before identities were recorded takes this log's.
    */
   async lockCheckpoint(qr: QueryRunner, log: LogIdentity, partition: number): Promise<bigint> {
-    await runPrepared(
-      qr,
-      `INSERT INTO ${this.s}.checkpoints (topic, partition, next_offset, events_applied, events_skipped, cluster_id, topic_id)
-       VALUES ($1, $2, 0, 0, 0, $3, $4) ON CONFLICT DO NOTHING`,
-      [log.topic, partition, log.clusterId, log.topicId],
-    );
-    const { rows } = await runPrepared<{ next_offset: string; cluster_id: string | null; topic_id: string | null }>(
-      qr,
-      `SELECT next_offset, cluster_id, topic_id FROM ${this.s}.checkpoints WHERE topic = $1 AND partition = $2 FOR UPDATE`,
-      [log.topic, partition],
-    );
+    const select = () =>
+      runPrepared<{ next_offset: string; cluster_id: string | null; topic_id: string | null }>(
+        qr,
+        `SELECT next_offset, cluster_id, topic_id FROM ${this.s}.checkpoints WHERE topic = $1 AND partition = $2 FOR UPDATE`,
+        [log.topic, partition],
+      );
+    // The row exists after a partition's first chunk: one statement then, not two.
+    let { rows } = await select();
+    if (rows.length === 0) {
+      await runPrepared(
+        qr,
+        `INSERT INTO ${this.s}.checkpoints (topic, partition, next_offset, events_applied, events_skipped, cluster_id, topic_id)
+         VALUES ($1, $2, 0, 0, 0, $3, $4) ON CONFLICT DO NOTHING`,
+        [log.topic, partition, log.clusterId, log.topicId],
+      );
+      ({ rows } = await select());
+    }
     const row = rows[0];
     if (row.cluster_id === null || row.topic_id === null) {
       await qr.query(
