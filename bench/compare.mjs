@@ -99,6 +99,8 @@ for (let round = 0; round < rounds; round += 1) {
         // A figure line (bench/support/report.ts): two spaces, a padded name, then the value.
         const m = /^ {2}(\S.{45}) (.*)$/.exec(line);
         if (!m || line.startsWith('  TARGET')) continue;
+        // The run's header ("2026-12-01T05:29:05Z — 2 cores ...") describes the machine, not a figure.
+        if (/^\d{4}-\d\d-\d\dT/.test(m[1])) continue;
         // A breakdown in shares ("busy 91 %: dispatcher 39 %, ...") has no one figure to compare.
         if (/ %[:,]/.test(m[2])) continue;
         // The last number of the value is the rate or ratio (e.g. "12.0 s → 1,234 callbacks/s").

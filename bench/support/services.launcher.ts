@@ -3,9 +3,15 @@
  * through environment variables, with names no other run uses. Reuses the end-to-end tests'
  * launcher (test/support/child-service.ts).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { builtEntry, ChildService, runScript, type ScriptResult } from '../../test/support/child-service';
+import {
+  builtEntry,
+  ChildService,
+  runScript,
+  type AppName,
+  type ScriptResult,
+} from '../../test/support/child-service';
 import { freePort } from '../../test/support/free-port';
 import { databaseUrl, kafkaVars, randomApiKey, randomKeyRing, uniqueName } from './bench.env';
 import { until } from './report';
@@ -66,7 +72,11 @@ function instrumentation(name: string): Record<string, string> {
     requires.push(path.join(__dirname, 'cpu-profile.preload.js'));
     vars.BENCH_PROFILE_FILE = path.join(dir, `${name}-${Date.now()}.cpuprofile`);
   }
-  for (const experiment of (process.env.BENCH_EXPERIMENT ?? '').split(',').filter(Boolean)) {
+  const experiments = (process.env.BENCH_EXPERIMENT ?? '').split(',').filter(Boolean);
+  // Experiments import kafkajs; the service's kafkajs patches (decision 0757) must load first.
+  const patch = kafkaClientOf(name);
+  if (experiments.length > 0 && patch) requires.push(patch);
+  for (const experiment of experiments) {
     if (!/^[a-z0-9-]+$/.test(experiment))
       throw new Error('BENCH_EXPERIMENT names files in bench/experiments');
     requires.push(path.join(__dirname, '..', 'experiments', `${experiment}.preload.js`));
@@ -80,6 +90,17 @@ function instrumentation(name: string): Record<string, string> {
     .trim();
   if (options !== '') vars.NODE_OPTIONS = options;
   return { ...launchEnv(name), ...vars, ...assignments(process.env.BENCH_SERVICE_ENV ?? '') };
+}
+
+/**
+ * The service's compiled Kafka client module, which loads its kafkajs patches before kafkajs, if
+ * its build patches kafkajs (a baseline may predate that).
+ */
+function kafkaClientOf(name: string): string | undefined {
+  if (!['ingest', 'dispatcher', 'projector'].includes(name)) return undefined;
+  const entry = builtEntry(name as AppName);
+  const kafka = path.join(entry, '..', '..', '..', '..', 'libs', 'platform', 'src', 'kafka');
+  return existsSync(path.join(kafka, 'encoder.patch.js')) ? path.join(kafka, 'kafka.client.js') : undefined;
 }
 
 /** A service's `start:<app>` script in package.json: how it is launched in production. */

@@ -101,6 +101,10 @@ export class LogConsumer {
           sessionTimeout: 30_000,
           heartbeatInterval: 3_000,
           maxWaitTimeInMs: 250,
+          // The broker answers a fetch once this much is there or the wait above ends (decision
+          // 0745): under load the projector applies fewer, larger chunks (fewer transactions,
+          // statements and commits per event); the history may lag the log by the wait.
+          minBytes: 256 * 1024,
           // Large fetches keep replay fast; the total stays bounded (kafkajs's default is 10 MiB).
           maxBytesPerPartition: 2 * 1024 * 1024,
           maxBytes: 8 * 1024 * 1024,
