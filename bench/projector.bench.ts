@@ -26,6 +26,7 @@ import {
   smsDelivered,
   type KafkaRecord,
 } from './support/log-events.factory';
+import { cpuOf, describeCpuSplit, startCpuAccounting, type CpuSplit } from './support/cpu.accounting';
 import { figure, fmt, sleep, target } from './support/report';
 import { rawReadAndCopy } from './support/raw-replay';
 import {
@@ -103,23 +104,30 @@ benchMain('6. projector and replay', async (run) => {
   const projector = run.track(await startProjector(names));
   const readyAt = Date.now();
   let first: { at: number; count: number } | undefined;
+  let drainCpu: (() => CpuSplit) | undefined;
   let count = 0;
   const deadline = Date.now() + 20 * 60_000;
   while (count < EVENTS) {
     if (Date.now() > deadline) throw new Error(`projected only ${count} of ${EVENTS} in 20 minutes`);
     await sleep(250);
     count = await run.postgres.eventsProjected(names.schema);
-    if (count > 0 && !first) first = { at: Date.now(), count };
+    if (count > 0 && !first) {
+      first = { at: Date.now(), count };
+      drainCpu = startCpuAccounting();
+    }
   }
   const doneAt = Date.now();
+  const drainSplit = drainCpu!();
   const projectorPeak = memoryOf(projector.service.pid)?.peakMiB ?? NaN;
   await stopAll([projector]);
   run.services.length = 0;
   const projection = (EVENTS - first!.count) / ((doneAt - first!.at) / 1000);
 
   const replayStarted = Date.now();
+  const replayCpu = startCpuAccounting();
   const replay = await runReplay(names, replaySchema, 30 * 60_000);
   const replaySeconds = (Date.now() - replayStarted) / 1000;
+  const replaySplit = replayCpu();
   if (replay.code !== 0) throw new Error(`replay exited ${replay.code}\n${replay.stdout}\n${replay.stderr}`);
   const printed = /(\d+) events\/s/.exec(
     replay.stdout
@@ -134,12 +142,21 @@ benchMain('6. projector and replay', async (run) => {
     'projection drain (first → last checkpoint)',
     `${fmt((doneAt - first!.at) / 1000, 1)} s → ${fmt(projection)} events/s`,
   );
+  figure('CPU of the machine, projection drain', describeCpuSplit(drainSplit));
+  const perEvent = (split: CpuSplit, group: string, events: number) =>
+    fmt((cpuOf(split, group) * 1e6) / events);
+  const drained = EVENTS - first!.count;
+  figure('CPU per event, drain: projector (µs)', perEvent(drainSplit, 'projector', drained));
+  figure('CPU per event, drain: postgres (µs)', perEvent(drainSplit, 'postgres', drained));
   figure('projector peak RSS', `${fmt(projectorPeak)} MiB`);
   figure(
     'replay (tool wall time, start-up included)',
     `${fmt(replaySeconds, 1)} s → ${fmt(replayRate)} events/s`,
   );
   figure('replay (rate the tool prints)', `${printed ?? '?'} events/s`);
+  figure('CPU of the machine, replay', describeCpuSplit(replaySplit));
+  figure('CPU per event, replay: tool (µs)', perEvent(replaySplit, 'projector', EVENTS));
+  figure('CPU per event, replay: postgres (µs)', perEvent(replaySplit, 'postgres', EVENTS));
   const verify = await runVerify(names, replaySchema, 10 * 60_000);
   if (verify.code !== 0)
     throw new Error(`verify exited ${verify.code} (the replay differs)\n${verify.stdout}\n${verify.stderr}`);
