@@ -8,7 +8,7 @@
  */
 import { benchMain } from './support/bench.main';
 import { size } from './support/bench.env';
-import { cpuOf, describeCpuSplit, startCpuAccounting } from './support/cpu.accounting';
+import { cpuMicrosPer, describeCpuSplit, startCpuAccounting } from './support/cpu.accounting';
 import { burst, startDispatchStack } from './support/dispatch.scenario';
 import { rawClientLoop } from './support/raw-client.loop';
 import { ReceiverHandle } from './support/receiver.handle';
@@ -65,12 +65,12 @@ benchMain('2. dispatch, fast receiver: log → callback → projected', async (r
   figure('CPU of the machine, produce → projected', describeCpuSplit(r.cpu));
   // Less noisy than the rates: the CPU a service spent per callback does not depend on how much
   // of the machine the others left it.
-  const perCallback = (group: string) => fmt((cpuOf(r.cpu, group) * 1e6) / EVENTS);
+  const perCallback = (group: string) => fmt(cpuMicrosPer(r.cpu, group, EVENTS));
   figure('CPU per callback, dispatcher (µs)', perCallback('dispatcher'));
   figure('CPU per callback, projector (µs)', perCallback('projector'));
   figure('CPU per callback, postgres (µs)', perCallback('postgres'));
   figure('CPU per callback, kafka broker (µs)', perCallback('kafka broker'));
-  figure('CPU per request, raw loop client (µs)', fmt((cpuOf(rawSplit, 'bench harness') * 1e6) / EVENTS));
+  figure('CPU per request, raw loop client (µs)', fmt(cpuMicrosPer(rawSplit, 'bench harness', EVENTS)));
   figure('peak RSS dispatcher / projector', `${fmt(r.memory.dispatcher)} / ${fmt(r.memory.projector)} MiB`);
   target('end-to-end callbacks/s (fast receiver)', ours, 2_000, 'higher');
 });

@@ -5,7 +5,7 @@
  * inbound topic first; then ingest starts and drains it. The rate is taken between the first and
  * the last appended event (ingest's own counter), so start-up time is reported separately.
  */
-import { cpuOf, describeCpuSplit, startCpuAccounting } from './support/cpu.accounting';
+import { cpuMicrosPer, describeCpuSplit, startCpuAccounting, type CpuSplit } from './support/cpu.accounting';
 import { benchMain } from './support/bench.main';
 import { size } from './support/bench.env';
 import { communicationIds, messageSent, recordOf } from './support/log-events.factory';
@@ -52,12 +52,12 @@ benchMain('1. ingest: inbound topic → log', async (run) => {
   figure('ratio ingest / raw produce', fmt(rate / (EVENTS / produceSeconds), 2));
   // Where the CPU went: the raw produce writes each event once; through ingest the broker also
   // serves the fetch, writes the event a second time and the transaction markers.
-  const perEvent = (seconds: number) => `${fmt((seconds * 1e6) / EVENTS)} µs`;
+  const perEvent = (split: CpuSplit, group: string) => `${fmt(cpuMicrosPer(split, group, EVENTS))} µs`;
   figure('CPU of the machine, raw produce', describeCpuSplit(rawSplit));
   figure('CPU of the machine, ingest drain', describeCpuSplit(ingestSplit));
-  figure('CPU per event, raw produce: producer', perEvent(cpuOf(rawSplit, 'bench harness')));
-  figure('CPU per event, raw produce: broker', perEvent(cpuOf(rawSplit, 'kafka broker')));
-  figure('CPU per event, through ingest: ingest', perEvent(cpuOf(ingestSplit, 'ingest')));
-  figure('CPU per event, through ingest: broker', perEvent(cpuOf(ingestSplit, 'kafka broker')));
+  figure('CPU per event, raw produce: producer', perEvent(rawSplit, 'bench harness'));
+  figure('CPU per event, raw produce: broker', perEvent(rawSplit, 'kafka broker'));
+  figure('CPU per event, through ingest: ingest', perEvent(ingestSplit, 'ingest'));
+  figure('CPU per event, through ingest: broker', perEvent(ingestSplit, 'kafka broker'));
   figure('ingest peak RSS', `${fmt(memory?.peakMiB ?? NaN)} MiB`);
 });

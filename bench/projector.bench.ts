@@ -26,7 +26,7 @@ import {
   smsDelivered,
   type KafkaRecord,
 } from './support/log-events.factory';
-import { cpuOf, describeCpuSplit, startCpuAccounting, type CpuSplit } from './support/cpu.accounting';
+import { cpuMicrosPer, describeCpuSplit, startCpuAccounting, type CpuSplit } from './support/cpu.accounting';
 import { figure, fmt, sleep, target } from './support/report';
 import { rawReadAndCopy } from './support/raw-replay';
 import {
@@ -85,9 +85,10 @@ benchMain('6. projector and replay', async (run) => {
   const produceSeconds = await run.producer.sendMany(names.log, backlog, mixed(comms), 999);
   figure('backlog on the log', `${fmt(EVENTS)} events (written in ${fmt(produceSeconds, 1)} s)`);
 
-  // BENCH_DROP_SECONDARY_INDEXES=1, an experiment (decision 0744): the live schema is migrated here
-  // and its secondary indexes (the API's and the console's) dropped before the projector starts,
-  // to measure what keeping them costs the drain. Never a setting: the read paths need them.
+  // BENCH_DROP_SECONDARY_INDEXES=1, an experiment (docs/performance.md, row 3): the live schema is
+  // migrated here and its secondary indexes (the API's and the console's) dropped before the
+  // projector starts, to measure what keeping them costs the drain. Never a setting: the read
+  // paths need them.
   if (process.env.BENCH_DROP_SECONDARY_INDEXES === '1') {
     await migrate({ databaseUrl: databaseUrl(), schema: names.schema });
     const db = new Client({ connectionString: databaseUrl() });
@@ -143,11 +144,9 @@ benchMain('6. projector and replay', async (run) => {
     `${fmt((doneAt - first!.at) / 1000, 1)} s → ${fmt(projection)} events/s`,
   );
   figure('CPU of the machine, projection drain', describeCpuSplit(drainSplit));
-  const perEvent = (split: CpuSplit, group: string, events: number) =>
-    fmt((cpuOf(split, group) * 1e6) / events);
   const drained = EVENTS - first!.count;
-  figure('CPU per event, drain: projector (µs)', perEvent(drainSplit, 'projector', drained));
-  figure('CPU per event, drain: postgres (µs)', perEvent(drainSplit, 'postgres', drained));
+  figure('CPU per event, drain: projector (µs)', fmt(cpuMicrosPer(drainSplit, 'projector', drained)));
+  figure('CPU per event, drain: postgres (µs)', fmt(cpuMicrosPer(drainSplit, 'postgres', drained)));
   figure('projector peak RSS', `${fmt(projectorPeak)} MiB`);
   figure(
     'replay (tool wall time, start-up included)',

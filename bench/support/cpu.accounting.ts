@@ -80,3 +80,7 @@ export function describeCpuSplit(split: CpuSplit): string {
 /** CPU-seconds one group used over the span (0 when it did not run). */
 export const cpuOf = (split: CpuSplit, group: string): number =>
   split.groups.find((g) => g.group === group)?.cpuSeconds ?? 0;
+
+/** CPU-microseconds one group used per unit of work (event, callback) over the span. */
+export const cpuMicrosPer = (split: CpuSplit, group: string, units: number): number =>
+  (cpuOf(split, group) * 1e6) / units;

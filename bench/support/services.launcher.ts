@@ -74,8 +74,8 @@ function instrumentation(name: string): Record<string, string> {
   }
   const experiments = (process.env.BENCH_EXPERIMENT ?? '').split(',').filter(Boolean);
   // Experiments import kafkajs; the service's kafkajs patches (decision 0757) must load first.
-  const patch = kafkaClientOf(name);
-  if (experiments.length > 0 && patch) requires.push(patch);
+  const patch = experiments.length > 0 ? kafkaClientOf(name) : undefined;
+  if (patch) requires.push(patch);
   for (const experiment of experiments) {
     if (!/^[a-z0-9-]+$/.test(experiment))
       throw new Error('BENCH_EXPERIMENT names files in bench/experiments');
