@@ -3,14 +3,17 @@
  *
  * A backlog of BENCH_EVENTS (200 000) valid inbound MessageSent events is written to a fresh
  * inbound topic first; then ingest starts and drains it. The rate is taken between the first and
- * the last appended event (ingest's own counter), so start-up time is reported separately.
+ * the last appended event (ingest's own counter), so start-up time is reported separately. Then
+ * the same backlog goes through a bare exactly-once kafkajs pipe (support/raw-pipe.ts): the raw
+ * limit of a consume → produce loop with this client, nothing of ingest's own work in it.
  */
 import { cpuMicrosPer, describeCpuSplit, startCpuAccounting, type CpuSplit } from './support/cpu.accounting';
 import { benchMain } from './support/bench.main';
-import { size } from './support/bench.env';
+import { size, uniqueName } from './support/bench.env';
 import { communicationIds, messageSent, recordOf } from './support/log-events.factory';
+import { rawPipe } from './support/raw-pipe';
 import { figure, fmt, sleep } from './support/report';
-import { benchNames, counter, memoryOf, startIngest } from './support/services.launcher';
+import { benchNames, counter, memoryOf, startIngest, stopAll } from './support/services.launcher';
 
 const EVENTS = size('EVENTS', 200_000);
 const COMMUNICATIONS = 60;
@@ -53,6 +56,7 @@ benchMain('1. ingest: inbound topic → log', async (run) => {
   // Where the CPU went: the raw produce writes each event once; through ingest the broker also
   // serves the fetch, writes the event a second time and the transaction markers.
   const perEvent = (split: CpuSplit, group: string) => `${fmt(cpuMicrosPer(split, group, EVENTS))} µs`;
+
   figure('CPU of the machine, raw produce', describeCpuSplit(rawSplit));
   figure('CPU of the machine, ingest drain', describeCpuSplit(ingestSplit));
   figure('CPU per event, raw produce: producer', perEvent(rawSplit, 'bench harness'));
@@ -60,4 +64,19 @@ benchMain('1. ingest: inbound topic → log', async (run) => {
   figure('CPU per event, through ingest: ingest', perEvent(ingestSplit, 'ingest'));
   figure('CPU per event, through ingest: broker', perEvent(ingestSplit, 'kafka broker'));
   figure('ingest peak RSS', `${fmt(memory?.peakMiB ?? NaN)} MiB`);
+
+  // The raw limit of ingest's loop: the same backlog copied by a bare exactly-once kafkajs pipe.
+  await stopAll(run.services.splice(0));
+  const piped = uniqueName('bench.ingest.pipe');
+  run.topics.push(piped);
+  await run.producer.createTopic(piped, names.partitions);
+  const pipeCpu = startCpuAccounting();
+  const pipeSeconds = await rawPipe(names.inbound, piped, names.partitions);
+  const pipeSplit = pipeCpu();
+  const pipeRate = EVENTS / pipeSeconds;
+  figure('raw exactly-once pipe (kafkajs, nothing of ingest)', `${fmt(pipeRate)} events/s`);
+  figure('ratio raw pipe / raw produce', fmt(pipeRate / (EVENTS / produceSeconds), 2));
+  figure('ratio ingest / raw pipe', fmt(rate / pipeRate, 2));
+  figure('CPU of the machine, raw pipe', describeCpuSplit(pipeSplit));
+  figure('CPU per event, raw pipe: pipe', perEvent(pipeSplit, 'bench harness'));
 });

@@ -172,9 +172,7 @@ async function stallRestarts(): Promise<string> {
   const counts = await Promise.all(
     Object.entries(urls).map(async ([name, url]) => {
       try {
-        const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${stack!.apiKey}` } });
-        const lines = (await res.text()).split('\n');
-        const n = lines
+        const n = (await metricsOf(url))
           .filter((l) => l.startsWith('kafka_consumer_stall_restarts_total{'))
           .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
         return `${name} ${n}`;
@@ -184,6 +182,22 @@ async function stallRestarts(): Promise<string> {
     }),
   );
   return counts.join(', ');
+}
+
+/** A service's /metrics, line by line. */
+async function metricsOf(url: string): Promise<string[]> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${stack!.apiKey}` } });
+  return (await res.text()).split('\n');
+}
+
+/** The lines of a service's /metrics whose names match `pattern`, on one line. */
+async function metricLines(url: string, pattern: RegExp): Promise<string> {
+  try {
+    const lines = (await metricsOf(url)).filter((l) => pattern.test(l));
+    return lines.join('; ') || '(none)';
+  } catch (e) {
+    return `? (${(e as Error).message})`;
+  }
 }
 
 /** Where each copy of a doubled attempt and its retry records are, to tell which transactions wrote them. */
@@ -289,10 +303,20 @@ describe('a three-node cluster, one node crashed under load', () => {
       240_000,
     ).catch(async (e: Error) => {
       const missing = (keys: string[], done: (k: string) => boolean) => keys.filter((k) => !done(k)).length;
+      // How far each missing retried callback got: never sent, or its first attempt (503) only.
+      const requests = new Map<number, number>();
+      for (const k of flakyKeys.filter((k) => !flaky!.byKey(k).some((r) => r.status === 200))) {
+        const n = flaky!.byKey(k).length;
+        requests.set(n, (requests.get(n) ?? 0) + 1);
+      }
+      const byRequests = [...requests].map(([n, count]) => `${count} with ${n} requests`).join(', ');
       throw new Error(
         `${missing(okKeys, (k) => ok!.byKey(k).length > 0)} healthy and ` +
-          `${missing(flakyKeys, (k) => flaky!.byKey(k).some((r) => r.status === 200))} retried callbacks missing\n` +
-          `${await groupProgress()}\nconsumers replaced as stuck: ${await stallRestarts()}\n${e.message}`,
+          `${missing(flakyKeys, (k) => flaky!.byKey(k).some((r) => r.status === 200))} retried callbacks missing` +
+          ` (${byRequests})\n${await groupProgress()}\n` +
+          `consumers replaced as stuck: ${await stallRestarts()}\n` +
+          `dispatcher: ${await metricLines(stack!.dispatcherUrl, /^dispatcher_(retry_scheduled|callbacks_cancelled|callback_attempts_total|attempts_handed_off)/)}\n` +
+          e.message,
         { cause: e },
       );
     });

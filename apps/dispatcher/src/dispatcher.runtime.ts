@@ -377,7 +377,7 @@ export class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicat
       // the retry schedule must reach before it may fire (decision 0620).
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
         if (payload.batchSize === 0 && payload.topic === topics.retry)
-          retry.passed(payload.partition, payload.lastOffset);
+          retry.passed(payload.partition, payload.firstOffset ?? null, payload.lastOffset);
       });
     }
     return consumer;

@@ -24,6 +24,17 @@ describe('retry schedule', () => {
     expect(sut.takeDue(1000, 10).map((r) => r.offset)).toEqual([10n]);
   });
 
+  it('given a take-over at the committed offset, when a batch fetched for the previous schedule starts further on, then it does not continue this one', () => {
+    // The previous schedule had read to 20; the new one starts at the committed 10. Filing the
+    // batch at 20 would move the position over 10..19, which would then never be read here.
+    const sut = new RetrySchedule(10n, 25n);
+    expect(sut.continues(20n)).toBe(false);
+    expect(sut.continues(10n)).toBe(true);
+    sut.file(10n, record(0), bytes);
+    expect(sut.continues(11n)).toBe(true);
+    expect(sut.continues(5n)).toBe(true); // a repeated fetch: what was read is filed once (below)
+  });
+
   it('given a done marker read after its records, then those records never fire', () => {
     const sut = new RetrySchedule(0n, 3n);
     sut.file(0n, record(5), bytes);

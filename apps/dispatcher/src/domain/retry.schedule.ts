@@ -84,6 +84,16 @@ export class RetrySchedule {
     return true;
   }
 
+  /**
+   * Whether what was read from offset `first` on continues what this schedule has read. A fetch
+   * made for an earlier schedule of the partition (before a take-over's seek took effect) can start
+   * past this one's position: filing it would move the position over records never read here, and
+   * they would never fire.
+   */
+  continues(first: bigint): boolean {
+    return first <= this.position;
+  }
+
   /** The partition was read up to `next` (records filtered by Kafka, such as commit markers, included). */
   passed(next: bigint): void {
     if (next > this.position) this.position = next;

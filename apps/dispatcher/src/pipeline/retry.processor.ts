@@ -69,6 +69,8 @@ interface Slot {
   finished: Finished[];
   recording: boolean;
   closed: boolean;
+  /** The read position the consumer was last pointed back at after a batch past it (see gapIsFinal). */
+  soughtTo?: bigint;
 }
 
 /**
@@ -124,6 +126,8 @@ export class RetryProcessor {
       await heartbeat();
     }
     if (!current()) return;
+    const first = BigInt(batch.firstOffset() ?? batch.messages[0].offset);
+    if (!slot.schedule.continues(first) && !this.gapIsFinal(slot, first)) return;
     for (const m of batch.messages) {
       const entry = this.entryOf(batch.partition, m.offset, m.headers, m.value);
       // An unreadable record fires at once and is parked (decision 0603), never dropped.
@@ -155,10 +159,34 @@ export class RetryProcessor {
     return { kind: 'foreign' };
   }
 
-  /** A fetch that held only transaction markers moved the partition's read position. */
-  passed(partition: number, lastOffset: string): void {
+  /**
+   * A batch that starts past the schedule's read position was fetched for an earlier schedule of
+   * the partition, before the take-over's seek took effect: the consumer is pointed back at the
+   * position and the batch is left unfiled. Only when a batch fetched after that seek still starts
+   * past the position are the records between gone from the broker (retention): the gap is taken
+   * then, and said.
+   */
+  private gapIsFinal(slot: Slot, first: bigint): boolean {
+    const position = slot.schedule.readPosition;
+    if (slot.soughtTo !== position) {
+      slot.soughtTo = position;
+      this.options.seek(slot.partition, position);
+      return false;
+    }
+    this.log.warn(
+      `retry partition ${slot.partition}: offsets ${position} to ${first - 1n} are no longer on the broker; reading on from ${first}`,
+    );
+    return true;
+  }
+
+  /**
+   * A fetch that held only transaction markers moved the partition's read position — unless it was
+   * fetched for an earlier schedule of the partition (see gapIsFinal): a later fetch passes them again.
+   */
+  passed(partition: number, firstOffset: string | null, lastOffset: string): void {
     const slot = this.slots.get(partition);
     if (!slot) return;
+    if (firstOffset !== null && !slot.schedule.continues(BigInt(firstOffset))) return;
     slot.schedule.passed(BigInt(lastOffset) + 1n);
     this.arm(slot);
   }
