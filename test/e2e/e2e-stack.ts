@@ -3,7 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { builtEntry, ChildService, runScript, type ScriptResult } from '../support/child-service';
 import { databaseUrl, eventually, kafkaBrokers, uniqueName } from '../support/environment';
-import { freePort } from '../support/free-port';
+import { freePort, freePorts } from '../support/free-port';
 import { TestKafka } from '../support/kafka';
 import { SmtpCapture } from '../support/smtp-capture';
 import { DispatchProducer } from './dispatch-producer';
@@ -72,7 +72,7 @@ export async function startE2eStack(options: {
   const apiKey = `e2e-${randomBytes(16).toString('hex')}`;
   const adminKey = `e2e-admin-${randomBytes(16).toString('hex')}`;
   const secretsKeys = `e2e1:${randomBytes(32).toString('base64')}`;
-  const [ingestPort, dispatcherPort, projectorPort] = [await freePort(), await freePort(), await freePort()];
+  const [ingestPort, dispatcherPort, projectorPort] = await freePorts(3);
   const projectorUrl = `http://127.0.0.1:${projectorPort}`;
   const shared = {
     LOG_TOPIC: topics.log,

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { uniqueName } from './environment';
-import { freePort } from './free-port';
+import { freePorts } from './free-port';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -59,16 +59,18 @@ export class PrivateBroker {
 
   async start(): Promise<void> {
     if (!this.port) {
-      this.port = await freePort();
+      // Distinct ports taken at once (see freePorts): the broker refuses two listeners on one port.
+      const [port, controllerPort, securePort] = await freePorts(3);
+      this.port = port;
       this.env = {
         ...process.env,
         KAFKA_HOME: this.home,
-        KAFKA_PORT: String(this.port),
-        KAFKA_CONTROLLER_PORT: String(await freePort()),
+        KAFKA_PORT: String(port),
+        KAFKA_CONTROLLER_PORT: String(controllerPort),
       };
       if (this.secure) {
-        this.securePort = await freePort();
-        this.env.KAFKA_SECURE_PORT = String(this.securePort);
+        this.securePort = securePort;
+        this.env.KAFKA_SECURE_PORT = String(securePort);
       }
     }
     await run('bash', [SCRIPT, this.secure ? 'secure' : 'start'], { env: this.env, timeout: 180_000 });

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { uniqueName } from './environment';
-import { freePort } from './free-port';
+import { freePorts } from './free-port';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -31,8 +31,11 @@ export class PrivateCluster {
 
   async start(): Promise<void> {
     if (this.ports.length === 0) {
-      for (let i = 0; i < 3; i += 1) this.ports.push(await freePort());
-      const controllers = [await freePort(), await freePort(), await freePort()];
+      // Six distinct ports at once: taken one by one, the system may hand a released one out again
+      // (a node then refuses to start with its broker and controller on the same port).
+      const ports = await freePorts(6);
+      this.ports.push(...ports.slice(0, 3));
+      const controllers = ports.slice(3);
       this.env = {
         ...process.env,
         KAFKA_CLUSTER_HOME: this.home,
