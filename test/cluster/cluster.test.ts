@@ -31,6 +31,8 @@ let ok: CallbackReceiver | undefined;
 let flaky: CallbackReceiver | undefined;
 /** The same receiver, for module-level helpers whose parameters are named `flaky`. */
 const flakyReceiver = { byKey: (k: string) => flaky!.byKey(k) };
+/** A retried callback is delivered once the flaky receiver answered one of its requests with 200. */
+const retriedDelivered = (k: string) => flaky!.byKey(k).some((r) => r.status === 200);
 let stack: E2eStack | undefined;
 let producer: DispatchProducer | undefined;
 let kafka: TestKafka | undefined;
@@ -296,23 +298,20 @@ describe('a three-node cluster, one node crashed under load', () => {
       stack,
       `all ${LOAD + RETRIED} callbacks delivered`,
       () =>
-        okKeys.every((k) => ok!.byKey(k).length > 0) &&
-        flakyKeys.every((k) => flaky!.byKey(k).some((r) => r.status === 200))
-          ? true
-          : undefined,
+        okKeys.every((k) => ok!.byKey(k).length > 0) && flakyKeys.every(retriedDelivered) ? true : undefined,
       240_000,
     ).catch(async (e: Error) => {
       const missing = (keys: string[], done: (k: string) => boolean) => keys.filter((k) => !done(k)).length;
       // How far each missing retried callback got: never sent, or its first attempt (503) only.
       const requests = new Map<number, number>();
-      for (const k of flakyKeys.filter((k) => !flaky!.byKey(k).some((r) => r.status === 200))) {
+      for (const k of flakyKeys.filter((k) => !retriedDelivered(k))) {
         const n = flaky!.byKey(k).length;
         requests.set(n, (requests.get(n) ?? 0) + 1);
       }
       const byRequests = [...requests].map(([n, count]) => `${count} with ${n} requests`).join(', ');
       throw new Error(
         `${missing(okKeys, (k) => ok!.byKey(k).length > 0)} healthy and ` +
-          `${missing(flakyKeys, (k) => flaky!.byKey(k).some((r) => r.status === 200))} retried callbacks missing` +
+          `${missing(flakyKeys, retriedDelivered)} retried callbacks missing` +
           ` (${byRequests})\n${await groupProgress()}\n` +
           `consumers replaced as stuck: ${await stallRestarts()}\n` +
           `dispatcher: ${await metricLines(stack!.dispatcherUrl, /^dispatcher_(retry_scheduled|callbacks_cancelled|callback_attempts_total|attempts_handed_off)/)}\n` +
@@ -466,13 +465,12 @@ describe('several instances of each service', () => {
   async function allDelivered(p: Phase): Promise<void> {
     const missing = () =>
       `${p.okKeys.filter((k) => ok!.byKey(k).length === 0).length} healthy and ` +
-      `${p.flakyKeys.filter((k) => !flaky!.byKey(k).some((r) => r.status === 200)).length} retried ones missing`;
+      `${p.flakyKeys.filter((k) => !retriedDelivered(k)).length} retried ones missing`;
     await waitForStack(
       stack,
       `all ${PHASE_LOAD + PHASE_RETRIED} callbacks of the phase delivered`,
       () =>
-        p.okKeys.every((k) => ok!.byKey(k).length > 0) &&
-        p.flakyKeys.every((k) => flaky!.byKey(k).some((r) => r.status === 200))
+        p.okKeys.every((k) => ok!.byKey(k).length > 0) && p.flakyKeys.every(retriedDelivered)
           ? true
           : undefined,
       240_000,
